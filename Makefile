@@ -1,0 +1,18 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up first.
+.PHONY: setup demo test lint bench
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	.venv/bin/paperclerk process examples/ --out out/
+
+lint: setup
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/mypy src
+
+test: lint
+	.venv/bin/python -m pytest -q
+
+bench: setup
+	.venv/bin/python benchmarks/ocr_speed.py

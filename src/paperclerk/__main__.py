@@ -1,0 +1,5 @@
+"""Allow `python -m paperclerk`."""
+
+from paperclerk.cli import main
+
+main()

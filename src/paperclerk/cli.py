@@ -1,0 +1,157 @@
+"""The paperclerk command line: process documents and evaluate accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from paperclerk.errors import PaperclerkError
+from paperclerk.evaluation.report import print_scoreboard
+
+app = typer.Typer(help="paperclerk: document in, typed and checked JSON out.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure accuracy on labelled document sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+console = Console(stderr=True)
+
+SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=console,
+        transient=False,
+    )
+
+
+def _expand(inputs: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in inputs:
+        if p.is_dir():
+            files.extend(
+                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            files.append(p)
+    return files
+
+
+@app.command()
+def process(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders to process.")],
+    out: Annotated[Path | None, typer.Option(help="Write one JSON per input here.")] = None,
+    engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",
+) -> None:
+    """Process documents into JSON: one file per input in --out, or JSON lines on stdout."""
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.pipeline.run import process_path
+
+    files = _expand(inputs)
+    if not files:
+        console.print("[red]no input files found[/red]")
+        raise typer.Exit(2)
+    try:
+        ocr = get_engine(engine)
+    except PaperclerkError as exc:
+        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
+        raise typer.Exit(exc.exit_code) from exc
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    exit_code = 0
+    with _progress() as progress:
+        task = progress.add_task("processing", total=len(files), current="")
+        for path in files:
+            progress.update(task, current=path.name)
+            try:
+                doc = process_path(path, engine=ocr)
+            except PaperclerkError as exc:
+                failures += 1
+                exit_code = exit_code or exc.exit_code
+                console.print(f"[red]{path}[/red]: {exc.code}: {exc.message}")
+                progress.advance(task)
+                continue
+            body = doc.model_dump_json(indent=2)
+            if out is not None:
+                (out / f"{path.stem}.json").write_text(body + "\n", encoding="utf-8")
+            else:
+                typer.echo(doc.model_dump_json())
+            summary = ", ".join(
+                f"{k}={doc.fields[k].value}" for k in list(doc.fields)[:4]
+            )
+            console.print(f"[green]{path.name}[/green] {doc.doc_type.value}: {summary}")
+            progress.advance(task)
+    if failures:
+        console.print(f"[red]{failures} of {len(files)} inputs failed[/red]")
+        raise typer.Exit(exit_code)
+
+
+@eval_app.command("sroie")
+def eval_sroie(
+    root: Annotated[Path, typer.Argument(help="Folder with img/, box/ and key/.")],
+    given_ocr: Annotated[bool, typer.Option("--given-ocr", help="Use box/ words, not OCR.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+    engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",
+) -> None:
+    """Score receipts on company, address, date and total (SROIE protocol)."""
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.sroie import evaluate_sroie, iter_samples
+
+    if not (root / "key").is_dir():
+        console.print(f"[red]{root} has no key/ folder (expected the SROIE layout)[/red]")
+        raise typer.Exit(2)
+    total = sum(1 for _ in iter_samples(root, limit))
+    ocr = None if given_ocr else get_engine(engine)
+    with _progress() as progress:
+        task = progress.add_task("eval sroie", total=total, current="")
+        board = evaluate_sroie(
+            root,
+            given_ocr=given_ocr,
+            limit=limit,
+            engine=ocr,
+            on_progress=lambda sid: progress.update(task, advance=1, current=sid),
+        )
+    print_scoreboard(board, "SROIE " + ("given OCR" if given_ocr else f"end to end ({engine})"))
+    if json_out is not None:
+        json_out.write_text(json.dumps(board.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+@eval_app.command("invoices")
+def eval_invoices(
+    root: Annotated[Path, typer.Argument(help="invoice2data folder (with compare/).")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+    engine: Annotated[str, typer.Option(help="OCR engine for scanned pages.")] = "rapid",
+) -> None:
+    """Score invoices on issuer, total, date, invoice number and currency."""
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.invoices import evaluate_invoices, iter_invoice_samples
+
+    samples = list(iter_invoice_samples(root))
+    if not samples:
+        console.print(f"[red]{root} holds no compare/*.json with a PDF or PNG beside it[/red]")
+        raise typer.Exit(2)
+    with _progress() as progress:
+        task = progress.add_task("eval invoices", total=len(samples), current="")
+        board = evaluate_invoices(
+            samples,
+            engine=get_engine(engine),
+            on_progress=lambda sid: progress.update(task, advance=1, current=sid),
+        )
+    print_scoreboard(board, "invoice2data")
+    if json_out is not None:
+        json_out.write_text(json.dumps(board.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Entry point for `python -m paperclerk`."""
+    app()

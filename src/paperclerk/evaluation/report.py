@@ -1,0 +1,30 @@
+"""Rich tables for evaluation results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from paperclerk.evaluation.scoring import Scoreboard
+
+
+def print_scoreboard(board: Scoreboard, title: str, console: Console | None = None) -> None:
+    """Print per-field precision, recall and F1, the micro average and seconds per document."""
+    console = console or Console()
+    table = Table(title=title)
+    for col in ("field", "precision", "recall", "F1", "correct", "expected"):
+        table.add_column(col, justify="left" if col == "field" else "right")
+    for name, s in board.fields.items():
+        table.add_row(
+            name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.correct), str(s.expected)
+        )
+    m = board.micro
+    table.add_row(
+        "[bold]micro[/bold]", f"{m.precision:.3f}", f"{m.recall:.3f}", f"[bold]{m.f1:.3f}[/bold]",
+        str(m.correct), str(m.expected),
+    )
+    console.print(table)
+    console.print(
+        f"documents: {board.docs}   seconds per document: {board.seconds_per_doc:.3f}"
+        f"   errors: {len(board.errors)}"
+    )

@@ -1,0 +1,32 @@
+"""The interface every field extractor implements, rule-based or trained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from paperclerk.model import DocType, ExtractedField, LineItem, Page, TaxDetail
+
+
+@dataclass
+class Extraction:
+    """Fields, line items and tax lines extracted from the pages of one document."""
+
+    fields: dict[str, ExtractedField] = field(default_factory=dict)
+    line_items: list[LineItem] = field(default_factory=list)
+    tax_details: list[TaxDetail] = field(default_factory=list)
+
+
+class FieldExtractor(Protocol):
+    """Extracts the schema of one document type from OCR'd pages."""
+
+    doc_type: DocType
+
+    @property
+    def version(self) -> str:
+        """Extractor name and version, recorded in each document."""
+        ...
+
+    def extract(self, pages: list[Page]) -> Extraction:
+        """Return the fields of the schema found on the pages, with provenance."""
+        ...

@@ -1,0 +1,229 @@
+"""Keyword anchors for rule-based extractors: fuzzy label search and the text next to a label.
+
+Invoices print most header fields as ``label value`` (``Invoice No: 123``) or as a label with
+its value underneath (table-style headers).  ``DocIndex.find_labels`` finds labels in any of
+several languages with rapidfuzz, so that OCR slips (``Tota1``, ``Rechnungsnumrner``) still
+match, and ``DocIndex.right_of`` / ``DocIndex.below`` return the text where the value sits,
+with the words it came from for provenance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from paperclerk.extract.layout import Row, rows_of
+from paperclerk.model import Box, Line, Page, Word, union_all
+
+_KEEP = re.compile(r"[^a-z0-9 ]+")
+
+
+def norm(text: str) -> str:
+    """Fold text for label matching: lower-case, no accents, ``n°``/``#`` → ``no``, no punctuation."""
+    t = text.lower().replace("°", "o").replace("º", "o").replace("#", " no ").replace("ł", "l")
+    t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    return " ".join(_KEEP.sub(" ", t).split())
+
+
+@dataclass(frozen=True)
+class Label:
+    """A keyword anchor: its text and the (field, weight) pairs it points to."""
+
+    text: str
+    fields: tuple[tuple[str, float], ...]
+
+    @property
+    def key(self) -> str:
+        """The label folded by ``norm`` with spaces removed, as it is matched."""
+        return norm(self.text).replace(" ", "")
+
+
+@dataclass
+class Span:
+    """A run of words on one page, e.g. the text to the right of a label."""
+
+    page: int
+    words: list[Word]
+    prefix: str = ""  # the part of a word glued to a label (``n°562044387`` → ``562044387``)
+
+    @property
+    def text(self) -> str:
+        """The span text, words joined by single spaces."""
+        parts = ([self.prefix] if self.prefix else []) + [w.text for w in self.words]
+        return " ".join(parts)
+
+    def evidence(self, start: int = 0, end: int | None = None) -> tuple[list[str], Box | None]:
+        """Return word ids and box of the words under characters ``start:end`` of ``text``."""
+        end = len(self.text) if end is None else end
+        pos = len(self.prefix) + 1 if self.prefix else 0
+        chosen: list[Word] = []
+        for w in self.words:
+            if pos < end and pos + len(w.text) > start:
+                chosen.append(w)
+            pos += len(w.text) + 1
+        if not chosen and self.words:
+            chosen = self.words[:1]
+        return [w.id for w in chosen], union_all([w.box for w in chosen])
+
+
+@dataclass
+class LabelHit:
+    """Where a label was found: the line, the label's word range and the match score."""
+
+    label: Label
+    page: int
+    line: Line
+    words: list[Word]
+    start: int
+    end: int
+    rest: str
+    score: float
+
+    @property
+    def box(self) -> Box:
+        """Box of the label words."""
+        box = union_all([w.box for w in self.words[self.start : self.end]])
+        return box if box is not None else self.line.box
+
+    @property
+    def n_chars(self) -> int:
+        """Length of the label, to prefer the longest of overlapping labels."""
+        return len(self.label.key)
+
+
+_GLUED = re.compile(r"^([^\W\d_]+[°º.:#]*)(?=[\d#])")
+
+
+def _threshold(key: str) -> float:
+    """Short labels must match exactly; longer ones allow OCR slips."""
+    if len(key) <= 4:
+        return 100.0
+    return 86.0 if len(key) <= 7 else 82.0
+
+
+@dataclass
+class DocIndex:
+    """Words, lines and visual rows of a document, with label search on top."""
+
+    pages: list[Page]
+    words: dict[str, Word] = field(init=False)
+    rows: dict[int, list[Row]] = field(init=False)
+    hits_by_line: dict[str, list[LabelHit]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.words = {w.id: w for p in self.pages for w in p.words}
+        self.rows = {p.index: rows_of(p) for p in self.pages}
+        self.hits_by_line = defaultdict(list)
+
+    def line_words(self, line: Line) -> list[Word]:
+        """Return the words of a line in order."""
+        return [self.words[i] for i in line.word_ids if i in self.words]
+
+    def lines(self) -> list[tuple[int, Line]]:
+        """Every line of the document with its page index, in reading order."""
+        return [(p.index, ln) for p in self.pages for ln in p.lines]
+
+    def find_labels(self, labels: list[Label]) -> list[LabelHit]:
+        """Find every label occurrence; of overlapping labels on a line the longest wins."""
+        by_key: dict[str, Label] = {lb.key: lb for lb in labels}
+        keys = list(by_key)
+        max_words = max((len(norm(lb.text).split()) for lb in labels), default=1) + 1
+        out: list[LabelHit] = []
+        for page, line in self.lines():
+            words = self.line_words(line)
+            found: list[LabelHit] = []
+            for i in range(len(words)):
+                for j in range(i + 1, min(len(words), i + max_words) + 1):
+                    found.extend(self._match_window(by_key, keys, page, line, words, i, j))
+            found.sort(key=lambda h: (-h.n_chars, -h.score))
+            kept: list[LabelHit] = []
+            for h in found:
+                if all(h.end <= k.start or h.start >= k.end for k in kept):
+                    kept.append(h)
+            kept.sort(key=lambda h: h.start)
+            self.hits_by_line[line.id] = kept
+            out.extend(kept)
+        return out
+
+    def _match_window(
+        self,
+        by_key: dict[str, Label],
+        keys: list[str],
+        page: int,
+        line: Line,
+        words: list[Word],
+        i: int,
+        j: int,
+    ) -> list[LabelHit]:
+        texts = [w.text for w in words[i:j]]
+        variants = [(norm(" ".join(texts)).replace(" ", ""), "")]
+        glued = _GLUED.match(texts[-1])
+        if glued:
+            head = norm(" ".join([*texts[:-1], glued.group(1)])).replace(" ", "")
+            variants.append((head, texts[-1][glued.end() :].lstrip(":#.")))
+        hits: list[LabelHit] = []
+        for query, rest in variants:
+            if not query:
+                continue
+            for key, score, _ in process.extract(
+                query, keys, scorer=fuzz.ratio, score_cutoff=82.0, limit=None
+            ):
+                if score >= _threshold(key) and abs(len(key) - len(query)) <= 2:
+                    hits.append(LabelHit(by_key[key], page, line, words, i, j, rest, score / 100))
+        return hits
+
+    def row_of(self, page: int, line: Line) -> Row | None:
+        """Return the visual row that holds a line."""
+        for row in self.rows.get(page, []):
+            if any(ln.id == line.id for ln in row.lines):
+                return row
+        return None
+
+    def _starts_with_label(self, line: Line) -> bool:
+        hits = self.hits_by_line.get(line.id, [])
+        return bool(hits) and hits[0].start == 0
+
+    def right_of(self, hit: LabelHit) -> list[Span]:
+        """Spans to the right of a label on its row, up to the next label."""
+        spans: list[Span] = []
+        later = [h.start for h in self.hits_by_line.get(hit.line.id, []) if h.start >= hit.end]
+        stop = min(later, default=len(hit.words))
+        same = hit.words[hit.end : stop]
+        if same or hit.rest:
+            spans.append(Span(hit.page, same, hit.rest))
+        if stop < len(hit.words):
+            return spans
+        row = self.row_of(hit.page, hit.line)
+        for line in row.lines if row else []:
+            if line.id == hit.line.id or line.box.x0 < hit.box.x1 - 2:
+                continue
+            if self._starts_with_label(line):
+                break
+            spans.append(Span(hit.page, self.line_words(line)))
+        return spans
+
+    def below(self, hit: LabelHit, max_lines: int = 2) -> list[Span]:
+        """Lines under a label (overlapping it horizontally), nearest first."""
+        box = hit.box
+        height = max(hit.line.box.height, 1.0)
+        page = next(p for p in self.pages if p.index == hit.page)
+        found: list[tuple[float, Line]] = []
+        for line in page.lines:
+            dy = line.box.y0 - box.y1
+            if not -0.3 * height < dy < 2.5 * height or line.id == hit.line.id:
+                continue
+            overlap = min(line.box.x1, box.x1) - max(line.box.x0, box.x0)
+            if overlap <= 0:
+                continue
+            found.append((dy, line))
+        found.sort(key=lambda t: t[0])
+        spans: list[Span] = []
+        for _, line in found[:max_lines]:
+            if self._starts_with_label(line):
+                break
+            spans.append(Span(hit.page, self.line_words(line)))
+        return spans

@@ -1,0 +1,204 @@
+"""Who sells and who buys: vendor and customer names and addresses on an invoice.
+
+The vendor is rarely labelled, so several kinds of evidence are combined: a seller label
+(``Sold by``, ``Sprzedawca``), a company legal form (``GmbH``, ``B.V.``, ``Inc.``), a line
+that spells the domain of the document's web site or e-mail, and the first line of the
+page.  Names inside the customer block (under ``Bill to``, ``Rechnungsadresse``...) count
+against the vendor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz
+
+from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
+from paperclerk.extract.layout import Candidate
+from paperclerk.model import Line, union_all
+
+LEGAL_FORM = re.compile(
+    r"(?:\b(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|OHG|UG|KGaA|Inc\.?|LLC|LLP|PLC|Ltd\.?|"
+    r"SARL|SAS|SA|EURL|S\.A\.S?\.?|S\.?A\.?R\.?L\.?|B\.\s?V\.?|BV|N\.\s?V\.?|NV|S\.r\.l\.?|"
+    r"Srl|S\.p\.A\.?|SpA|S\.L\.|Sp\.\s*z\s*o\.\s*o\.?|Oy|A/S|ApS|Pte\.?\s*Ltd\.?|"
+    r"Sdn\.?\s*Bhd\.?|Bhd\.?)"
+    r"|(?i:\b(?:Pvt\.?\s*Ltd\.?|Private\s+Limited|Limited|Incorporated|Corporation|Corp\.?|"
+    r"Company|GMBH|spółka\s+akcyjna|spółka\s+z\s+o\.\s*o\.)))(?=$|[\s,.;:)])"
+)
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9ÄÖÜÉÈÀŁŚŻ][\w'’.,&\-]*|&|\+|-|und|and|et|en|de|van|der)$")
+_CONNECTORS = {"&", "+", "-", "und", "and", "et", "en", "de", "van", "der"}
+_TITLES = {"invoice", "rechnung", "facture", "factuur", "factura", "faktura", "fattura",
+           "receipt", "taxinvoice", "bill", "statement", "quittung", "payment receipt"}  # fmt: skip
+_CONTACT = re.compile(r"(@|www\.|https?:|\btel\b|\bfax\b|phone|\+\d)", re.IGNORECASE)
+_DOMAIN = re.compile(r"(?:www\.|@|https?://(?:www\.)?)([a-z0-9\-]{3,})\.[a-z]{2,}", re.IGNORECASE)
+_GENERIC_DOMAINS = {"gmail", "yahoo", "hotmail", "outlook", "example", "fake", "gmx", "web"}
+
+
+def company_name(text: str) -> str | None:
+    """Cut a company name ending in a legal form out of a line (``Free SAS au capital``)."""
+    m = LEGAL_FORM.search(text)
+    if not m:
+        return None
+    words = text[: m.start()].split()
+    name: list[str] = []
+    for w in reversed(words):
+        if not _NAME_WORD.match(w) or len(name) >= 6:
+            break
+        name.insert(0, w)
+    while name and name[0].lower() in _CONNECTORS:
+        name.pop(0)
+    if sum(c.isalpha() for c in " ".join(name)) < 2:
+        return None
+    return " ".join([*name, m.group(0)]).strip(" ,")
+
+
+def _column_below(index: DocIndex, page_no: int, line: Line, x0: float, max_lines: int) -> list[Span]:
+    """Consecutive lines under ``line`` that start at about ``x0``, up to the next label."""
+    page = next(p for p in index.pages if p.index == page_no)
+    height = max(line.box.height, 1.0)
+    bottom = line.box.y1
+    spans: list[Span] = []
+    for other in sorted(page.lines, key=lambda ln: ln.box.y0):
+        if len(spans) >= max_lines or other.box.y0 < bottom - 0.3 * height:
+            continue
+        if other.id == line.id or abs(other.box.x0 - x0) > 2 * height:
+            continue
+        if other.box.y0 - bottom > 1.6 * height:
+            break
+        hits = index.hits_by_line.get(other.id)
+        if hits and hits[0].start == 0:
+            break
+        spans.append(Span(page_no, index.line_words(other)))
+        bottom = other.box.y1
+    return spans
+
+
+def _block(index: DocIndex, hit: LabelHit, max_lines: int = 6) -> list[Span]:
+    """Text right of a label, then the lines under it in the same column."""
+    spans = [s for s in index.right_of(hit) if s.text.strip(" :")]
+    return spans + _column_below(index, hit.page, hit.line, hit.box.x0, max_lines - len(spans))
+
+
+def _name_and_address(
+    spans: list[Span], score: float
+) -> tuple[Candidate | None, Candidate | None]:
+    """First span is the name (``ATTN:`` dropped), the following ones the address."""
+    if not spans:
+        return None, None
+    first = spans[0]
+    name = re.sub(r"^(?:attn|z\.?\s*hd\.?|t\.a\.v\.?|c/o)[:.]?\s*", "", first.text.strip(" :"),
+                  flags=re.IGNORECASE)
+    ids, box = first.evidence()
+    name_c = Candidate(name, first.text, score, first.page, ids, box)
+    rest = [s for s in spans[1:] if not _CONTACT.search(s.text)][:4]
+    if not rest:
+        return name_c, None
+    words = [w for s in rest for w in s.words]
+    addr = ", ".join(s.text.strip(" ,") for s in rest)
+    box2 = union_all([w.box for w in words])
+    return name_c, Candidate(addr, addr, score * 0.9, rest[0].page, [w.id for w in words], box2)
+
+
+def customers(index: DocIndex, hits: list[LabelHit]) -> tuple[list[Candidate], list[Candidate],
+                                                               set[str]]:
+    """Customer name and address candidates, and the ids of lines in customer blocks."""
+    names: list[Candidate] = []
+    addresses: list[Candidate] = []
+    block_words: set[str] = set()
+    for hit in hits:
+        for field, weight in hit.label.fields:
+            if field != "customer_name":
+                continue
+            spans = _block(index, hit)
+            block_words |= {w.id for s in spans for w in s.words}
+            name, addr = _name_and_address(spans, weight * hit.score * 0.9)
+            names += [name] if name else []
+            addresses += [addr] if addr else []
+    return names, addresses, block_words
+
+
+def _line_candidate(page: int, line: Line, text: str, score: float) -> Candidate:
+    return Candidate(text, line.text, score, page, list(line.word_ids), line.box)
+
+
+def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> list[Candidate]:
+    """Vendor name candidates from seller labels, legal forms, web domains and the letterhead."""
+    found: list[Candidate] = []
+    for hit in hits:
+        for field, weight in hit.label.fields:
+            if field == "vendor_name":
+                spans = [s for s in index.right_of(hit) + index.below(hit, 1) if s.text.strip()]
+                if spans:
+                    text = spans[0].text.strip(" :,")
+                    text = company_name(text) or " ".join(text.split()[:6])
+                    ids, box = spans[0].evidence()
+                    found.append(Candidate(text, spans[0].text, weight * hit.score, hit.page,
+                                           ids, box))
+    all_text = "\n".join(ln.text for _, ln in index.lines())
+    domains = {d.lower().replace("-", "") for d in _DOMAIN.findall(all_text)} - _GENERIC_DOMAINS
+    first_seen = False
+    for page_no, line in index.lines():
+        page = next(p for p in index.pages if p.index == page_no)
+        rel_y = line.box.cy / max(page.height, 1)
+        in_customer = bool(customer_words & set(line.word_ids))
+        penalty = 0.45 if in_customer else 0.0
+        name = company_name(line.text)
+        if name:
+            bonus = 0.15 if rel_y < 0.25 else (0.05 if rel_y > 0.85 else 0.0)
+            found.append(_line_candidate(page_no, line, name, 0.55 + bonus - penalty))
+        letters = re.sub(r"[^a-z0-9]", "", norm(line.text))
+        if letters and any(fuzz.ratio(letters, d) >= 88 for d in domains):
+            found.append(_line_candidate(page_no, line, line.text.strip(" ,"), 0.6 - penalty))
+        if not first_seen and page_no == index.pages[0].index and rel_y < 0.3:
+            if _letterhead(index, line):
+                first_seen = True
+                found.append(_line_candidate(page_no, line, line.text.strip(" ,"),
+                                             0.3 - penalty))
+    return _merge(found)
+
+
+def _letterhead(index: DocIndex, line: Line) -> bool:
+    """Whether a line looks like a name at the top of the page (not a label, title or number)."""
+    text = line.text.strip()
+    if index.hits_by_line.get(line.id) or norm(text).replace(" ", "") in _TITLES:
+        return False
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 3 and letters > 0.6 * len(text.replace(" ", "")) and len(text.split()) <= 6
+
+
+def _merge(found: list[Candidate]) -> list[Candidate]:
+    """Merge candidates naming the same company; repeated evidence raises the score."""
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in found:
+        groups[norm(str(c.value))].append(c)
+    out: list[Candidate] = []
+    for group in groups.values():
+        best = max(group, key=lambda c: c.score)
+        bonus = min(0.2, 0.08 * (len(group) - 1))
+        out.append(Candidate(best.value, best.raw_text, max(0.0, min(1.0, best.score + bonus)),
+                             best.page, best.word_ids, best.box))
+    return out
+
+
+def vendor_address(index: DocIndex, vendor: Candidate) -> Candidate | None:
+    """The rest of a sender line (``ACME GmbH - Main St 1 - Berlin``) or the lines under the name."""
+    text = str(vendor.value)
+    for page_no, line in index.lines():
+        if not vendor.word_ids or not set(vendor.word_ids) <= set(line.word_ids):
+            continue
+        rest = line.text.split(text, 1)[1].strip(" -,") if text in line.text else ""
+        if len(rest) > 8 and any(c.isdigit() for c in rest):
+            return Candidate(rest, rest, vendor.score * 0.8, page_no, line.word_ids, line.box)
+        spans = []
+        for span in _column_below(index, page_no, line, line.box.x0, 4):
+            if _CONTACT.search(span.text) or company_name(span.text):
+                break
+            spans.append(span)
+        if not spans or not any(c.isdigit() for s in spans for c in s.text):
+            return None
+        words = [w for s in spans for w in s.words]
+        addr = ", ".join(s.text.strip(" ,") for s in spans)
+        box = union_all([w.box for w in words])
+        return Candidate(addr, addr, vendor.score * 0.8, page_no, [w.id for w in words], box)
+    return None

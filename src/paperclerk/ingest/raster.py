@@ -1,0 +1,133 @@
+"""Decode JPEG, PNG, TIFF and WebP into upright BGR uint8 pages.
+
+Pillow does the decoding; this module adds what a document pipeline needs on top: a
+pixel-count guard checked from the header before any pixel is decoded (bombs), EXIF
+orientation (phone photos), every frame of a multi-page TIFF/WebP as a page, every Pillow
+mode mapped to 3-channel BGR (alpha flattened onto white paper), and truncated or damaged
+files reported as CorruptInputError instead of half-grey pages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image as PILImage
+from PIL import ImageFile, ImageOps, UnidentifiedImageError
+
+from paperclerk.errors import CorruptInputError, LimitExceededError
+from paperclerk.ingest.sniff import JPEG, PNG, TIFF, WEBP
+from paperclerk.ingest.types import Image
+from paperclerk.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+_PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", TIFF: "TIFF", WEBP: "WEBP"}
+_NAMES = {JPEG: "JPEG", PNG: "PNG", TIFF: "TIFF", WEBP: "WebP"}
+
+
+def load_raster(data: bytes, media_type: str, settings: Settings) -> list[Image]:
+    """Decode every frame of a raster image into an upright BGR uint8 array.
+
+    Raises LimitExceededError for too many frames or pixels (checked before decoding),
+    and CorruptInputError when the file cannot be fully decoded.
+    """
+    name = _NAMES[media_type]
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        # Someone in this process switched on silent truncation: Pillow will now pad
+        # cut-off files with grey instead of failing. Say so; we cannot undo a global.
+        _log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on: truncated images pass")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            img = PILImage.open(io.BytesIO(data), formats=[_PIL_FORMATS[media_type]])
+    except PILImage.DecompressionBombError as exc:
+        raise LimitExceededError(f"The {name} image is too large to decode safely: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise CorruptInputError(f"The {name} file is damaged and cannot be read: {exc}") from exc
+    with img:
+        frames = int(getattr(img, "n_frames", 1))
+        if frames > settings.max_pages:
+            raise LimitExceededError(
+                f"The {name} file has {frames} pages; at most {settings.max_pages} are accepted."
+            )
+        pages = []
+        for index in range(frames):
+            pages.append(_decode_frame(img, index, frames, name, settings))
+        return pages
+
+
+def _decode_frame(
+    img: PILImage.Image, index: int, frames: int, name: str, settings: Settings
+) -> Image:
+    where = f" (page {index + 1} of {frames})" if frames > 1 else ""
+    try:
+        if index:
+            img.seek(index)
+    except (EOFError, OSError, ValueError) as exc:
+        raise CorruptInputError(f"The {name} file is damaged{where}: {exc}") from exc
+    width, height = img.size
+    if width <= 0 or height <= 0:
+        raise CorruptInputError(f"The {name} file declares an empty image{where}.")
+    if width * height > settings.max_pixels:
+        raise LimitExceededError(
+            f"The {name} image{where} is {width}x{height} = {width * height:,} pixels; "
+            f"at most {settings.max_pixels:,} are accepted."
+        )
+    try:
+        img.load()
+        frame = _exif_upright(img)
+        return to_bgr(frame)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise CorruptInputError(
+            f"The {name} file is truncated or damaged{where} and cannot be decoded: {exc}"
+        ) from exc
+
+
+def _exif_upright(img: PILImage.Image) -> PILImage.Image:
+    """Apply the EXIF orientation tag; a broken EXIF block is ignored, not fatal."""
+    try:
+        turned = ImageOps.exif_transpose(img)
+    except Exception:  # EXIF parsing has many failure modes; the pixels are still fine.
+        return img
+    return turned if turned is not None else img
+
+
+def to_bgr(img: PILImage.Image) -> Image:
+    """Convert a Pillow image of any mode to a contiguous BGR uint8 array.
+
+    Transparency is composited onto white (paper), 16/32-bit and float greyscale are
+    scaled to 8 bits, palettes, 1-bit, CMYK and YCbCr go through RGB.
+    """
+    mode = img.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        grey = _scale_to_u8(np.asarray(img))
+        return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        mode == "P" and "transparency" in img.info
+    )
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        paper = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
+        rgb = PILImage.alpha_composite(paper, rgba).convert("RGB")
+    elif mode == "RGB":
+        rgb = img
+    else:
+        rgb = img.convert("RGB")
+    arr = np.asarray(rgb, dtype=np.uint8)
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def _scale_to_u8(arr: npt.NDArray[Any]) -> Image:
+    values = arr.astype(np.float64)
+    if arr.dtype.kind in "ui" and values.size and values.max() <= 65535 and values.min() >= 0:
+        # 16-bit data: fixed scale keeps dark pages dark (no contrast stretch).
+        return np.clip(values / 257.0, 0, 255).round().astype(np.uint8)
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    if hi <= lo:
+        return np.full(arr.shape, 255 if hi > 0 else 0, dtype=np.uint8)
+    return ((values - lo) * (255.0 / (hi - lo))).round().astype(np.uint8)

@@ -1,0 +1,39 @@
+"""The pydantic data model: documents, pages, words, fields, findings and decisions."""
+
+from paperclerk.model.decision import Decision, DecisionOutcome, Finding, Severity
+from paperclerk.model.document import SCHEMA_VERSION, Document, DocType, Source
+from paperclerk.model.fields import (
+    Alternative,
+    ExtractedField,
+    FieldSource,
+    FieldValue,
+    LineItem,
+    Provenance,
+    TaxDetail,
+)
+from paperclerk.model.geometry import Box, NormBox, union_all
+from paperclerk.model.page import Line, Page, Word
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alternative",
+    "Box",
+    "Decision",
+    "DecisionOutcome",
+    "DocType",
+    "Document",
+    "ExtractedField",
+    "FieldSource",
+    "FieldValue",
+    "Finding",
+    "Line",
+    "LineItem",
+    "NormBox",
+    "Page",
+    "Provenance",
+    "Severity",
+    "Source",
+    "TaxDetail",
+    "Word",
+    "union_all",
+]

@@ -1,0 +1,43 @@
+"""Validation findings and the straight-through / review decision."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Severity(StrEnum):
+    """How bad a finding is; `error` blocks automatic approval."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Finding(BaseModel):
+    """The outcome of one business rule on one document."""
+
+    id: str = Field(description="Unique within the document, e.g. 'sum-check-1'.")
+    rule_id: str = Field(description="Stable id of the rule, e.g. 'totals.sum_of_lines'.")
+    severity: Severity
+    passed: bool
+    message: str
+    fields: list[str] = Field(default_factory=list)
+
+
+class DecisionOutcome(StrEnum):
+    """What happens to the document next."""
+
+    AUTO_APPROVED = "auto_approved"
+    NEEDS_REVIEW = "needs_review"
+    REJECTED = "rejected"
+
+
+class Decision(BaseModel):
+    """The decision with every reason that led to it."""
+
+    outcome: DecisionOutcome
+    reasons: list[str] = Field(default_factory=list)
+    finding_ids: list[str] = Field(default_factory=list)
+    low_confidence_fields: list[str] = Field(default_factory=list)

@@ -1,0 +1,74 @@
+"""The document: the JSON contract of the whole system."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from paperclerk.model.decision import Decision, Finding
+from paperclerk.model.fields import ExtractedField, LineItem, TaxDetail
+from paperclerk.model.page import Page
+
+SCHEMA_VERSION = "1"
+
+
+class DocType(StrEnum):
+    """Document types the classifier knows."""
+
+    RECEIPT = "receipt"
+    INVOICE = "invoice"
+    IDENTITY_DOCUMENT = "identity_document"
+    PAYSLIP = "payslip"
+    BANK_STATEMENT = "bank_statement"
+    UTILITY_BILL = "utility_bill"
+    OTHER = "other"
+
+
+class Source(StrEnum):
+    """How the document arrived."""
+
+    API = "api"
+    CLI = "cli"
+    FOLDER = "folder"
+    MAIL = "mail"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Document(BaseModel):
+    """A processed document: pages with words, its type, fields, line items and decision."""
+
+    schema_version: str = SCHEMA_VERSION
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    workspace: str = "default"
+    source: Source = Source.CLI
+    filename: str | None = None
+    sha256: str
+    media_type: str
+    size_bytes: int = Field(ge=0)
+    pages: list[Page] = Field(default_factory=list)
+    doc_type: DocType = DocType.OTHER
+    doc_type_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    fields: dict[str, ExtractedField] = Field(default_factory=dict)
+    line_items: list[LineItem] = Field(default_factory=list)
+    tax_details: list[TaxDetail] = Field(default_factory=list)
+    extra: dict[str, ExtractedField] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    decision: Decision | None = None
+    model_versions: dict[str, str] = Field(
+        default_factory=dict, description="Stage name → engine/model version that produced it."
+    )
+    timings: dict[str, float] = Field(
+        default_factory=dict, description="Seconds spent per pipeline stage."
+    )
+    created_at: dt.datetime = Field(default_factory=_now)
+
+    def value(self, name: str) -> object:
+        """Return the typed value of a field, or None when it was not found."""
+        f = self.fields.get(name)
+        return f.value if f else None

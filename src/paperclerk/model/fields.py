@@ -1,0 +1,75 @@
+"""Extracted fields with typed values, confidence, provenance and alternatives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from paperclerk.model.geometry import Box
+
+FieldValue = Decimal | dt.date | dt.time | str | int | None
+
+
+class FieldSource(StrEnum):
+    """Where a field value came from."""
+
+    MODEL = "model"
+    RULE = "rule"
+    MEMORY = "memory"
+    HUMAN = "human"
+    E_INVOICE = "e-invoice"
+
+
+class Provenance(BaseModel):
+    """Where on the document a value was read."""
+
+    page: int = Field(ge=0)
+    box: Box | None = None
+    word_ids: list[str] = Field(default_factory=list)
+
+
+class Alternative(BaseModel):
+    """A ranked candidate value the reviewer may pick instead."""
+
+    value: FieldValue
+    raw_text: str
+    score: float = Field(ge=0.0, le=1.0)
+    provenance: Provenance | None = None
+
+
+class ExtractedField(BaseModel):
+    """One field of a document schema with its typed value and evidence."""
+
+    name: str
+    value: FieldValue
+    raw_text: str = ""
+    confidence: float = Field(ge=0.0, le=1.0)
+    provenance: Provenance | None = None
+    source: FieldSource = FieldSource.RULE
+    alternatives: list[Alternative] = Field(default_factory=list)
+
+
+class LineItem(BaseModel):
+    """A row of a receipt or invoice table; cells are fields keyed by column name."""
+
+    index: int = Field(ge=0)
+    fields: dict[str, ExtractedField] = Field(default_factory=dict)
+    provenance: Provenance | None = None
+    confidence: float = Field(ge=0.0, le=1.0, default=0.0)
+
+    def value(self, name: str) -> Any:
+        """Return the typed value of one cell, or None."""
+        cell = self.fields.get(name)
+        return cell.value if cell else None
+
+
+class TaxDetail(BaseModel):
+    """One VAT/GST rate line of an invoice."""
+
+    rate: Decimal | None = None
+    net: Decimal | None = None
+    tax: Decimal | None = None

@@ -1,0 +1,23 @@
+"""Typed-value parsers for OCR text: money, dates, times, currencies and identifiers."""
+
+from paperclerk.parsers.currency import CURRENCY_SYMBOLS, detect_currency
+from paperclerk.parsers.dates import DateMatch, find_dates, parse_date
+from paperclerk.parsers.ids import find_ibans, find_phones, find_vat_ids
+from paperclerk.parsers.money import AmountMatch, find_amounts, parse_amount
+from paperclerk.parsers.times import TimeMatch, find_times
+
+__all__ = [
+    "CURRENCY_SYMBOLS",
+    "AmountMatch",
+    "DateMatch",
+    "TimeMatch",
+    "detect_currency",
+    "find_amounts",
+    "find_dates",
+    "find_ibans",
+    "find_phones",
+    "find_times",
+    "find_vat_ids",
+    "parse_amount",
+    "parse_date",
+]

@@ -1,0 +1,27 @@
+"""Settings from the environment (PAPERCLERK_ prefix) with safe defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide settings; every value can be set as PAPERCLERK_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERCLERK_")
+
+    max_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted input file.")
+    max_pages: int = Field(50, description="Most pages processed from one document.")
+    max_pixels: int = Field(60_000_000, description="Largest page area in pixels (bomb guard).")
+    render_dpi: int = Field(200, description="DPI for rendering scanned PDF pages.")
+    ocr_engine: str = Field("rapid", description="Default OCR engine: 'rapid' or 'tesseract'.")
+    ocr_threads: int = Field(0, description="Threads for the OCR engine; 0 means all cores.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings of this process, read once from the environment."""
+    return Settings()
