@@ -23,7 +23,7 @@ _KEEP = re.compile(r"[^a-z0-9 ]+")
 
 
 def norm(text: str) -> str:
-    """Fold text for label matching: lower-case, no accents, ``n°``/``#`` → ``no``, no punctuation."""
+    """Fold text for label matching: lower-case, no accents, ``n°``/``#`` → ``no``."""
     t = text.lower().replace("°", "o").replace("º", "o").replace("#", " no ").replace("ł", "l")
     t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
     return " ".join(_KEEP.sub(" ", t).split())
@@ -98,11 +98,31 @@ class LabelHit:
 _GLUED = re.compile(r"^([^\W\d_]+[°º.:#]*)(?=[\d#])")
 
 
-def _threshold(key: str) -> float:
-    """Short labels must match exactly; longer ones allow OCR slips."""
-    if len(key) <= 4:
-        return 100.0
-    return 86.0 if len(key) <= 7 else 82.0
+def match_score(query: list[str], label: list[str]) -> float | None:
+    """Score folded window tokens against folded label tokens, or None when they differ.
+
+    Tokens are compared one to one: short ones (four letters or less: ``no``, ``id``, ``date``)
+    must be equal, longer ones may differ by OCR slips (ratio >= 80, length +-1).  When OCR merged or
+    split words the joined strings must be nearly equal instead.
+    """
+    if len(query) == len(label):
+        scores: list[float] = []
+        for q, lb in zip(query, label, strict=True):
+            if len(lb) <= 4 or len(q) <= 3:
+                if q != lb:
+                    return None
+                scores.append(100.0)
+            else:
+                ratio = fuzz.ratio(q, lb)
+                if ratio < 80 or abs(len(q) - len(lb)) > (2 if len(lb) >= 10 else 1):
+                    return None
+                scores.append(ratio)
+        return sum(scores) / len(scores) / 100
+    q, lb = "".join(query), "".join(label)
+    if len(lb) <= 6:
+        return 1.0 if q == lb else None
+    ratio = fuzz.ratio(q, lb)
+    return ratio / 100 if ratio >= 90 and abs(len(q) - len(lb)) <= 1 else None
 
 
 @dataclass
@@ -160,20 +180,22 @@ class DocIndex:
         j: int,
     ) -> list[LabelHit]:
         texts = [w.text for w in words[i:j]]
-        variants = [(norm(" ".join(texts)).replace(" ", ""), "")]
+        variants = [(norm(" ".join(texts)).split(), "")]
         glued = _GLUED.match(texts[-1])
         if glued:
-            head = norm(" ".join([*texts[:-1], glued.group(1)])).replace(" ", "")
+            head = norm(" ".join([*texts[:-1], glued.group(1)])).split()
             variants.append((head, texts[-1][glued.end() :].lstrip(":#.")))
         hits: list[LabelHit] = []
-        for query, rest in variants:
-            if not query:
+        for tokens, rest in variants:
+            if not tokens:
                 continue
-            for key, score, _ in process.extract(
-                query, keys, scorer=fuzz.ratio, score_cutoff=82.0, limit=None
+            for key, _, _ in process.extract(
+                "".join(tokens), keys, scorer=fuzz.ratio, score_cutoff=75.0, limit=None
             ):
-                if score >= _threshold(key) and abs(len(key) - len(query)) <= 2:
-                    hits.append(LabelHit(by_key[key], page, line, words, i, j, rest, score / 100))
+                label = by_key[key]
+                score = match_score(tokens, norm(label.text).split())
+                if score is not None:
+                    hits.append(LabelHit(label, page, line, words, i, j, rest, score))
         return hits
 
     def row_of(self, page: int, line: Line) -> Row | None:
@@ -183,9 +205,20 @@ class DocIndex:
                 return row
         return None
 
-    def _starts_with_label(self, line: Line) -> bool:
+    def starts_with_label(self, line: Line) -> bool:
+        """Whether a line opens with a label, so that it holds its own field, not a value.
+
+        A lone one-word label without a colon in front of plain words (``Customer Corp``) is
+        taken for part of a name, not a label.
+        """
         hits = self.hits_by_line.get(line.id, [])
-        return bool(hits) and hits[0].start == 0
+        if not hits or hits[0].start != 0:
+            return False
+        hit = hits[0]
+        label_text = " ".join(w.text for w in hit.words[hit.start : hit.end])
+        rest = " ".join(w.text for w in hit.words[hit.end :])
+        weak = hit.end == 1 and not label_text.endswith(":") and not hit.rest
+        return not (weak and rest and not any(c.isdigit() for c in rest))
 
     def right_of(self, hit: LabelHit) -> list[Span]:
         """Spans to the right of a label on its row, up to the next label."""
@@ -201,7 +234,7 @@ class DocIndex:
         for line in row.lines if row else []:
             if line.id == hit.line.id or line.box.x0 < hit.box.x1 - 2:
                 continue
-            if self._starts_with_label(line):
+            if self.starts_with_label(line):
                 break
             spans.append(Span(hit.page, self.line_words(line)))
         return spans
@@ -223,7 +256,7 @@ class DocIndex:
         found.sort(key=lambda t: t[0])
         spans: list[Span] = []
         for _, line in found[:max_lines]:
-            if self._starts_with_label(line):
+            if self.starts_with_label(line):
                 break
             spans.append(Span(hit.page, self.line_words(line)))
         return spans

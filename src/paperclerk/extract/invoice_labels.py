@@ -90,14 +90,14 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("ABN", 0.8), ("VAT/TIN", 0.9),
     ],
     "payment_terms": [
-        ("Payment Terms", 1.0), ("Terms", 0.6), ("Zahlungsbedingungen", 1.0),
+        ("Payment Terms", 1.0), ("Terms", 0.4), ("Zahlungsbedingungen", 1.0),
         ("Conditions de paiement", 1.0), ("Conditions de règlement", 1.0),
         ("Betalingsvoorwaarden", 1.0), ("Betalingstermijn", 1.0),
         ("Condiciones de pago", 1.0), ("Warunki płatności", 1.0),
         ("Termini di pagamento", 1.0), ("Condizioni di pagamento", 1.0),
     ],
     "vendor_name": [
-        ("Sold by", 0.9), ("Seller", 0.9), ("Vendor", 0.8), ("Supplier", 0.8),
+        ("Sold by", 0.9), ("Seller", 0.9), ("Issuer", 0.9), ("Issued by", 0.9), ("Vendor", 0.8), ("Supplier", 0.8),
         ("Service Provider", 0.8), ("Verkäufer", 0.9), ("Lieferant", 0.8),
         ("Fournisseur", 0.8), ("Vendeur", 0.8), ("Leverancier", 0.8), ("Verkoper", 0.8),
         ("Proveedor", 0.8), ("Vendedor", 0.8), ("Sprzedawca", 0.9), ("Fornitore", 0.8),
@@ -106,7 +106,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("in favor of", 0.6), ("in favour of", 0.6), ("Payable to", 0.7),
     ],
     "customer_name": [
-        ("Bill to", 1.0), ("Bill to Address", 1.0), ("Billed to", 1.0), ("Billing Address", 0.9), ("Invoice to", 1.0),
+        ("Bill to", 1.0), ("Bill to Address", 1.0), ("Billed to", 1.0),
+        ("Billing Address", 0.9), ("Invoice to", 1.0),
         ("Customer", 0.8), ("Client", 0.7), ("Sold to", 0.9), ("Ship to", 0.6),
         ("Shipping Address", 0.5), ("Rechnungsadresse", 0.9), ("Rechnungsempfänger", 1.0),
         ("Kunde", 0.7), ("Lieferadresse", 0.5), ("Facturé à", 1.0), ("Adresse de facturation", 0.9),
@@ -123,6 +124,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Serienummer", 1.0), ("Contract No", 1.0), ("Vertragsnummer", 1.0),
         ("Tax Invoice", 1.0), ("Kopie factuur", 1.0), ("Dok wydania", 1.0),
         ("Payment Mode", 1.0), ("Service tax", 1.0),
+        ("Terms and conditions", 1.0), ("Terms & conditions", 1.0),
+        ("Conditions générales", 1.0), ("IBAN", 1.0), ("BIC", 1.0), ("SWIFT", 1.0),
         ("Due to", 1.0), ("Tel", 1.0), ("Fax", 1.0), ("Phone", 1.0), ("Email", 1.0),
     ],
 }  # fmt: skip

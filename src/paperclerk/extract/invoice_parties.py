@@ -53,7 +53,9 @@ def company_name(text: str) -> str | None:
     return " ".join([*name, m.group(0)]).strip(" ,")
 
 
-def _column_below(index: DocIndex, page_no: int, line: Line, x0: float, max_lines: int) -> list[Span]:
+def _column_below(
+    index: DocIndex, page_no: int, line: Line, x0: float, max_lines: int
+) -> list[Span]:
     """Consecutive lines under ``line`` that start at about ``x0``, up to the next label."""
     page = next(p for p in index.pages if p.index == page_no)
     height = max(line.box.height, 1.0)
@@ -66,8 +68,7 @@ def _column_below(index: DocIndex, page_no: int, line: Line, x0: float, max_line
             continue
         if other.box.y0 - bottom > 1.6 * height:
             break
-        hits = index.hits_by_line.get(other.id)
-        if hits and hits[0].start == 0:
+        if index.starts_with_label(other):
             break
         spans.append(Span(page_no, index.line_words(other)))
         bottom = other.box.y1
@@ -80,15 +81,17 @@ def _block(index: DocIndex, hit: LabelHit, max_lines: int = 6) -> list[Span]:
     return spans + _column_below(index, hit.page, hit.line, hit.box.x0, max_lines - len(spans))
 
 
-def _name_and_address(
-    spans: list[Span], score: float
-) -> tuple[Candidate | None, Candidate | None]:
+def _name_and_address(spans: list[Span], score: float) -> tuple[Candidate | None, Candidate | None]:
     """First span is the name (``ATTN:`` dropped), the following ones the address."""
     if not spans:
         return None, None
     first = spans[0]
-    name = re.sub(r"^(?:attn|z\.?\s*hd\.?|t\.a\.v\.?|c/o)[:.]?\s*", "", first.text.strip(" :"),
-                  flags=re.IGNORECASE)
+    name = re.sub(
+        r"^(?:attn|z\.?\s*hd\.?|t\.a\.v\.?|c/o)[:.]?\s*",
+        "",
+        first.text.strip(" :"),
+        flags=re.IGNORECASE,
+    )
     ids, box = first.evidence()
     name_c = Candidate(name, first.text, score, first.page, ids, box)
     rest = [s for s in spans[1:] if not _CONTACT.search(s.text)][:4]
@@ -100,9 +103,10 @@ def _name_and_address(
     return name_c, Candidate(addr, addr, score * 0.9, rest[0].page, [w.id for w in words], box2)
 
 
-def customers(index: DocIndex, hits: list[LabelHit]) -> tuple[list[Candidate], list[Candidate],
-                                                               set[str]]:
-    """Customer name and address candidates, and the ids of lines in customer blocks."""
+def customers(
+    index: DocIndex, hits: list[LabelHit]
+) -> tuple[list[Candidate], list[Candidate], set[str]]:
+    """Return customer name and address candidates and the word ids of customer blocks."""
     names: list[Candidate] = []
     addresses: list[Candidate] = []
     block_words: set[str] = set()
@@ -133,8 +137,9 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
                     text = spans[0].text.strip(" :,")
                     text = company_name(text) or " ".join(text.split()[:6])
                     ids, box = spans[0].evidence()
-                    found.append(Candidate(text, spans[0].text, weight * hit.score, hit.page,
-                                           ids, box))
+                    found.append(
+                        Candidate(text, spans[0].text, weight * hit.score, hit.page, ids, box)
+                    )
     all_text = "\n".join(ln.text for _, ln in index.lines())
     domains = {d.lower().replace("-", "") for d in _DOMAIN.findall(all_text)} - _GENERIC_DOMAINS
     first_seen = False
@@ -150,11 +155,10 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
         letters = re.sub(r"[^a-z0-9]", "", norm(line.text))
         if letters and any(fuzz.ratio(letters, d) >= 88 for d in domains):
             found.append(_line_candidate(page_no, line, line.text.strip(" ,"), 0.6 - penalty))
-        if not first_seen and page_no == index.pages[0].index and rel_y < 0.3:
-            if _letterhead(index, line):
-                first_seen = True
-                found.append(_line_candidate(page_no, line, line.text.strip(" ,"),
-                                             0.3 - penalty))
+        top = page_no == index.pages[0].index and rel_y < 0.3
+        if not first_seen and top and _letterhead(index, line):
+            first_seen = True
+            found.append(_line_candidate(page_no, line, line.text.strip(" ,"), 0.3 - penalty))
     return _merge(found)
 
 
@@ -176,29 +180,44 @@ def _merge(found: list[Candidate]) -> list[Candidate]:
     for group in groups.values():
         best = max(group, key=lambda c: c.score)
         bonus = min(0.2, 0.08 * (len(group) - 1))
-        out.append(Candidate(best.value, best.raw_text, max(0.0, min(1.0, best.score + bonus)),
-                             best.page, best.word_ids, best.box))
+        out.append(
+            Candidate(
+                best.value,
+                best.raw_text,
+                max(0.0, min(1.0, best.score + bonus)),
+                best.page,
+                best.word_ids,
+                best.box,
+            )
+        )
     return out
 
 
+_SENDER_REST = re.compile(r"^\s*[-–|·•,]\s*(.{6,80})$")
+
+
 def vendor_address(index: DocIndex, vendor: Candidate) -> Candidate | None:
-    """The rest of a sender line (``ACME GmbH - Main St 1 - Berlin``) or the lines under the name."""
-    text = str(vendor.value)
-    for page_no, line in index.lines():
-        if not vendor.word_ids or not set(vendor.word_ids) <= set(line.word_ids):
-            continue
-        rest = line.text.split(text, 1)[1].strip(" -,") if text in line.text else ""
-        if len(rest) > 8 and any(c.isdigit() for c in rest):
-            return Candidate(rest, rest, vendor.score * 0.8, page_no, line.word_ids, line.box)
+    """Return the rest of a sender line (``ACME GmbH - Main St 1 - Berlin``) or lines below.
+
+    Lines that start with the vendor name are tried, the one the name was read from first.
+    """
+    name = norm(str(vendor.value))
+    lines = [(p, ln) for p, ln in index.lines() if norm(ln.text).startswith(name)]
+    lines.sort(key=lambda t: not set(vendor.word_ids) <= set(t[1].word_ids))
+    for page_no, line in lines:
+        text = str(vendor.value)
+        rest = _SENDER_REST.match(line.text.split(text, 1)[1]) if text in line.text else None
+        if rest and any(c.isdigit() for c in rest.group(1)):
+            addr = rest.group(1).strip()
+            return Candidate(addr, addr, vendor.score * 0.8, page_no, line.word_ids, line.box)
         spans = []
         for span in _column_below(index, page_no, line, line.box.x0, 4):
-            if _CONTACT.search(span.text) or company_name(span.text):
+            if _CONTACT.search(span.text) or company_name(span.text) or ":" in span.text:
                 break
             spans.append(span)
-        if not spans or not any(c.isdigit() for s in spans for c in s.text):
-            return None
-        words = [w for s in spans for w in s.words]
-        addr = ", ".join(s.text.strip(" ,") for s in spans)
-        box = union_all([w.box for w in words])
-        return Candidate(addr, addr, vendor.score * 0.8, page_no, [w.id for w in words], box)
+        if spans and any(c.isdigit() for s in spans for c in s.text):
+            words = [w for s in spans for w in s.words]
+            addr = ", ".join(s.text.strip(" ,") for s in spans)
+            box = union_all([w.box for w in words])
+            return Candidate(addr, addr, vendor.score * 0.8, page_no, [w.id for w in words], box)
     return None

@@ -35,7 +35,7 @@ def _places(index: DocIndex, hit: LabelHit) -> list[tuple[list[Span], float]]:
 
 
 def read_money(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
-    """The rightmost amount on the label's row, else the first amount below it."""
+    """Read the rightmost amount on the label's row, else the first amount below it."""
     for spans, place in _places(index, hit):
         found = [(s, m) for s in spans for m in find_amounts(s.text)]
         if found:
@@ -45,7 +45,7 @@ def read_money(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) ->
 
 
 def read_date(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
-    """The first date right of the label, else below it."""
+    """Read the first date right of the label, else below it."""
     for spans, place in _places(index, hit):
         for span in spans:
             dates = find_dates(span.text, dayfirst)
@@ -77,7 +77,7 @@ def id_token(text: str, dayfirst: bool = True) -> tuple[str, int, int] | None:
 
 
 def read_id(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
-    """The first identifier token right of the label, else below it."""
+    """Read the first identifier token right of the label, else below it."""
     for spans, place in _places(index, hit):
         for span in spans:
             found = id_token(span.text, dayfirst)
@@ -88,19 +88,20 @@ def read_id(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> li
 
 
 def read_text(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
-    """The text right of the label, else the line below it (payment terms, names)."""
+    """Read the text right of the label, else the line below it (payment terms, names)."""
     for spans, place in _places(index, hit):
         for span in spans:
             text = span.text.strip(" :.-")
             if len(text) >= 2:
                 start = span.text.find(text)
-                return [_cand(span, text, text, weight * hit.score * place, start,
-                              start + len(text))]
+                return [
+                    _cand(span, text, text, weight * hit.score * place, start, start + len(text))
+                ]
     return []
 
 
 def read_tax_id(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
-    """A validated VAT id right of / below the label, else a digit-heavy token (less sure)."""
+    """Read a validated VAT id next to the label, else a digit-heavy token (less sure)."""
     for spans, place in _places(index, hit):
         for span in spans:
             vats = find_vat_ids(span.text)

@@ -23,6 +23,11 @@ NOT_TOTAL = re.compile(
     r"GST\s*SUMMARY|POINTS?|SAVED|BEFORE)",
     re.IGNORECASE,
 )
+NOT_TOTAL_ROW = re.compile(
+    rf"(SUB\s*-?\s*{T}|EXCL|QTY|ITEM|(TAX|GST|VAT|SST)\s*{T}|"
+    rf"{T}\s*\(?(GST|TAX|VAT|SST|QTY|ITEMS?|DISC|SAVINGS?|POINTS?)\b|INCLUDED|INCLUSIVE\s+IN)",
+    re.IGNORECASE,
+)
 SUBTOTAL = re.compile(r"(SUB\s*-?\s*TOTAL|TOTAL\s*\(?EXCL|TOTAL\s*BEFORE|NET\s*AMOUNT)", re.I)
 TAX = re.compile(
     r"(\bGST\b|\bSST\b|\bVAT\b|\bTAX\b|SERVICE\s*TAX|MWST|TVA|\bBTW\b|IVA)", re.IGNORECASE
@@ -77,7 +82,7 @@ def total_candidates(rows: list[Row]) -> list[Candidate]:
             continue
         if NOT_TOTAL.search(text) and not strong:
             continue
-        if re.search(r"SUB\s*-?\s*TOTAL|EXCL|QTY|ITEM|(TAX|GST|VAT)\s*TOTAL", text, re.I):
+        if NOT_TOTAL_ROW.search(text):
             continue
         amounts = _row_amounts(row)
         source_rows = [row]

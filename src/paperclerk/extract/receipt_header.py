@@ -72,6 +72,11 @@ def clean_company(text: str) -> str:
     return cleaned or text
 
 
+def _letters_ratio(text: str) -> float:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters / max(len(text.replace(" ", "")), 1)
+
+
 def _plain_name_line(line: Line) -> bool:
     text = line.text
     return (
@@ -82,27 +87,54 @@ def _plain_name_line(line: Line) -> bool:
     )
 
 
+def _name_is_open(text: str) -> bool:
+    """Whether a name line visibly continues on the next line."""
+    return text.endswith(("&", " AND", "-")) or text.count("(") > text.count(")")
+
+
 def merge_name_lines(lines: list[Line], pos: int) -> list[Line]:
-    """Extend a merchant-name line with the line before or after when the name wraps."""
-    line = lines[pos]
-    text = line.text.strip()
-    if pos + 1 < len(lines):
-        nxt = lines[pos + 1]
-        wraps = text.endswith(("&", " AND", "-")) or (
+    """Extend a merchant-name line with the lines before or after when the name wraps."""
+    merged = [lines[pos]]
+    first_text = lines[pos].text.strip()
+    if pos > 0 and (CONTINUATION_START.match(first_text) or first_text.startswith("(")):
+        prev = lines[pos - 1]
+        if _plain_name_line(prev) and not LEGAL_FORM.search(prev.text):
+            merged.insert(0, prev)
+    nxt_pos = pos + 1
+    while nxt_pos < len(lines) and len(merged) < 3:
+        text = " ".join(ln.text for ln in merged).strip()
+        nxt = lines[nxt_pos]
+        wraps = _name_is_open(text) or (
             not LEGAL_FORM.search(text) and LEGAL_FORM.search(nxt.text) is not None
         )
-        if wraps and _plain_name_line(nxt) and not ADDRESS_HINT.search(nxt.text.replace(",", "")):
-            return [line, nxt]
-    if pos > 0 and CONTINUATION_START.match(text):
-        prev = lines[pos - 1]
-        if _plain_name_line(prev) and not COMPANY_WORDS.search(prev.text):
-            return [prev, line]
-    return [line]
+        if not (wraps and _plain_name_line(nxt)):
+            break
+        if ADDRESS_HINT.search(nxt.text.replace(",", "")):
+            break
+        merged.append(nxt)
+        nxt_pos += 1
+    return merged
 
 
-def _letters_ratio(text: str) -> float:
-    letters = sum(ch.isalpha() for ch in text)
-    return letters / max(len(text.replace(" ", "")), 1)
+LEGAL_FIXES = [
+    (re.compile(r"\b[5$]/[B8]\b|\bS/8\b"), "S/B"),
+    (re.compile(r"\b(SON|S0N|SN|SDM)\.?(\s*)(BHD)\b|\b(SDN)\.?(\s*)(EHD|8HD|BH0|BND)\b"), "SDN BHD"),
+]
+
+
+def fix_legal_form(text: str) -> str:
+    """Repair OCR errors in Malaysian legal forms ('5/B' → 'S/B', 'SDN EHD' → 'SDN BHD')."""
+    for pattern, repl in LEGAL_FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _address_follows(lines: list[Line], pos: int) -> bool:
+    for ln in lines[pos + 1 : pos + 4]:
+        if REG_NO.match(ln.text.strip()) or _is_reg_or_id(ln.text):
+            continue
+        return bool(ADDRESS_HINT.search(ln.text)) and not STOP_ADDRESS.search(ln.text)
+    return False
 
 
 def header_lines(page: Page, limit: int = 14) -> list[Line]:
@@ -131,12 +163,16 @@ def company_candidates(page: Page) -> list[Candidate]:
             score -= 0.2
         if text.upper() == text:
             score += 0.05
+        if pos > 0 and re.search(r"(OWNED|OPERATED|MANAGED)\s*BY", lines[pos - 1].text, re.I):
+            score -= 0.2
         score += min(0.1, 0.1 * (line.box.height / median_h - 1))
         if len(text) < 5:
             score -= 0.1
         merged = merge_name_lines(lines, pos)
+        if _address_follows(lines, lines.index(merged[-1])):
+            score += 0.12
         raw = " ".join(ln.text for ln in merged)
-        value = clean_company(raw)
+        value = fix_legal_form(clean_company(raw))
         out.append(candidate_from_lines(value, merged, page.index, max(0.01, min(0.97, score)), raw))
     return out
 

@@ -71,16 +71,17 @@ def month_number(word: str) -> int | None:
 
 _MON = r"(?P<mon>[^\W\d_]{3,13})\.?"
 _SEP = r"[\s\-/.,]*"
-_YEAR = r"(?P<year>\d{4}|\d{2})(?![\d:]|[.,]\d)"
+_YEAR = r"(?P<year>\d{4}|\d{2}(?!\s*,?\s*\d{4}))(?![\d:]|[.,]\d)"
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # 2018-12-25, 2018/12/25, 2018.12.25
     re.compile(r"(?<![\d.,/-])(?P<year>\d{4})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<c>\d{1,2})"
                r"(?![\d]|[.,]\d)"),
     # 25/12/2018, 25-12-18, 25.12.2018, 25/12 2018
-    re.compile(r"(?<![\d.,/:-])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)"
-               r"(?P<year>\d{4}|\d{2})(?![\d:/]|[.,]\d|-\d)"),
+    # (a time glued to the year, as OCR reads "19-03-2018 18:08", is allowed)
+    re.compile(r"(?<![\d.,/-])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)"
+               r"(?P<year>\d{4}(?=\d{1,2}:\d{2})|(?:\d{4}|\d{2})(?![\d:/]|[.,]\d|-\d))"),
     # 25 / 12 / 2018 (OCR puts spaces around slashes)
-    re.compile(r"(?<![\d.,/:-])(?P<a>\d{1,2}) ?/ ?(?P<b>\d{1,2}) ?/ ?"
+    re.compile(r"(?<![\d.,/-])(?P<a>\d{1,2}) ?/ ?(?P<b>\d{1,2}) ?/ ?"
                r"(?P<year>\d{4}|\d{2})(?![\d:/]|[.,]\d|-\d)"),
     # 12 Dec 2018, 25DEC2018, 25-Dec-18, 12. März 2018, 1er janvier 2019, 5 de mayo de 2018
     re.compile(r"(?<![\d.,])(?P<a>\d{1,2})(?:st|nd|rd|th|er|e)?"

@@ -1,0 +1,233 @@
+"""Rule-based invoice extractor: multilingual keyword anchors, typed parsers and cross-checks.
+
+Every field is collected as a list of scored candidates (a value next to a label, a fallback
+found elsewhere); arithmetic cross-checks (subtotal + tax = total) and repeated evidence move
+scores; the best candidate becomes the field and the runners-up its alternatives.  Nothing
+here knows any particular vendor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from paperclerk.extract.base import Extraction
+from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
+from paperclerk.extract.invoice_labels import invoice_labels
+from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
+from paperclerk.extract.invoice_tables import header_lines, line_items, tax_details
+from paperclerk.extract.invoice_values import READERS, id_token
+from paperclerk.extract.layout import Candidate, best_field
+from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
+from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
+
+VERSION = "rule-invoice-1"
+
+FIELDS = (
+    "vendor_name", "vendor_address", "vendor_tax_id", "vendor_iban", "customer_name",
+    "customer_address", "invoice_number", "invoice_date", "due_date", "purchase_order",
+    "currency", "subtotal", "total_tax", "total", "amount_due", "payment_terms",
+)  # fmt: skip
+
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?![\d.])")
+_CURRENCY_NAMES = {
+    r"\bUS\s*Dollars?\b": "USD", r"\bEuros?\b": "EUR", r"\bRupees?\b": "INR",
+    r"\bRinggit\b": "MYR", r"\bPounds? Sterling\b": "GBP", r"\bZ[łl]otych\b": "PLN",
+    r"\bSwiss Francs?\b": "CHF",
+}  # fmt: skip
+_COUNTRY_CURRENCY = {
+    "AT": "EUR", "BE": "EUR", "DE": "EUR", "ES": "EUR", "FI": "EUR", "FR": "EUR", "IE": "EUR",
+    "IT": "EUR", "LU": "EUR", "NL": "EUR", "PT": "EUR", "GR": "EUR", "EL": "EUR", "SK": "EUR",
+    "SI": "EUR", "EE": "EUR", "LV": "EUR", "LT": "EUR", "HR": "EUR", "GB": "GBP", "PL": "PLN",
+    "CH": "CHF", "CZ": "CZK", "HU": "HUF", "SE": "SEK", "DK": "DKK",
+}  # fmt: skip
+_CUSTOMER_CUE = re.compile(
+    r"\b(your|ihre?|uw|votre|su|vostro|customer|kunde|client|klant)\b", re.IGNORECASE
+)
+
+
+def guess_dayfirst(index: DocIndex) -> bool:
+    """Vote on day/month order from numeric dates whose first or second number exceeds 12."""
+    day, month = 0, 0
+    for _, line in index.lines():
+        for m in _NUMERIC_DATE.finditer(line.text):
+            a, b = int(m.group(1)), int(m.group(2))
+            day += a > 12 >= b
+            month += b > 12 >= a
+    return month <= day
+
+
+def _line_cand(page: int, line: Line, value: FieldValue, score: float) -> Candidate:
+    return Candidate(value, line.text, score, page, list(line.word_ids), line.box)
+
+
+def _merge_same(cands: list[Candidate]) -> list[Candidate]:
+    """Candidates with the same value reinforce each other (+0.05 each, at most +0.15)."""
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands:
+        groups[repr(c.value)].append(c)
+    out = []
+    for group in groups.values():
+        best = max(group, key=lambda c: c.score)
+        bonus = min(0.15, 0.05 * (len(group) - 1))
+        out.append(
+            Candidate(
+                best.value,
+                best.raw_text,
+                min(1.0, best.score + bonus),
+                best.page,
+                best.word_ids,
+                best.box,
+            )
+        )
+    return out
+
+
+class RuleInvoiceExtractor:
+    """Extracts the invoice schema from OCR'd or born-digital pages without any training."""
+
+    doc_type: DocType = DocType.INVOICE
+
+    def __init__(self) -> None:
+        self._labels = invoice_labels()
+
+    @property
+    def version(self) -> str:
+        """Extractor name and version, recorded in each document."""
+        return VERSION
+
+    def extract(self, pages: list[Page]) -> Extraction:
+        """Return the invoice fields, line items and tax lines found on the pages."""
+        index = DocIndex(pages)
+        hits = index.find_labels(self._labels)
+        dayfirst = guess_dayfirst(index)
+        cands: dict[str, list[Candidate]] = defaultdict(list)
+        headers = header_lines(index)
+        for hit in hits:
+            if hit.line.id in headers:
+                continue  # column titles of an item table, not labels of header fields
+            for name, weight in hit.label.fields:
+                reader = READERS.get(name)
+                if reader is not None:
+                    cands[name] += reader(index, hit, weight, dayfirst)
+        self._dates(index, hits, cands, dayfirst)
+        self._ids(index, cands)
+        cust_names, cust_addrs, cust_words = customers(index, hits)
+        cands["customer_name"] += cust_names
+        cands["customer_address"] += cust_addrs
+        customer_names = {norm(str(c.value)) for c in cust_names if c.score >= 0.5}
+        cands["vendor_name"] += [
+            c for c in vendors(index, hits, cust_words) if norm(str(c.value)) not in customer_names
+        ]
+        taxes = tax_details(index)
+        if any(t.tax is not None for t in taxes):
+            total_tax = sum((t.tax for t in taxes if t.tax is not None), Decimal(0))
+            cands["total_tax"].append(Candidate(total_tax, "", 0.75, 0, [], None))
+        self._amounts(index, cands)
+        cands["currency"] += self._currency(index, cands)
+        fields: dict[str, ExtractedField] = {}
+        for name in FIELDS:
+            field = best_field(name, _merge_same(cands.get(name, [])))
+            if field is not None:
+                fields[name] = field
+        vendor = max(cands.get("vendor_name", []), key=lambda c: c.score, default=None)
+        if vendor is not None and "vendor_address" not in fields:
+            address = vendor_address(index, vendor)
+            field = best_field("vendor_address", [address] if address else [])
+            if field is not None:
+                fields["vendor_address"] = field
+        return Extraction(
+            fields=fields,
+            line_items=line_items(index, dayfirst),
+            tax_details=taxes,
+        )
+
+    @staticmethod
+    def _dates(
+        index: DocIndex, hits: list[LabelHit], cands: dict[str, list[Candidate]], dayfirst: bool
+    ) -> None:
+        """Fallbacks: a date on the invoice-number line, else the first date of page one."""
+        for hit in hits:
+            if any(f == "invoice_number" for f, _ in hit.label.fields):
+                span = Span(hit.page, index.line_words(hit.line))
+                for d in find_dates(span.text, dayfirst)[:1]:
+                    ids, box = span.evidence(d.start, d.end)
+                    cands["invoice_date"].append(
+                        Candidate(d.value, d.raw, 0.5 * hit.score, hit.page, ids, box)
+                    )
+        first_page = index.pages[0].index if index.pages else 0
+        for page, line in index.lines():
+            found = find_dates(line.text, dayfirst)
+            if page == first_page and found:
+                cands["invoice_date"].append(_line_cand(page, line, found[0].value, 0.3))
+                break
+
+    @staticmethod
+    def _ids(index: DocIndex, cands: dict[str, list[Candidate]]) -> None:
+        """IBANs and VAT ids anywhere; ids on lines that address the customer count less."""
+        customer_lines = set()
+        for page, line in index.lines():
+            penalty = 0.0
+            if _CUSTOMER_CUE.search(line.text):
+                penalty = 0.4
+                customer_lines |= set(line.word_ids)
+            for iban in find_ibans(line.text):
+                cands["vendor_iban"].append(_line_cand(page, line, iban, 0.9 - penalty))
+            for vat in find_vat_ids(line.text):
+                cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.75 - penalty))
+        for c in cands["vendor_tax_id"]:
+            if set(c.word_ids) & customer_lines:
+                c.score = min(c.score, 0.35)
+
+    @staticmethod
+    def _amounts(index: DocIndex, cands: dict[str, list[Candidate]]) -> None:
+        """Cross-check totals: the largest labelled total wins ties; subtotal + tax = total."""
+        if not cands["total"] and cands["amount_due"]:
+            cands["total"] = [
+                Candidate(c.value, c.raw_text, c.score * 0.8, c.page, c.word_ids, c.box)
+                for c in cands["amount_due"]
+            ]
+
+        def money(name: str) -> list[tuple[Decimal, Candidate]]:
+            return [(c.value, c) for c in cands[name] if isinstance(c.value, Decimal)]
+
+        totals = money("total")
+        if not totals:
+            return
+        top = max(v for v, _ in totals)
+        for v, c in totals:
+            if v == top:
+                c.score = min(1.0, c.score + 0.1)
+        for t, tc in totals:
+            for s, sc in money("subtotal"):
+                for x, xc in money("total_tax"):
+                    if abs(s + x - t) <= Decimal("0.02"):
+                        for c in (tc, sc, xc):
+                            c.score = min(1.0, c.score + 0.1)
+
+    @staticmethod
+    def _currency(index: DocIndex, cands: dict[str, list[Candidate]]) -> list[Candidate]:
+        """Currency from symbols and codes in the text, else from names, else from the country."""
+        text = "\n".join(line.text for _, line in index.lines())
+        page0 = index.pages[0].index if index.pages else 0
+        out: list[Candidate] = []
+        code = detect_currency(text)
+        if code:
+            out.append(Candidate(code, code, 0.85, page0, [], None))
+        for pattern, name_code in _CURRENCY_NAMES.items():
+            m = re.search(pattern, text, re.IGNORECASE)
+            if m:
+                out.append(Candidate(name_code, m.group(0), 0.6, page0, [], None))
+        for c in cands.get("vendor_iban", []) + cands.get("vendor_tax_id", []):
+            country = str(c.value)[:2]
+            if country in _COUNTRY_CURRENCY:
+                out.append(
+                    Candidate(
+                        _COUNTRY_CURRENCY[country], str(c.value), 0.35, c.page, c.word_ids, c.box
+                    )
+                )
+        return out
+
+
+__all__ = ["VERSION", "RuleInvoiceExtractor", "guess_dayfirst", "id_token"]

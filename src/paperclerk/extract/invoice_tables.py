@@ -1,0 +1,283 @@
+"""Invoice tables: line items under a column header row, and VAT rate lines.
+
+A header row is a row with several known column titles (``Description``, ``Qty``, ``Menge``,
+``Prix unitaire``, ``Bedrag``...).  Each later row with an amount is an item; its words are
+put into the column whose title they sit under.  The table ends at a total row.  Text-only
+rows right under an item continue its description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperclerk.extract.common import DocIndex, norm
+from paperclerk.extract.layout import Row
+from paperclerk.model import (
+    ExtractedField,
+    FieldSource,
+    FieldValue,
+    LineItem,
+    Provenance,
+    TaxDetail,
+    Word,
+)
+from paperclerk.model import union_all as _union
+from paperclerk.parsers import find_amounts, parse_amount
+
+_COLUMN_TITLES: dict[str, str] = {
+    "description": "description|descripcion|item|items|article|artikel|designation|"
+    "omschrijving|beschreibung|bezeichnung|product|produit|producto|nazwa|descrizione|"
+    "particulars|service|leistung|libelle|details|product title|nazwa towaru",
+    "quantity": "qty|quantity|menge|anzahl|aantal|nombre|qte|quantite|cantidad|cant|"
+    "hoeveelheid|ilosc|quantita|qta",
+    "unit": "unit|units|einheit|unite|eenheid|jm|uom",
+    "unit_price": "price|rate|prix|pu|preis|einzelpreis|prijs|precio|cena|prezzo|unit price|"
+    "p u|pu ht|p u ht|prix unitaire|vk preis|prijs per stuk|precio unitario|unit cost",
+    "amount": "amount|total|betrag|gesamt|gesamtpreis|montant|bedrag|importe|wartosc|importo|"
+    "zeilenbetrag|montant ht|montant ttc|line total|prijs incl btw|total price",
+    "tax_rate": "tax|taxes|vat|mwst|ust|tva|btw|iva|gst|tax %|vat %|btw %",
+    "product_code": "code|sku|ref|reference|artikelnummer|art nr|item code|product code",
+    "_skip": "pos|disc|rabatt|remise|korting|discount|disc %|rabatt %",
+}
+_COLUMNS = {title: cat for cat, titles in _COLUMN_TITLES.items() for title in titles.split("|")}
+_STOP_FIELDS = {"total", "amount_due"}
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+_CODE = re.compile(r"^[\[*(]?([A-Z0-9][A-Z0-9_\-./]*\d[A-Z0-9_\-./]*)[\])*]?$", re.IGNORECASE)
+_TAX_WORDS = re.compile(r"\b(tax|vat|gst|mwst|ust|tva|btw|iva|sst|ppn|steuer)\b", re.IGNORECASE)
+
+
+@dataclass
+class Column:
+    """A column title and the horizontal extent it covers."""
+
+    name: str
+    x0: float
+    x1: float
+
+
+def _header(row: Row, index: DocIndex) -> list[Column]:
+    """Categorise the words of a row as column titles; longest known phrase first."""
+    words = [w for ln in row.lines for w in index.line_words(ln)]
+    cols: list[Column] = []
+    i = 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            chunk = words[i : i + n]
+            cat = _COLUMNS.get(norm(" ".join(w.text for w in chunk)))
+            if cat and len(chunk) == n:
+                cols.append(Column(cat, chunk[0].box.x0, chunk[-1].box.x1))
+                i += n
+                break
+        else:
+            i += 1
+    return cols
+
+
+def _is_header(cols: list[Column]) -> bool:
+    names = {c.name for c in cols}
+    return (
+        len(cols) >= 3
+        and "description" in names
+        and bool(names & {"amount", "unit_price", "quantity"})
+    )
+
+
+def _column_of(word: Word, cols: list[Column], prev: tuple[Word, str] | None) -> str:
+    """Return the column a word sits under: most overlap, else continued description, else nearest.
+
+    A word outside every title continues the description when the previous word of the same
+    text line is a description word (long names run past the next column's title).
+    """
+    overlaps = [(min(word.box.x1, c.x1) - max(word.box.x0, c.x0), c) for c in cols]
+    best = max(overlaps, key=lambda t: t[0])
+    if best[0] > 0:
+        return best[1].name
+    if prev is not None and prev[1] == "description" and prev[0].line_id == word.line_id:
+        return "description"
+    return min(cols, key=lambda c: min(abs(word.box.x0 - c.x1), abs(c.x0 - word.box.x1))).name
+
+
+def _assign(words: list[Word], cols: list[Column]) -> dict[str, list[Word]]:
+    """Put each word of a row (left to right) into a column."""
+    cells: dict[str, list[Word]] = {}
+    prev: tuple[Word, str] | None = None
+    for w in sorted(words, key=lambda w: w.box.x0):
+        name = _column_of(w, cols, prev)
+        cells.setdefault(name, []).append(w)
+        prev = (w, name)
+    return cells
+
+
+def header_lines(index: DocIndex) -> set[str]:
+    """Ids of the lines of item-table header rows, with title rows wrapped under them."""
+    out: set[str] = set()
+    for rows in index.rows.values():
+        in_header = False
+        for row in rows:
+            if _is_header(_header(row, index)):
+                in_header = True
+                out |= {ln.id for ln in row.lines}
+                bottom, height = row.box.y1, row.box.height
+                continue
+            if (
+                in_header
+                and row.box.y0 - bottom < 1.2 * height
+                and not any(c.isdigit() for c in row.text)
+            ):
+                out |= {ln.id for ln in row.lines}
+                bottom = row.box.y1
+            else:
+                in_header = False
+    return out
+
+
+def _cell(name: str, value: FieldValue, words: list[Word], page: int) -> ExtractedField:
+    box = _union([w.box for w in words])
+    prov = Provenance(page=page, box=box, word_ids=[w.id for w in words])
+    raw = " ".join(w.text for w in words)
+    return ExtractedField(
+        name=name,
+        value=value,
+        raw_text=raw,
+        confidence=0.6,
+        provenance=prov,
+        source=FieldSource.RULE,
+    )
+
+
+def _item(row: Row, index: DocIndex, cols: list[Column], n: int) -> LineItem | None:
+    """Build one line item from a row, or None when the row has no amount."""
+    words = [w for ln in row.lines for w in index.line_words(ln)]
+    text = " ".join(w.text for w in words)
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    cells = _assign(words, cols)
+    fields: dict[str, ExtractedField] = {}
+    money_words = {id(w) for name in ("amount", "unit_price") for w in cells.get(name, [])}
+    amount_cell = cells.get("amount") or [w for w in words if id(w) in money_words][-1:]
+    amount = parse_amount(" ".join(w.text for w in amount_cell)) if amount_cell else None
+    if amount is None:
+        amount, amount_cell = amounts[-1].value, words[-1:]
+    fields["amount"] = _cell("amount", amount, amount_cell, row.page)
+    price_cell = cells.get("unit_price")
+    price = parse_amount(" ".join(w.text for w in price_cell)) if price_cell else None
+    if price_cell and price is not None:
+        fields["unit_price"] = _cell("unit_price", price, price_cell, row.page)
+    qty_cell = cells.get("quantity", [])
+    qty_text = " ".join(w.text for w in qty_cell)
+    qty_m = re.match(r"\s*(\d+(?:[.,]\d+)?)\s*([^\W\d_]{1,6})?", qty_text)
+    desc_words = cells.get("description", [])
+    if not qty_m and desc_words and re.fullmatch(r"\d{1,3}", desc_words[0].text):
+        qty_cell, desc_words = desc_words[:1], desc_words[1:]  # "1 Small Business ..." rows
+        qty_m = re.match(r"(\d+)()", qty_cell[0].text)
+    if qty_m:
+        fields["quantity"] = _cell(
+            "quantity", Decimal(qty_m.group(1).replace(",", ".")), qty_cell, row.page
+        )
+        if qty_m.group(2):
+            fields["unit"] = _cell("unit", qty_m.group(2), qty_cell, row.page)
+    pct = _PERCENT.search(text)
+    if pct:
+        rate = Decimal(pct.group(1).replace(",", "."))
+        fields["tax_rate"] = _cell("tax_rate", rate, cells.get("tax_rate", words), row.page)
+    code_words = cells.get("product_code", [])
+    if not code_words and desc_words and _CODE.match(desc_words[0].text) and len(desc_words) > 1:
+        code_words, desc_words = desc_words[:1], desc_words[1:]
+    if code_words:
+        m = _CODE.match(code_words[0].text)
+        code = m.group(1) if m else " ".join(w.text for w in code_words)
+        fields["product_code"] = _cell("product_code", code, code_words, row.page)
+    if desc_words:
+        desc = " ".join(w.text for w in desc_words)
+        fields["description"] = _cell("description", desc, desc_words, row.page)
+    prov = Provenance(page=row.page, box=row.box, word_ids=[w.id for w in words])
+    return LineItem(index=n, fields=fields, provenance=prov, confidence=0.6)
+
+
+def _continue(item: LineItem, row: Row, index: DocIndex, cols: list[Column]) -> bool:
+    """Append a text-only row under an item to its description; False when it is not one."""
+    words = [w for ln in row.lines for w in index.line_words(ln)]
+    if not words or set(_assign(words, cols)) != {"description"}:
+        return False
+    desc = item.fields.get("description")
+    if desc is None or desc.provenance is None or desc.provenance.box is None:
+        return False
+    gap = row.box.y0 - desc.provenance.box.y1
+    if gap > 0.9 * max(row.box.height, 1.0):
+        return False
+    extra = " ".join(w.text for w in words)
+    box = _union([desc.provenance.box, row.box])
+    desc.value = f"{desc.value}\n{extra}"
+    desc.raw_text = f"{desc.raw_text}\n{extra}"
+    desc.provenance = Provenance(
+        page=row.page, box=box, word_ids=desc.provenance.word_ids + [w.id for w in words]
+    )
+    return True
+
+
+def line_items(index: DocIndex, dayfirst: bool = True) -> list[LineItem]:
+    """Line items of every table found under a header row, in order."""
+    items: list[LineItem] = []
+    for page in index.pages:
+        cols: list[Column] = []
+        last: LineItem | None = None
+        for row in index.rows.get(page.index, []):
+            header = _header(row, index)
+            if _is_header(header):
+                cols, last = header, None
+                continue
+            if not cols:
+                continue
+            fields = {
+                f
+                for ln in row.lines
+                for h in index.hits_by_line.get(ln.id, [])
+                for f, _ in h.label.fields
+            }
+            if fields & _STOP_FIELDS:
+                cols = []
+                continue
+            if fields & {"subtotal", "total_tax"}:
+                last = None
+                continue
+            item = _item(row, index, cols, len(items))
+            if item is not None:
+                items.append(item)
+                last = item
+            elif last is None or not _continue(last, row, index, cols):
+                last = None
+    return items
+
+
+def _split(amounts: list[Decimal], rate: Decimal) -> TaxDetail:
+    """Assign net / tax among the amounts of a VAT line using ``net × rate = tax``."""
+    for i, net in enumerate(amounts):
+        for tax in amounts[i + 1 :]:
+            if abs(net * rate / 100 - tax) <= max(Decimal("0.02"), tax / 100):
+                return TaxDetail(rate=rate, net=net, tax=tax)
+    return TaxDetail(rate=rate, tax=amounts[-1])
+
+
+def tax_details(index: DocIndex) -> list[TaxDetail]:
+    """VAT lines: a rate with amounts, on a row naming the tax or under a tax table header."""
+    out: list[TaxDetail] = []
+    for page in index.pages:
+        prev = ""
+        for row in index.rows.get(page.index, []):
+            text = row.text
+            pct = _PERCENT.search(text)
+            taxy = _TAX_WORDS.search(text) or (_TAX_WORDS.search(prev) and "%" in prev)
+            prev = text
+            if not pct or not taxy:
+                continue
+            rest = text[: pct.start()] + " " * (pct.end() - pct.start()) + text[pct.end() :]
+            amounts = [a.value for a in find_amounts(rest)]
+            if not amounts:
+                continue
+            detail = _split(amounts, Decimal(pct.group(1).replace(",", ".")))
+            if detail not in out:
+                out.append(detail)
+    return out
