@@ -150,7 +150,10 @@ def pdf_bytes(lines: list[tuple[float, float, int, str]]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -158,7 +161,9 @@ def main() -> None:
     """Write the examples next to this script."""
     receipt = render_receipt()
     receipt.save(HERE / "receipt-scan.png", optimize=True)
-    cv2.imwrite(str(HERE / "receipt-photo.jpg"), photograph(receipt), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    cv2.imwrite(
+        str(HERE / "receipt-photo.jpg"), photograph(receipt), [cv2.IMWRITE_JPEG_QUALITY, 85]
+    )
     (HERE / "invoice-digital.pdf").write_bytes(pdf_bytes(INVOICE_LINES))
     print("wrote", *sorted(p.name for p in HERE.iterdir() if p.suffix != ".py"))
 

@@ -1,7 +1,7 @@
 """paperclerk: back-office document automation — document in, typed, checked JSON out."""
 
 from paperclerk.errors import PaperclerkError
-from paperclerk.model import Document, DocType
+from paperclerk.model import DocType, Document
 
 __version__ = "0.1.0"
 

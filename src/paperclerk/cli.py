@@ -38,7 +38,11 @@ def _expand(inputs: list[Path]) -> list[Path]:
     for p in inputs:
         if p.is_dir():
             files.extend(
-                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                )
             )
         else:
             files.append(p)
@@ -85,9 +89,7 @@ def process(
                 (out / f"{path.stem}.json").write_text(body + "\n", encoding="utf-8")
             else:
                 typer.echo(doc.model_dump_json())
-            summary = ", ".join(
-                f"{k}={doc.fields[k].value}" for k in list(doc.fields)[:4]
-            )
+            summary = ", ".join(f"{k}={doc.fields[k].value}" for k in list(doc.fields)[:4])
             console.print(f"[green]{path.name}[/green] {doc.doc_type.value}: {summary}")
             progress.advance(task)
     if failures:
@@ -98,7 +100,9 @@ def process(
 @eval_app.command("sroie")
 def eval_sroie(
     root: Annotated[Path, typer.Argument(help="Folder with img/, box/ and key/.")],
-    given_ocr: Annotated[bool, typer.Option("--given-ocr", help="Use box/ words, not OCR.")] = False,
+    given_ocr: Annotated[
+        bool, typer.Option("--given-ocr", help="Use box/ words, not OCR.")
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
     engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",

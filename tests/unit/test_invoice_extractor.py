@@ -5,6 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from paperclerk.extract.base import Extraction, FieldExtractor
@@ -183,6 +185,8 @@ def test_french_glued_number_and_ttc() -> None:
         ]
     )
     assert value(ext, "invoice_number") == "562044387"
+    number = ext.fields["invoice_number"]
+    assert number.provenance is not None and number.provenance.word_ids == ["p0-w1"]
     assert value(ext, "invoice_date") == dt.date(2015, 7, 2)
     assert value(ext, "total") == Decimal("56.02")
     assert value(ext, "subtotal") == Decimal("46.68")
@@ -218,6 +222,44 @@ def test_customer_is_not_vendor() -> None:
     assert value(ext, "vendor_name") != "Buyer Holdings Ltd"
 
 
+def test_due_date_from_payment_terms() -> None:
+    ext = extract(["Invoice Date: 01.02.2024", "Payment terms: 14 Tage netto", "Summe 10,00 €"])
+    due = ext.fields["due_date"]
+    assert due.value == dt.date(2024, 2, 15)
+    assert due.confidence < 0.6
+
+
+_VOCAB = [
+    "Invoice No:",
+    "Total",
+    "Date",
+    "12.50",
+    "1.234,56 €",
+    "2024-01-31",
+    "INV-9",
+    "Bill to",
+    "GmbH",
+    "Qty",
+    "Description",
+    "Amount",
+    "VAT 20%",
+    "IBAN",
+    "%",
+    ":",
+    "x",
+    "RM",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=6), max_size=25))
+def test_random_pages_never_crash(rows: list[list[str]]) -> None:
+    ext = extract([" ".join(r) for r in rows])
+    for field in ext.fields.values():
+        assert 0.0 <= field.confidence <= 1.0
+        assert len(field.alternatives) <= 3
+
+
 def test_empty_and_blank_pages() -> None:
     ext = RuleInvoiceExtractor().extract([])
     assert ext.fields == {} and ext.line_items == [] and ext.tax_details == []
@@ -228,6 +270,16 @@ def test_empty_and_blank_pages() -> None:
 # --- invoice2data compare set, read from PDF text layers -------------------------------------
 
 COMPARE = Path(__file__).parents[3] / "shared" / "data" / "invoices" / "invoice2data" / "compare"
+
+
+Char = tuple[str, tuple[float, float, float, float]]
+
+
+def _word(chars: list[Char], h_pt: float, scale: float) -> tuple[str, Box]:
+    x0, y0 = min(b[0] for _, b in chars), min(b[1] for _, b in chars)
+    x1, y1 = max(b[2] for _, b in chars), max(b[3] for _, b in chars)
+    box = Box(x0=x0 * scale, y0=(h_pt - y1) * scale, x1=x1 * scale, y1=(h_pt - y0) * scale)
+    return "".join(c for c, _ in chars), box
 
 
 def pages_from_pdf(path: Path, scale: float = 2.0) -> list[Page]:
@@ -241,31 +293,24 @@ def pages_from_pdf(path: Path, scale: float = 2.0) -> list[Page]:
         w_pt, h_pt = pdf_page.get_size()
         tp = pdf_page.get_textpage()
         words: list[tuple[str, Box]] = []
-        chars: list[tuple[str, tuple[float, float, float, float]]] = []
-
-        def flush() -> None:
-            if chars:
-                x0, y0 = min(b[0] for _, b in chars), min(b[1] for _, b in chars)
-                x1, y1 = max(b[2] for _, b in chars), max(b[3] for _, b in chars)
-                box = Box(
-                    x0=x0 * scale, y0=(h_pt - y1) * scale, x1=x1 * scale, y1=(h_pt - y0) * scale
-                )
-                words.append(("".join(c for c, _ in chars), box))
-                chars.clear()
-
+        chars: list[Char] = []
         for i in range(tp.count_chars()):
             ch = tp.get_text_range(i, 1)
             if not ch or ch.isspace() or ord(ch[0]) < 32 or ch == "\ufffe":
-                flush()
+                if chars:
+                    words.append(_word(chars, h_pt, scale))
+                chars = []
                 continue
             b = tp.get_charbox(i, loose=True)
             if chars:
                 p = chars[-1][1]
                 h = p[3] - p[1]
                 if abs(b[1] - p[1]) > 0.5 * h or b[0] - p[2] > 0.3 * h or b[0] < p[0] - 1:
-                    flush()
+                    words.append(_word(chars, h_pt, scale))
+                    chars = []
             chars.append((ch, b))
-        flush()
+        if chars:
+            words.append(_word(chars, h_pt, scale))
         pages.append(_page_from_words(pi, int(w_pt * scale), int(h_pt * scale), words))
     return pages
 

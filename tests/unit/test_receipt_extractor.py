@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.model import FieldSource
-
 from tests.conftest import page_from_lines
 
 RECEIPT = [

@@ -30,5 +30,8 @@ class OcrEngine(Protocol):
         ...
 
     def read(self, image: Image) -> list[OcrWord]:
-        """Return the words on a BGR page image; `line_key` groups words the engine saw as one line."""
+        """Return the words on a BGR page image.
+
+        `line_key` groups the words the engine saw as one line.
+        """
         ...

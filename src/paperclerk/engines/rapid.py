@@ -70,25 +70,31 @@ class RapidOcrEngine:
         """Detect and recognise text lines, returning one OcrWord per recognised word."""
         try:
             with self._lock:
-                result = self._ocr(image)
+                result: Any = self._ocr(image)
         except Exception as exc:
             raise EngineError(f"RapidOCR failed: {exc}") from exc
-        if result.txts is None or result.boxes is None:
+        return self._words(result)
+
+    @staticmethod
+    def _words(result: Any) -> list[OcrWord]:
+        """Flatten RapidOCR's lines and per-word results into OcrWords."""
+        txts = getattr(result, "txts", None)
+        boxes = getattr(result, "boxes", None)
+        if txts is None or boxes is None:
             return []
+        scores = list(getattr(result, "scores", None) or [1.0] * len(txts))
+        word_results = getattr(result, "word_results", None) or ()
         words: list[OcrWord] = []
-        word_results = result.word_results or ()
         for line_key, (line_text, line_score, quad) in enumerate(
-            zip(result.txts, result.scores, result.boxes, strict=False)
+            zip(txts, scores, boxes, strict=False)
         ):
             parts = word_results[line_key] if line_key < len(word_results) else ()
             if parts:
                 for text, score, wquad in parts:
-                    if text.strip():
-                        words.append(
-                            OcrWord(text, Box.around(wquad), float(score), line_key)
-                        )
-            elif line_text.strip():
+                    if str(text).strip():
+                        words.append(OcrWord(str(text), Box.around(wquad), float(score), line_key))
+            elif str(line_text).strip():
                 words.append(
-                    OcrWord(line_text, Box.around(quad.tolist()), float(line_score), line_key)
+                    OcrWord(str(line_text), Box.around(quad.tolist()), float(line_score), line_key)
                 )
         return words

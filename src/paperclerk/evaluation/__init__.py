@@ -1,0 +1,1 @@
+"""Accuracy evaluation on labelled document sets (SROIE, invoice2data)."""

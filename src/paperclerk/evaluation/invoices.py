@@ -41,7 +41,10 @@ class InvoiceSample:
 
 
 def normalise_name(text: str) -> str:
-    """Casefold, drop punctuation and legal forms: 'Amazon Web Services, Inc.' → 'amazon web services'."""
+    """Casefold, drop punctuation and legal forms.
+
+    'Amazon Web Services, Inc.' becomes 'amazon web services'.
+    """
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\w\s]", " ", text)
     text = LEGAL_FORMS.sub(" ", text)
@@ -53,8 +56,14 @@ def iter_invoice_samples(root: Path) -> list[InvoiceSample]:
     folder = root / "compare" if (root / "compare").is_dir() else root
     samples: list[InvoiceSample] = []
     for js in sorted(folder.glob("*.json")):
-        doc = next((folder / f"{js.stem}{ext}" for ext in (".pdf", ".png")
-                    if (folder / f"{js.stem}{ext}").exists()), None)
+        doc = next(
+            (
+                folder / f"{js.stem}{ext}"
+                for ext in (".pdf", ".png")
+                if (folder / f"{js.stem}{ext}").exists()
+            ),
+            None,
+        )
         if doc is None:
             continue
         data = json.loads(js.read_text(encoding="utf-8"))
@@ -103,7 +112,9 @@ def evaluate_invoices(
             if expected is None or str(expected).strip() == "":
                 continue
             predicted = doc.value(field_name) if doc else None
-            board.add(key, expected, predicted, invoice_field_matches(key, expected, predicted), sample.id)
+            board.add(
+                key, expected, predicted, invoice_field_matches(key, expected, predicted), sample.id
+            )
         if on_progress:
             on_progress(sample.id)
     return board

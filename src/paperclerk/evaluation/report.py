@@ -16,12 +16,21 @@ def print_scoreboard(board: Scoreboard, title: str, console: Console | None = No
         table.add_column(col, justify="left" if col == "field" else "right")
     for name, s in board.fields.items():
         table.add_row(
-            name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.correct), str(s.expected)
+            name,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            str(s.correct),
+            str(s.expected),
         )
     m = board.micro
     table.add_row(
-        "[bold]micro[/bold]", f"{m.precision:.3f}", f"{m.recall:.3f}", f"[bold]{m.f1:.3f}[/bold]",
-        str(m.correct), str(m.expected),
+        "[bold]micro[/bold]",
+        f"{m.precision:.3f}",
+        f"{m.recall:.3f}",
+        f"[bold]{m.f1:.3f}[/bold]",
+        str(m.correct),
+        str(m.expected),
     )
     console.print(table)
     console.print(

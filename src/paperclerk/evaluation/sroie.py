@@ -13,7 +13,7 @@ from typing import Any
 from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard, normalise_string
-from paperclerk.model import Box, Document, DocType
+from paperclerk.model import Box, DocType, Document
 from paperclerk.parsers import parse_amount, parse_date
 from paperclerk.pipeline.layout import build_page, split_line
 from paperclerk.pipeline.run import analyse, process_path
@@ -45,7 +45,9 @@ def iter_samples(root: Path, limit: int | None = None) -> Iterator[SroieSample]:
         sid = key_path.stem
         image = next((p for p in (root / "img").glob(f"{sid}.*")), None)
         box = root / "box" / f"{sid}.txt"
-        yield SroieSample(sid, image, box if box.exists() else None, json.loads(key_path.read_text()))
+        yield SroieSample(
+            sid, image, box if box.exists() else None, json.loads(key_path.read_text())
+        )
 
 
 def read_box_file(path: Path) -> list[OcrWord]:

@@ -1,0 +1,1 @@
+"""Field extractors per document type, behind the FieldExtractor protocol."""

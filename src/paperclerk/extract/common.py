@@ -49,6 +49,7 @@ class Span:
     page: int
     words: list[Word]
     prefix: str = ""  # the part of a word glued to a label (``n°562044387`` → ``562044387``)
+    prefix_word: Word | None = None  # the word that prefix was cut from
 
     @property
     def text(self) -> str:
@@ -61,6 +62,8 @@ class Span:
         end = len(self.text) if end is None else end
         pos = len(self.prefix) + 1 if self.prefix else 0
         chosen: list[Word] = []
+        if self.prefix and self.prefix_word is not None and start < len(self.prefix):
+            chosen.append(self.prefix_word)
         for w in self.words:
             if pos < end and pos + len(w.text) > start:
                 chosen.append(w)
@@ -91,7 +94,7 @@ class LabelHit:
 
     @property
     def n_chars(self) -> int:
-        """Length of the label, to prefer the longest of overlapping labels."""
+        """Length of the label; of overlapping labels the longest well-matched one wins."""
         return len(self.label.key)
 
 
@@ -101,9 +104,9 @@ _GLUED = re.compile(r"^([^\W\d_]+[°º.:#]*)(?=[\d#])")
 def match_score(query: list[str], label: list[str]) -> float | None:
     """Score folded window tokens against folded label tokens, or None when they differ.
 
-    Tokens are compared one to one: short ones (four letters or less: ``no``, ``id``, ``date``)
-    must be equal, longer ones may differ by OCR slips (ratio >= 80, length +-1).  When OCR merged or
-    split words the joined strings must be nearly equal instead.
+    Tokens are compared one to one: short ones (four letters or less: ``no``, ``id``,
+    ``date``) must be equal, longer ones may differ by OCR slips (ratio >= 80, length +-1).
+    When OCR merged or split words the joined strings must be nearly equal instead.
     """
     if len(query) == len(label):
         scores: list[float] = []
@@ -123,6 +126,20 @@ def match_score(query: list[str], label: list[str]) -> float | None:
         return 1.0 if q == lb else None
     ratio = fuzz.ratio(q, lb)
     return ratio / 100 if ratio >= 90 and abs(len(q) - len(lb)) <= 1 else None
+
+
+def same_row(a: Box, b: Box) -> bool:
+    """Whether two line boxes sit on one text row (centres within half the smaller height).
+
+    Centres are used rather than overlaps because OCR pads line boxes so much that the
+    boxes of consecutive rows overlap.
+    """
+    return abs(a.cy - b.cy) < 0.45 * max(min(a.height, b.height), 1.0)
+
+
+def drop(a: Box, b: Box) -> float:
+    """How far ``b`` lies below ``a``: centre distance in units of the smaller line height."""
+    return (b.cy - a.cy) / max(min(a.height, b.height), 1.0)
 
 
 @dataclass
@@ -159,7 +176,7 @@ class DocIndex:
             for i in range(len(words)):
                 for j in range(i + 1, min(len(words), i + max_words) + 1):
                     found.extend(self._match_window(by_key, keys, page, line, words, i, j))
-            found.sort(key=lambda h: (-h.n_chars, -h.score))
+            found.sort(key=lambda h: (-h.n_chars * h.score**2, -h.score))
             kept: list[LabelHit] = []
             for h in found:
                 if all(h.end <= k.start or h.start >= k.end for k in kept):
@@ -198,13 +215,6 @@ class DocIndex:
                     hits.append(LabelHit(label, page, line, words, i, j, rest, score))
         return hits
 
-    def row_of(self, page: int, line: Line) -> Row | None:
-        """Return the visual row that holds a line."""
-        for row in self.rows.get(page, []):
-            if any(ln.id == line.id for ln in row.lines):
-                return row
-        return None
-
     def starts_with_label(self, line: Line) -> bool:
         """Whether a line opens with a label, so that it holds its own field, not a value.
 
@@ -227,11 +237,13 @@ class DocIndex:
         stop = min(later, default=len(hit.words))
         same = hit.words[hit.end : stop]
         if same or hit.rest:
-            spans.append(Span(hit.page, same, hit.rest))
+            glued = hit.words[hit.end - 1] if hit.rest else None
+            spans.append(Span(hit.page, same, hit.rest, glued))
         if stop < len(hit.words):
             return spans
-        row = self.row_of(hit.page, hit.line)
-        for line in row.lines if row else []:
+        page = next(p for p in self.pages if p.index == hit.page)
+        row = [ln for ln in page.lines if same_row(hit.line.box, ln.box)]
+        for line in sorted(row, key=lambda ln: ln.box.x0):
             if line.id == hit.line.id or line.box.x0 < hit.box.x1 - 2:
                 continue
             if self.starts_with_label(line):
@@ -242,17 +254,16 @@ class DocIndex:
     def below(self, hit: LabelHit, max_lines: int = 2) -> list[Span]:
         """Lines under a label (overlapping it horizontally), nearest first."""
         box = hit.box
-        height = max(hit.line.box.height, 1.0)
         page = next(p for p in self.pages if p.index == hit.page)
         found: list[tuple[float, Line]] = []
         for line in page.lines:
-            dy = line.box.y0 - box.y1
-            if not -0.3 * height < dy < 2.5 * height or line.id == hit.line.id:
+            d = drop(hit.line.box, line.box)
+            if not 0.45 < d <= 3.0 or line.id == hit.line.id:
                 continue
             overlap = min(line.box.x1, box.x1) - max(line.box.x0, box.x0)
             if overlap <= 0:
                 continue
-            found.append((dy, line))
+            found.append((d, line))
         found.sort(key=lambda t: t[0])
         spans: list[Span] = []
         for _, line in found[:max_lines]:

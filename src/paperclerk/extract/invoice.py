@@ -8,6 +8,7 @@ here knows any particular vendor.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -17,7 +18,7 @@ from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
 from paperclerk.extract.invoice_labels import invoice_labels
 from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
 from paperclerk.extract.invoice_tables import header_lines, line_items, tax_details
-from paperclerk.extract.invoice_values import READERS, id_token
+from paperclerk.extract.invoice_values import READERS
 from paperclerk.extract.layout import Candidate, best_field
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
 from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
@@ -84,6 +85,28 @@ def _merge_same(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_TERM_DAYS = re.compile(
+    r"(\d{1,3})\s*(?:days?|tage?n?|jours?|dagen|d[ií]as|dni|giorni)", re.IGNORECASE
+)
+
+
+def _due_from_terms(fields: dict[str, ExtractedField]) -> ExtractedField | None:
+    """Derive the due date from "Net 30 days" style terms and the invoice date (less sure)."""
+    terms, issued = fields.get("payment_terms"), fields.get("invoice_date")
+    if terms is None or issued is None or not isinstance(issued.value, dt.date):
+        return None
+    m = _TERM_DAYS.search(str(terms.value))
+    if not m:
+        return None
+    return ExtractedField(
+        name="due_date",
+        value=issued.value + dt.timedelta(days=int(m.group(1))),
+        raw_text=str(terms.value),
+        confidence=round(0.5 * min(terms.confidence, issued.confidence), 4),
+        provenance=terms.provenance,
+    )
+
+
 class RuleInvoiceExtractor:
     """Extracts the invoice schema from OCR'd or born-digital pages without any training."""
 
@@ -137,6 +160,10 @@ class RuleInvoiceExtractor:
             field = best_field("vendor_address", [address] if address else [])
             if field is not None:
                 fields["vendor_address"] = field
+        if "due_date" not in fields:
+            due = _due_from_terms(fields)
+            if due is not None:
+                fields["due_date"] = due
         return Extraction(
             fields=fields,
             line_items=line_items(index, dayfirst),
@@ -230,4 +257,4 @@ class RuleInvoiceExtractor:
         return out
 
 
-__all__ = ["VERSION", "RuleInvoiceExtractor", "guess_dayfirst", "id_token"]
+__all__ = ["FIELDS", "VERSION", "RuleInvoiceExtractor", "guess_dayfirst"]

@@ -97,7 +97,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Termini di pagamento", 1.0), ("Condizioni di pagamento", 1.0),
     ],
     "vendor_name": [
-        ("Sold by", 0.9), ("Seller", 0.9), ("Issuer", 0.9), ("Issued by", 0.9), ("Vendor", 0.8), ("Supplier", 0.8),
+        ("Sold by", 0.9), ("Seller", 0.9), ("Issuer", 0.9), ("Issued by", 0.9),
+        ("Vendor", 0.8), ("Supplier", 0.8),
         ("Service Provider", 0.8), ("Verkäufer", 0.9), ("Lieferant", 0.8),
         ("Fournisseur", 0.8), ("Vendeur", 0.8), ("Leverancier", 0.8), ("Verkoper", 0.8),
         ("Proveedor", 0.8), ("Vendedor", 0.8), ("Sprzedawca", 0.9), ("Fornitore", 0.8),

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz
 
-from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
+from paperclerk.extract.common import DocIndex, LabelHit, Span, drop, norm
 from paperclerk.extract.layout import Candidate
 from paperclerk.model import Line, union_all
 
@@ -23,13 +23,14 @@ LEGAL_FORM = re.compile(
     r"SARL|SAS|SA|EURL|S\.A\.S?\.?|S\.?A\.?R\.?L\.?|B\.\s?V\.?|BV|N\.\s?V\.?|NV|S\.r\.l\.?|"
     r"Srl|S\.p\.A\.?|SpA|S\.L\.|Sp\.\s*z\s*o\.\s*o\.?|Oy|A/S|ApS|Pte\.?\s*Ltd\.?|"
     r"Sdn\.?\s*Bhd\.?|Bhd\.?)"
-    r"|(?i:\b(?:Pvt\.?\s*Ltd\.?|Private\s+Limited|Limited|Incorporated|Corporation|Corp\.?|"
-    r"Company|GMBH|spółka\s+akcyjna|spółka\s+z\s+o\.\s*o\.)))(?=$|[\s,.;:)])"
+    r"|\b(?:Pvt\.?\s*Ltd\.?|PVT\.?\s*LTD\.?|Private\s+Limited|PRIVATE\s+LIMITED|Limited|"
+    r"LIMITED|Incorporated|INC|Corporation|CORPORATION|Corp\.?|CORP\.?|Company|COMPANY|GMBH|"
+    r"LTD\.?|(?i:spółka\s+akcyjna|spółka\s+z\s+o\.\s*o\.)))(?=$|[\s,.;:)])"
 )
 _NAME_WORD = re.compile(r"^(?:[A-Z0-9ÄÖÜÉÈÀŁŚŻ][\w'’.,&\-]*|&|\+|-|und|and|et|en|de|van|der)$")
 _CONNECTORS = {"&", "+", "-", "und", "and", "et", "en", "de", "van", "der"}
 _TITLES = {"invoice", "rechnung", "facture", "factuur", "factura", "faktura", "fattura",
-           "receipt", "taxinvoice", "bill", "statement", "quittung", "payment receipt"}  # fmt: skip
+           "receipt", "taxinvoice", "bill", "statement", "quittung", "paymentreceipt"}  # fmt: skip
 _CONTACT = re.compile(r"(@|www\.|https?:|\btel\b|\bfax\b|phone|\+\d)", re.IGNORECASE)
 _DOMAIN = re.compile(r"(?:www\.|@|https?://(?:www\.)?)([a-z0-9\-]{3,})\.[a-z]{2,}", re.IGNORECASE)
 _GENERIC_DOMAINS = {"gmail", "yahoo", "hotmail", "outlook", "example", "fake", "gmx", "web"}
@@ -59,19 +60,19 @@ def _column_below(
     """Consecutive lines under ``line`` that start at about ``x0``, up to the next label."""
     page = next(p for p in index.pages if p.index == page_no)
     height = max(line.box.height, 1.0)
-    bottom = line.box.y1
+    last = line.box
     spans: list[Span] = []
-    for other in sorted(page.lines, key=lambda ln: ln.box.y0):
-        if len(spans) >= max_lines or other.box.y0 < bottom - 0.3 * height:
+    for other in sorted(page.lines, key=lambda ln: ln.box.cy):
+        if len(spans) >= max_lines or drop(last, other.box) <= 0.45:
             continue
         if other.id == line.id or abs(other.box.x0 - x0) > 2 * height:
             continue
-        if other.box.y0 - bottom > 1.6 * height:
+        if drop(last, other.box) > 2.2:
             break
         if index.starts_with_label(other):
             break
         spans.append(Span(page_no, index.line_words(other)))
-        bottom = other.box.y1
+        last = other.box
     return spans
 
 
@@ -133,13 +134,16 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
         for field, weight in hit.label.fields:
             if field == "vendor_name":
                 spans = [s for s in index.right_of(hit) + index.below(hit, 1) if s.text.strip()]
-                if spans:
-                    text = spans[0].text.strip(" :,")
-                    text = company_name(text) or " ".join(text.split()[:6])
-                    ids, box = spans[0].evidence()
-                    found.append(
-                        Candidate(text, spans[0].text, weight * hit.score, hit.page, ids, box)
-                    )
+                text = spans[0].text.strip(" :,") if spans else ""
+                if not text or not (text[0].isupper() or text[0].isdigit()):
+                    continue  # prose ("the issuer encapsulated..."), not a labelled name
+                after = hit.words[hit.end].text if hit.end < len(hit.words) else ""
+                colon = hit.words[hit.end - 1].text.endswith(":") or after.startswith(":")
+                prose = hit.start > 0 and not colon
+                text = company_name(text) or " ".join(text.split()[:6])
+                ids, box = spans[0].evidence()
+                score = weight * hit.score * (0.6 if prose else 1.0)
+                found.append(Candidate(text, spans[0].text, score, hit.page, ids, box))
     all_text = "\n".join(ln.text for _, ln in index.lines())
     domains = {d.lower().replace("-", "") for d in _DOMAIN.findall(all_text)} - _GENERIC_DOMAINS
     first_seen = False

@@ -42,17 +42,19 @@ def rows_of(page: Page, overlap: float = 0.55) -> list[Row]:
     """Group the lines of a page into visual rows, since OCR may split 'TOTAL   9.00' in two."""
     rows: list[Row] = []
     for line in sorted(page.lines, key=lambda ln: ln.box.cy):
-        placed = False
+        best: Row | None = None
+        best_overlap = overlap
         for row in rows[-3:]:
             rb = row.lines[0].box
             inter = min(rb.y1, line.box.y1) - max(rb.y0, line.box.y0)
-            if inter / max(min(rb.height, line.box.height), 1e-6) > overlap:
-                row.lines.append(line)
-                row.lines.sort(key=lambda ln: ln.box.x0)
-                placed = True
-                break
-        if not placed:
+            share = inter / max(min(rb.height, line.box.height), 1e-6)
+            if share > best_overlap:
+                best, best_overlap = row, share
+        if best is None:
             rows.append(Row(page.index, [line]))
+        else:
+            best.lines.append(line)
+            best.lines.sort(key=lambda ln: ln.box.x0)
     return rows
 
 

@@ -27,7 +27,10 @@ RECEIPT_NO = re.compile(
 )
 PAYMENT = [
     ("card", re.compile(r"(VISA|MASTER\s*CARD|MASTERCARD|AMEX|DEBIT|CREDIT\s*CARD|CARD)", re.I)),
-    ("ewallet", re.compile(r"(E-?WALLET|GRAB\s*PAY|BOOST|TOUCH\s*N\s*GO|PAYPAL|APPLE\s*PAY)", re.I)),
+    (
+        "ewallet",
+        re.compile(r"(E-?WALLET|GRAB\s*PAY|BOOST|TOUCH\s*N\s*GO|PAYPAL|APPLE\s*PAY)", re.I),
+    ),
     ("cash", re.compile(r"\bCASH\b", re.IGNORECASE)),
 ]
 
@@ -117,7 +120,9 @@ class RuleReceiptExtractor:
         for i, row in enumerate(rows):
             for m in find_times(row.text):
                 score = 0.6 + (0.2 if re.search(r"TIME|MASA|ZEIT|HEURE", row.text, re.I) else 0)
-                out.append(candidate_from_lines(m.value, row.lines, row.page, score - 0.005 * i, m.raw))
+                out.append(
+                    candidate_from_lines(m.value, row.lines, row.page, score - 0.005 * i, m.raw)
+                )
         return out
 
     @staticmethod
@@ -139,7 +144,9 @@ class RuleReceiptExtractor:
         for i, row in enumerate(rows):
             for phone in find_phones(row.text):
                 score = 0.7 if re.search(r"TEL|PHONE|\bT\b|HP", row.text, re.I) else 0.45
-                out.append(candidate_from_lines(phone, row.lines, row.page, score - 0.01 * i, phone))
+                out.append(
+                    candidate_from_lines(phone, row.lines, row.page, score - 0.01 * i, phone)
+                )
         return out
 
     @staticmethod
@@ -147,7 +154,9 @@ class RuleReceiptExtractor:
         out: list[Candidate] = []
         for i, row in enumerate(rows):
             for tax_id in find_vat_ids(row.text):
-                out.append(candidate_from_lines(tax_id, row.lines, row.page, 0.7 - 0.01 * i, tax_id))
+                out.append(
+                    candidate_from_lines(tax_id, row.lines, row.page, 0.7 - 0.01 * i, tax_id)
+                )
         return out
 
     @staticmethod
@@ -156,7 +165,11 @@ class RuleReceiptExtractor:
         for i, row in enumerate(rows):
             m = RECEIPT_NO.search(row.text)
             if m and re.search(r"\d", m.group(3)):
-                out.append(candidate_from_lines(m.group(3), row.lines, row.page, 0.6 - 0.01 * i, m.group(3)))
+                out.append(
+                    candidate_from_lines(
+                        m.group(3), row.lines, row.page, 0.6 - 0.01 * i, m.group(3)
+                    )
+                )
         return out
 
     @staticmethod

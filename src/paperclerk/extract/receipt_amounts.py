@@ -124,8 +124,9 @@ def total_candidates(rows: list[Row]) -> list[Candidate]:
     return out
 
 
-def keyword_amount_candidates(rows: list[Row], keyword: re.Pattern[str],
-                              exclude: re.Pattern[str] | None = None) -> list[Candidate]:
+def keyword_amount_candidates(
+    rows: list[Row], keyword: re.Pattern[str], exclude: re.Pattern[str] | None = None
+) -> list[Candidate]:
     """Return the last amount of each row whose text matches `keyword` (and not `exclude`)."""
     out: list[Candidate] = []
     for row in rows:

@@ -63,10 +63,9 @@ CONTINUATION_START = re.compile(
 def clean_company(text: str) -> str:
     """Strip registration numbers and counters printed around the merchant name."""
     text = re.sub(r"^#\s*\d+\s+", "", text)
-    legal = None
-    for legal in LEGAL_FORM.finditer(text):
-        pass
-    if legal is not None and re.search(r"\d", text[legal.end():]):
+    matches = list(LEGAL_FORM.finditer(text))
+    legal = matches[-1] if matches else None
+    if legal is not None and re.search(r"\d", text[legal.end() :]):
         text = text[: legal.end()]
     cleaned = TRAILING_REG.sub("", text).strip(" ,")
     return cleaned or text
@@ -118,7 +117,10 @@ def merge_name_lines(lines: list[Line], pos: int) -> list[Line]:
 
 LEGAL_FIXES = [
     (re.compile(r"\b[5$]/[B8]\b|\bS/8\b"), "S/B"),
-    (re.compile(r"\b(SON|S0N|SN|SDM)\.?(\s*)(BHD)\b|\b(SDN)\.?(\s*)(EHD|8HD|BH0|BND)\b"), "SDN BHD"),
+    (
+        re.compile(r"\b(SON|S0N|SN|SDM)\.?(\s*)(BHD)\b|\b(SDN)\.?(\s*)(EHD|8HD|BH0|BND)\b"),
+        "SDN BHD",
+    ),
 ]
 
 
@@ -173,7 +175,9 @@ def company_candidates(page: Page) -> list[Candidate]:
             score += 0.12
         raw = " ".join(ln.text for ln in merged)
         value = fix_legal_form(clean_company(raw))
-        out.append(candidate_from_lines(value, merged, page.index, max(0.01, min(0.97, score)), raw))
+        out.append(
+            candidate_from_lines(value, merged, page.index, max(0.01, min(0.97, score)), raw)
+        )
     return out
 
 
@@ -201,7 +205,11 @@ def address_candidate(page: Page, company_line_id: str | None) -> Candidate | No
     for ln in lines[start:]:
         text = ln.text.strip()
         if not taken:
-            if ADDRESS_HINT.search(text) and not STOP_ADDRESS.search(text) and not _is_reg_or_id(text):
+            if (
+                ADDRESS_HINT.search(text)
+                and not STOP_ADDRESS.search(text)
+                and not _is_reg_or_id(text)
+            ):
                 taken.append(ln)
                 hints += 1
                 continue

@@ -19,7 +19,9 @@ NOT_ITEM = re.compile(
 )
 
 
-def _cell(name: str, value: Decimal | str | None, raw: str, row: Row, conf: float) -> ExtractedField:
+def _cell(
+    name: str, value: Decimal | str | None, raw: str, row: Row, conf: float
+) -> ExtractedField:
     cand = candidate_from_lines(value, row.lines, row.page, conf, raw)
     return ExtractedField(
         name=name,
@@ -61,6 +63,12 @@ def extract_items(rows: list[Row], header_end: int) -> list[LineItem]:
         elif len(amounts) >= 2:
             unit = amounts[-2].value
         desc = re.sub(r"^\d{1,3}\s+(?=[A-Za-z])", "", desc) if qty is None else desc
+        trailing = re.search(r"\s(\d{1,3})$", desc)
+        if trailing and qty is None:
+            qty = Decimal(trailing.group(1))
+            desc = desc[: trailing.start()].strip()
+            if unit is None and qty:
+                unit = last.value / qty
         desc_rows = [row]
         if len(re.sub(r"[^A-Za-z]", "", desc)) < 3 and pending_desc:
             desc = " ".join(r.text for r in pending_desc) + (" " + desc if desc else "")

@@ -1,7 +1,7 @@
 """The pydantic data model: documents, pages, words, fields, findings and decisions."""
 
 from paperclerk.model.decision import Decision, DecisionOutcome, Finding, Severity
-from paperclerk.model.document import SCHEMA_VERSION, Document, DocType, Source
+from paperclerk.model.document import SCHEMA_VERSION, DocType, Document, Source
 from paperclerk.model.fields import (
     Alternative,
     ExtractedField,

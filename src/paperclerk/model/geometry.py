@@ -48,11 +48,15 @@ class Box(BaseModel):
         """Return this box scaled to 0..1 of a page of the given size."""
         w = width or 1.0
         h = height or 1.0
+
         def clamp(v: float) -> float:
             return round(min(1.0, max(0.0, v)), 5)
 
         return NormBox(
-            x0=clamp(self.x0 / w), y0=clamp(self.y0 / h), x1=clamp(self.x1 / w), y1=clamp(self.y1 / h)
+            x0=clamp(self.x0 / w),
+            y0=clamp(self.y0 / h),
+            x1=clamp(self.x1 / w),
+            y1=clamp(self.y1 / h),
         )
 
     @classmethod

@@ -97,6 +97,10 @@ def _weight(token: str) -> int:
     return _WEIGHT_SPECIFIC
 
 
+# Company legal forms that look like currency codes: "SDN BHD" is not Bahraini dinars.
+_LEGAL_FORMS = re.compile(r"\bSDN\.?\s*BHD\b|\bBHD\.?\s*$|\bBERHAD\b", re.IGNORECASE)
+
+
 def detect_currency(text: str) -> str | None:
     """Return the ISO 4217 code that the text most plausibly uses, or None.
 
@@ -106,6 +110,7 @@ def detect_currency(text: str) -> str | None:
     """
     scores: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    text = _LEGAL_FORMS.sub(" ", text)
     for m in _CUR_RE.finditer(text):
         code = currency_code(m.group(0))
         if code is None:

@@ -1,0 +1,1 @@
+"""The pipeline stages and the function that composes them."""

@@ -64,7 +64,9 @@ def build_page(
         if text:
             groups[w.line_key].append(OcrWord(text, w.box, w.confidence, w.line_key))
     keys = list(groups)
-    line_boxes = [union_all([w.box for w in groups[k]]) or Box(x0=0, y0=0, x1=0, y1=0) for k in keys]
+    line_boxes = [
+        union_all([w.box for w in groups[k]]) or Box(x0=0, y0=0, x1=0, y1=0) for k in keys
+    ]
     page = Page(index=index, width=width, height=height, text_source=text_source)
     n_word = 0
     for n_line, pos in enumerate(order_lines(line_boxes)):

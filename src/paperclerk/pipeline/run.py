@@ -11,7 +11,7 @@ from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.engines.registry import get_engine
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile, RawPage
-from paperclerk.model import Document, DocType, Page, Source
+from paperclerk.model import DocType, Document, Page, Source
 from paperclerk.pipeline.classify import classify_pages
 from paperclerk.pipeline.decide import decide
 from paperclerk.pipeline.extractors import extractor_for
@@ -147,8 +147,6 @@ def process_path(
     timings: dict[str, float] = {}
     with _timed(timings, "ingest"):
         ingested = load_path(path)
-    doc = process_ingested(
-        ingested, engine=engine, filename=path.name, doc_type_hint=doc_type_hint
-    )
+    doc = process_ingested(ingested, engine=engine, filename=path.name, doc_type_hint=doc_type_hint)
     doc.timings = {**timings, **doc.timings}
     return doc

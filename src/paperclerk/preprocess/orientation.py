@@ -29,13 +29,15 @@ from paperclerk.settings import get_settings
 
 Quads = npt.NDArray[np.float32]  # (n, 4, 2) points, clockwise from top-left
 
-_TARGET_CHAR_PX = float(os.environ.get("PC_T", 16))  # character height the detector sees
-_WINDOW_PX = int(os.environ.get("PC_W", 352))  # side of the square window the detector runs on (multiple of 32)
+_TARGET_CHAR_PX = 14.0  # character height the detector sees
+_WINDOW_PX = 320  # side of the square window the detector runs on (multiple of 32)
 _ANALYSIS_SIDE = 800  # max side of the greyscale copy used to measure text size
 _CLS_BATCH = 6  # lines per classifier batch
-_MAX_CLS_BATCHES = int(os.environ.get("PC_B", 2))  # a second batch only for unclear votes
-_CLEAR_MARGIN = float(os.environ.get("PC_M", 0.5))  # vote margin that needs no second batch
+_MAX_CLS_BATCHES = 2  # a second batch only for unclear votes
+_CLEAR_MARGIN = 0.5  # vote margin that needs no second batch
 _MIN_ASPECT = 2.0  # long/short side ratio for a box to count as a text line
+_MIN_LINES = 3  # fewer lines than this in the window: retry on the whole page
+_FALLBACK_SIDE = 640  # max side of the whole-page retry
 
 _lock = threading.Lock()
 _models: dict[str, Any] = {}
@@ -93,7 +95,8 @@ def _load_models() -> tuple[Any, Any]:
             cfg.Cls.model_path = str(_model_dir() / "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
             cfg.Cls.cls_batch_num = _CLS_BATCH
             det = TextDetector(cfg.Det)
-            det.get_preprocess = _DetInput  # our tiles are already sized; just normalise
+            # Our tiles are already sized: replace the resize-and-normalise step.
+            det.get_preprocess = _DetInput  # type: ignore[method-assign,assignment]
             _models["det"] = det
             _models["cls"] = TextClassifier(cfg.Cls)
         return _models["det"], _models["cls"]
@@ -117,18 +120,19 @@ def _analysis_binary(image: Image) -> tuple[npt.NDArray[np.uint8], float]:
     scale = min(1.0, _ANALYSIS_SIDE / max(h, w))
     if scale < 1.0:
         grey = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    ink = cv2.adaptiveThreshold(
-        grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12
-    )
+    ink = cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
     return ink.astype(np.uint8), scale
 
 
-def estimate_char_height(ink: npt.NDArray[np.uint8]) -> float | None:
-    """Median size of character-like blobs in an ink mask, or None when there are few."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+def text_mask(ink: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint8], float | None]:
+    """Keep only character-like blobs of an ink mask; return (mask, median blob size).
+
+    Logos, stamps, black dots and photo regions are dropped, so the densest window is a
+    block of text. The size is None when there are too few characters to measure.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count < 2:
-        return None
-    stats = stats[1:]
+        return ink, None
     h, w = ink.shape
     size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     keep = (
@@ -137,14 +141,14 @@ def estimate_char_height(ink: npt.NDArray[np.uint8]) -> float | None:
         & (stats[:, cv2.CC_STAT_WIDTH] < w / 8)
         & (stats[:, cv2.CC_STAT_HEIGHT] < h / 8)
     )
+    keep[0] = False  # the background
     if keep.sum() < 8:
-        return None
-    return float(np.median(size[keep]))
+        return ink, None
+    mask = keep.astype(np.uint8)[labels]
+    return mask, float(np.median(size[keep]))
 
 
-def _densest_window(
-    ink: npt.NDArray[np.uint8], win_w: int, win_h: int
-) -> tuple[int, int]:
+def _densest_window(ink: npt.NDArray[np.uint8], win_w: int, win_h: int) -> tuple[int, int]:
     """Top-left corner of the win_w x win_h window of `ink` holding the most ink."""
     h, w = ink.shape
     win_w, win_h = min(win_w, w), min(win_h, h)
@@ -167,14 +171,14 @@ def detect_lines(image: Image) -> Quads:
     """Find text-line quads on a BGR page, in the page's pixel coordinates.
 
     Runs the detector on the most inky window of the page, scaled so characters are
-    about 16 px high; this keeps the cost flat (about one 352x352 inference) whatever
+    about 14 px high; this keeps the cost flat (about one 320x320 inference) whatever
     the page size. Returns an empty (0, 4, 2) array when no text is found.
     """
-    det, _ = _load_models()
     h, w = image.shape[:2]
     ink, ink_scale = _analysis_binary(image)
-    char_px = estimate_char_height(ink)
-    scale = min(2.0, _TARGET_CHAR_PX * ink_scale / char_px) if char_px else 640 / max(h, w)
+    ink, char_px = text_mask(ink)
+    full_page = min(1.0, _FALLBACK_SIDE / max(h, w))
+    scale = min(2.0, _TARGET_CHAR_PX * ink_scale / char_px) if char_px else full_page
     scaled_w, scaled_h = max(1, round(w * scale)), max(1, round(h * scale))
     area = _WINDOW_PX * _WINDOW_PX
     if scaled_w * scaled_h <= 1.3 * area:
@@ -188,7 +192,18 @@ def detect_lines(image: Image) -> Quads:
         ix, iy = _densest_window(ink, round(win_w * to_ink), round(win_h * to_ink))
         x0, y0 = round(ix / ink_scale), round(iy / ink_scale)
         crop_w, crop_h = min(w - x0, round(win_w / scale)), min(h - y0, round(win_h / scale))
-    region = image[y0 : y0 + crop_h, x0 : x0 + crop_w]
+    quads = _detect_in(image, x0, y0, crop_w, crop_h, scale)
+    if _line_count(quads) < _MIN_LINES and (crop_w, crop_h) != (w, h):
+        # The window missed the text (or the size estimate was off): look at the whole
+        # page once, at a modest size. Rare, so the extra inference is affordable.
+        quads = _detect_in(image, 0, 0, w, h, full_page)
+    return quads
+
+
+def _detect_in(image: Image, x0: int, y0: int, crop_w: int, crop_h: int, scale: float) -> Quads:
+    """Run the detector on a region of the page scaled by `scale`; quads in page pixels."""
+    det, _ = _load_models()
+    region: npt.NDArray[Any] = image[y0 : y0 + crop_h, x0 : x0 + crop_w]
     if region.ndim == 2:
         region = cv2.cvtColor(region, cv2.COLOR_GRAY2BGR)
     size = (max(32, round(crop_w * scale / 32) * 32), max(32, round(crop_h * scale / 32) * 32))
@@ -201,6 +216,13 @@ def detect_lines(image: Image) -> Quads:
     quads[:, :, 0] = quads[:, :, 0] * (crop_w / size[0]) + x0
     quads[:, :, 1] = quads[:, :, 1] * (crop_h / size[1]) + y0
     return quads
+
+
+def _line_count(quads: Quads) -> int:
+    if len(quads) == 0:
+        return 0
+    _, long_len, short_len = _sides(quads)
+    return int((long_len / short_len > _MIN_ASPECT).sum())
 
 
 def _sides(quads: Quads) -> tuple[npt.NDArray[np.float32], ...]:
@@ -265,8 +287,9 @@ def _vote_upside_down(work: Image, lines: Quads) -> tuple[bool, float]:
 
     _, cls = _load_models()
     _, long_len, short_len = _sides(lines)
-    candidates = [i for i in np.argsort(-(long_len * short_len))
-                  if long_len[i] / short_len[i] > _MIN_ASPECT]
+    candidates = [
+        i for i in np.argsort(-(long_len * short_len)) if long_len[i] / short_len[i] > _MIN_ASPECT
+    ]
     votes = {"0": 0.0, "180": 0.0}
     used = 0
     for batch_no in range(_MAX_CLS_BATCHES):
