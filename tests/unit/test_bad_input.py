@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from paperclerk.errors import (
     CorruptInputError,
@@ -139,3 +139,31 @@ def test_damaged_jpeg_body() -> None:
     data[200:] = b"\x00" * (len(data) - 200)
     with pytest.raises(CorruptInputError):
         load_bytes(bytes(data), settings=SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"BM" + b"\x00" * 60, "BMP"),
+        (b"<!DOCTYPE html><html><body>hi</body></html>", "HTML"),
+        (b'<?xml version="1.0"?><Invoice xmlns="urn:oasis"/>', "XML"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Office"),
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 50, "gzip"),
+        (b"RIFF\x10\x00\x00\x00AVI LIST", "RIFF"),
+        (b"\x00\x00\x00\x1cftypavif" + b"\x00" * 40, "AVIF"),
+    ],
+)
+def test_unsupported_types_are_named(data: bytes, needle: str) -> None:
+    with pytest.raises(UnsupportedMediaTypeError, match=needle):
+        load_bytes(data, settings=SETTINGS)
+
+
+def test_image_signature_wins_over_pdf_marker() -> None:
+    # A PNG with "%PDF-" in a text chunk near the start is still a PNG.
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "%PDF-1.7 embedded by a scanner")
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buf, "PNG", pnginfo=info)
+    data = buf.getvalue()
+    assert b"%PDF-" in data[:1024]
+    assert load_bytes(data, settings=SETTINGS).media_type == "image/png"

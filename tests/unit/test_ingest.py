@@ -128,6 +128,12 @@ def test_other_pdf_rotations(rotate: int) -> None:
     _assert_boxes_cover_ink(result)
 
 
+def test_media_box_not_at_origin() -> None:
+    result = load_bytes(fx.text_pdf_bytes(rotate=90, origin=(100.0, 250.0)), settings=SETTINGS)
+    assert result.pages[0].image.shape[:2] == (1700, 2200)
+    _assert_boxes_cover_ink(result)
+
+
 def test_scanned_pdf_has_no_text_layer(good: dict[str, bytes]) -> None:
     result = load_bytes(good["scanned3.pdf"], settings=SETTINGS)
     assert all(not p.has_text_layer for p in result.pages)

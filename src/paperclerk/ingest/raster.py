@@ -50,7 +50,9 @@ def load_raster(data: bytes, media_type: str, settings: Settings) -> list[Image]
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise CorruptInputError(f"The {name} file is damaged and cannot be read: {exc}") from exc
     with img:
-        frames = int(getattr(img, "n_frames", 1))
+        # Only TIFF and WebP hold pages. A JPEG's extra frames (MPO from phones) are
+        # previews or depth maps, and an animated PNG is not a document.
+        frames = int(getattr(img, "n_frames", 1)) if media_type in (TIFF, WEBP) else 1
         if frames > settings.max_pages:
             raise LimitExceededError(
                 f"The {name} file has {frames} pages; at most {settings.max_pages} are accepted."

@@ -51,9 +51,8 @@ def sniff_media_type(data: bytes) -> str:
     """
     if _is_blank(data):
         raise EmptyInputError("The input is empty (no bytes, or only whitespace).")
-    head = data[:_PDF_SEARCH_WINDOW]
-    if b"%PDF-" in head:
-        return PDF
+    # Image signatures sit at offset 0; test them first so an image whose metadata happens
+    # to contain "%PDF-" is still an image.
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -62,6 +61,8 @@ def sniff_media_type(data: bytes) -> str:
         return TIFF
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
+    if b"%PDF-" in data[:_PDF_SEARCH_WINDOW]:
+        return PDF
     what = describe_unsupported(data)
     accepted = "PDF, JPEG, PNG, TIFF or WebP"
     if what:

@@ -15,10 +15,10 @@ from paperclerk.preprocess.deskew import estimate_skew, rotate_by, should_deskew
 from paperclerk.preprocess.orientation import (
     Orientation,
     correct_orientation,
-    detect_lines,
     detect_orientation,
     rotate_image,
 )
+from paperclerk.preprocess.textlines import detect_lines
 
 
 @dataclass(frozen=True)
