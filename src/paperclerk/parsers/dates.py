@@ -109,7 +109,7 @@ def _make(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-def _search_all(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+def search_all(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """Like ``finditer`` but a failed candidate only skips one character, not its whole span."""
     out: list[re.Match[str]] = []
     pos = 0
@@ -143,7 +143,7 @@ def find_dates(text: str, dayfirst: bool = True) -> list[DateMatch]:
     """
     found: list[DateMatch] = []
     for pattern in _PATTERNS:
-        for m in _search_all(pattern, text):
+        for m in search_all(pattern, text):
             value = _value(m, dayfirst)
             if value is not None:
                 raw = m.group(0).rstrip(" ,-/.")

@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from paperclerk.parsers.dates import search_all
+
 
 @dataclass(frozen=True)
 class TimeMatch:
@@ -31,16 +33,6 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )  # fmt: skip
 
 
-def _search_all(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """Like ``finditer`` but a failed candidate only skips one character, not its whole span."""
-    out: list[re.Match[str]] = []
-    pos = 0
-    while (m := pattern.search(text, pos)) is not None:
-        out.append(m)
-        pos = m.start() + 1
-    return out
-
-
 def _value(m: re.Match[str]) -> dt.time | None:
     groups = m.groupdict()
     hour = int(groups["h"])
@@ -60,7 +52,7 @@ def find_times(text: str) -> list[TimeMatch]:
     """Return every valid time of day in a line of text, in order, without overlaps."""
     found: list[TimeMatch] = []
     for pattern in _PATTERNS:
-        for m in _search_all(pattern, text):
+        for m in search_all(pattern, text):
             value = _value(m)
             if value is not None:
                 raw = m.group(0).rstrip()
