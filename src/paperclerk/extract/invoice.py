@@ -19,7 +19,7 @@ from paperclerk.extract.invoice_labels import invoice_labels
 from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
 from paperclerk.extract.invoice_tables import header_lines, line_items, tax_details
 from paperclerk.extract.invoice_values import READERS
-from paperclerk.extract.layout import Candidate, best_field
+from paperclerk.extract.layout import Candidate, best_field, merge_repeated
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
 from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
 
@@ -65,24 +65,7 @@ def _line_cand(page: int, line: Line, value: FieldValue, score: float) -> Candid
 
 def _merge_same(cands: list[Candidate]) -> list[Candidate]:
     """Candidates with the same value reinforce each other (+0.05 each, at most +0.15)."""
-    groups: dict[str, list[Candidate]] = defaultdict(list)
-    for c in cands:
-        groups[repr(c.value)].append(c)
-    out = []
-    for group in groups.values():
-        best = max(group, key=lambda c: c.score)
-        bonus = min(0.15, 0.05 * (len(group) - 1))
-        out.append(
-            Candidate(
-                best.value,
-                best.raw_text,
-                min(1.0, best.score + bonus),
-                best.page,
-                best.word_ids,
-                best.box,
-            )
-        )
-    return out
+    return merge_repeated(cands, lambda c: repr(c.value), step=0.05, cap=0.15)
 
 
 _TERM_DAYS = re.compile(

@@ -10,12 +10,11 @@ against the vendor.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from rapidfuzz import fuzz
 
 from paperclerk.extract.common import DocIndex, LabelHit, Span, drop, norm
-from paperclerk.extract.layout import Candidate
+from paperclerk.extract.layout import Candidate, merge_repeated
 from paperclerk.model import Line, union_all
 
 LEGAL_FORM = re.compile(
@@ -177,24 +176,7 @@ def _letterhead(index: DocIndex, line: Line) -> bool:
 
 def _merge(found: list[Candidate]) -> list[Candidate]:
     """Merge candidates naming the same company; repeated evidence raises the score."""
-    groups: dict[str, list[Candidate]] = defaultdict(list)
-    for c in found:
-        groups[norm(str(c.value))].append(c)
-    out: list[Candidate] = []
-    for group in groups.values():
-        best = max(group, key=lambda c: c.score)
-        bonus = min(0.2, 0.08 * (len(group) - 1))
-        out.append(
-            Candidate(
-                best.value,
-                best.raw_text,
-                max(0.0, min(1.0, best.score + bonus)),
-                best.page,
-                best.word_ids,
-                best.box,
-            )
-        )
-    return out
+    return merge_repeated(found, lambda c: norm(str(c.value)), step=0.08, cap=0.2)
 
 
 _SENDER_REST = re.compile(r"^\s*[-–|·•,]\s*(.{6,80})$")

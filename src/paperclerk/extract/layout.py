@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from paperclerk.model import (
@@ -126,3 +128,25 @@ def best_field(
         source=source,
         alternatives=alternatives,
     )
+
+
+def merge_repeated(
+    candidates: list[Candidate],
+    key: Callable[[Candidate], str],
+    step: float,
+    cap: float,
+) -> list[Candidate]:
+    """Merge candidates with the same key into the best of them, which gains `step` per repeat.
+
+    A value printed several times on a document is more likely right; the gain is at most `cap`.
+    """
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        groups[key(c)].append(c)
+    out: list[Candidate] = []
+    for group in groups.values():
+        best = max(group, key=lambda c: c.score)
+        bonus = min(cap, step * (len(group) - 1))
+        score = max(0.0, min(1.0, best.score + bonus))
+        out.append(Candidate(best.value, best.raw_text, score, best.page, best.word_ids, best.box))
+    return out
