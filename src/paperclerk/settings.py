@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,14 @@ class Settings(BaseSettings):
     render_dpi: int = Field(200, description="DPI for rendering scanned PDF pages.")
     ocr_engine: str = Field("rapid", description="Default OCR engine: 'rapid' or 'tesseract'.")
     ocr_threads: int = Field(0, description="Threads for the OCR engine; 0 means all cores.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "paperclerk",
+        description="Where OCR results of training documents are cached between runs.",
+    )
+    model_dir: Path | None = Field(
+        None,
+        description="Model registry folder; the models that ship in the package when unset.",
+    )
 
 
 @lru_cache(maxsize=1)

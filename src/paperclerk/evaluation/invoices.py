@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard
+from paperclerk.learning.invoice2data_format import InvoiceSample
 from paperclerk.model import DocType
 from paperclerk.pipeline.run import process_path
 
@@ -31,15 +29,6 @@ FIELDS = {
 }
 
 
-@dataclass
-class InvoiceSample:
-    """One invoice with its expected values."""
-
-    id: str
-    path: Path
-    expected: dict[str, Any]
-
-
 def normalise_name(text: str) -> str:
     """Casefold, drop punctuation and legal forms.
 
@@ -49,27 +38,6 @@ def normalise_name(text: str) -> str:
     text = re.sub(r"[^\w\s]", " ", text)
     text = LEGAL_FORMS.sub(" ", text)
     return " ".join(text.split())
-
-
-def iter_invoice_samples(root: Path) -> list[InvoiceSample]:
-    """Return every compare/*.json that has a PDF (preferred) or PNG beside it."""
-    folder = root / "compare" if (root / "compare").is_dir() else root
-    samples: list[InvoiceSample] = []
-    for js in sorted(folder.glob("*.json")):
-        doc = next(
-            (
-                folder / f"{js.stem}{ext}"
-                for ext in (".pdf", ".png")
-                if (folder / f"{js.stem}{ext}").exists()
-            ),
-            None,
-        )
-        if doc is None:
-            continue
-        data = json.loads(js.read_text(encoding="utf-8"))
-        expected = data[0] if isinstance(data, list) and data else data
-        samples.append(InvoiceSample(js.stem, doc, expected))
-    return samples
 
 
 def invoice_field_matches(key: str, expected: Any, predicted: Any) -> bool:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from paperclerk.engines.base import OcrEngine, OcrWord
+from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard, normalise_string
-from paperclerk.model import Box, DocType, Document
+from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box_file
+from paperclerk.model import DocType, Document
 from paperclerk.parsers import parse_amount, parse_date
-from paperclerk.pipeline.layout import build_page, split_line
+from paperclerk.pipeline.layout import build_page
 from paperclerk.pipeline.run import analyse, process_path
 
 FIELD_MAP = {
@@ -24,46 +23,6 @@ FIELD_MAP = {
     "date": "transaction_date",
     "total": "total",
 }
-
-
-@dataclass
-class SroieSample:
-    """One receipt of a SROIE-layout folder."""
-
-    id: str
-    image: Path | None
-    box: Path | None
-    key: dict[str, Any]
-
-
-def iter_samples(root: Path, limit: int | None = None) -> Iterator[SroieSample]:
-    """Yield the receipts that have a key file, sorted by id."""
-    keys = sorted((root / "key").glob("*.json"))
-    if limit is not None:
-        keys = keys[:limit]
-    for key_path in keys:
-        sid = key_path.stem
-        image = next((p for p in (root / "img").glob(f"{sid}.*")), None)
-        box = root / "box" / f"{sid}.txt"
-        yield SroieSample(
-            sid, image, box if box.exists() else None, json.loads(key_path.read_text())
-        )
-
-
-def read_box_file(path: Path) -> list[OcrWord]:
-    """Read SROIE ground-truth line boxes (x1,y1,...,x4,y4,text) as words."""
-    words: list[OcrWord] = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines()):
-        parts = raw.split(",", 8)
-        if len(parts) < 9 or not parts[8].strip():
-            continue
-        try:
-            xy = [float(v) for v in parts[:8]]
-        except ValueError:
-            continue
-        box = Box.around([(xy[i], xy[i + 1]) for i in range(0, 8, 2)])
-        words.extend(split_line(parts[8].strip(), box, 1.0, n))
-    return words
 
 
 def document_from_boxes(sample: SroieSample) -> Document:

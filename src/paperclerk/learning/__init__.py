@@ -1,0 +1,1 @@
+"""Trainable models: data sets, extractors, classifiers, memory and the model registry."""

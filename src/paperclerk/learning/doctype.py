@@ -1,0 +1,271 @@
+"""A trained document-type classifier over page text and a few layout features.
+
+Text: TF-IDF over lower-cased text with digits mapped to 0, as character 2–4-grams within
+words and as word 1–2-grams. Layout: line count, share of numeric tokens, share of lines
+that end in an amount, page aspect ratio, MRZ-like lines (`<<`), page count, share of
+upper-case words, mean line length. Both feed a class-balanced logistic regression, whose
+probabilities are the confidence. The vocabulary is chosen per class (the n-grams most
+common *within* each class), so a class with only a handful of examples keeps its
+distinctive words instead of losing them to the large classes.
+
+Adding a document type from a handful of examples:
+1. add a member to `DocType` in `paperclerk/model/document.py` (the JSON contract);
+2. add 3–5 or more real examples of it (pages with words) to the training examples, e.g.
+   reviewed documents, beside the corpus of `learning/doctype_data.py`;
+3. call `DocTypeClassifier.fit` on all examples and `save` the model (the default one is
+   rebuilt by `train_default_doctype`). Add more examples as review confirms them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from paperclerk.model import DocType, Page
+
+Example = tuple[list[Page], DocType]
+
+FORMAT = 1
+MAX_PAGES = 3
+MAX_CHARS = 6000
+CHAR_FEATURES_PER_CLASS = 2500
+WORD_FEATURES_PER_CLASS = 800
+LAYOUT_WEIGHT = 0.2
+C = 10.0
+SNIPPETS_PER_EXAMPLE = 1
+SNIPPET_MIN_LINES = 6
+AMOUNT_END = re.compile(r"\d[.,]\d\d\s*\S{0,3}$")
+MRZ_LINE = re.compile(r"[A-Z0-9<]{5,}<<|<<[A-Z0-9<]{5,}")
+DIGIT = re.compile(r"\d")
+
+
+def document_text(pages: list[Page]) -> str:
+    """Return the text the classifier reads: first pages, lower-cased, every digit as 0.
+
+    Digits carry no type information but explode the vocabulary; their shapes stay.
+    """
+    text = "\n".join(p.text for p in pages[:MAX_PAGES])[:MAX_CHARS]
+    return DIGIT.sub("0", text.lower())
+
+
+def layout_features(pages: list[Page]) -> list[float]:
+    """Return the layout features of a document, each roughly in 0..1."""
+    lines = [line.text for p in pages[:MAX_PAGES] for line in p.lines]
+    tokens = [t for line in lines for t in line.split()]
+    alpha = [t for t in tokens if any(c.isalpha() for c in t)]
+    first = pages[0] if pages else None
+    aspect = 0.0
+    if first is not None and first.width > 0 and first.height > 0:
+        aspect = max(0.0, min(1.5, math.log(first.height / first.width)))
+    n_lines = max(len(lines), 1)
+    return [
+        math.log1p(len(lines)) / 5,
+        sum(1 for t in tokens if DIGIT.search(t)) / max(len(tokens), 1),
+        sum(1 for line in lines if AMOUNT_END.search(line)) / n_lines,
+        aspect,
+        min(sum(1 for line in lines if MRZ_LINE.search(line.replace(" ", ""))), 3) / 3,
+        math.log1p(len(pages)) / math.log(10),
+        sum(1 for t in alpha if t.isupper()) / max(len(alpha), 1),
+        min(sum(len(line) for line in lines) / n_lines / 60, 2.0),
+    ]
+
+
+def examples_hash(examples: list[Example]) -> str:
+    """Return a sha256 over the sorted (label, text) pairs of examples; order-independent."""
+    pairs = sorted((label.value, "\f".join(p.text for p in pages)) for pages, label in examples)
+    return hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest()
+
+
+def line_snippet(pages: list[Page], rng: random.Random) -> list[Page]:
+    """Return a one-page document holding a random run of a few lines of `pages`.
+
+    Training on such snippets teaches the model that a few telling lines (an MRZ, 'Invoice'
+    and 'Due date') decide the type, not the length of the document: OCR often returns
+    only part of a page, and without them short inputs all look like the short `other`s.
+    """
+    page = pages[0]
+    n = len(page.lines)
+    size = rng.randint(2, max(2, min(12, n // 2)))
+    start = rng.randint(0, n - size)
+    lines = page.lines[start : start + size]
+    keep = {word_id for line in lines for word_id in line.word_ids}
+    words = [w for w in page.words if w.id in keep]
+    return [page.model_copy(update={"lines": lines, "words": words})]
+
+
+def _augmented(examples: list[Example]) -> list[Example]:
+    """Return the examples followed by line snippets of the longer ones (seeded)."""
+    rng = random.Random(0)
+    out = list(examples)
+    for pages, label in examples:
+        if pages and len(pages[0].lines) >= SNIPPET_MIN_LINES:
+            out.extend((line_snippet(pages, rng), label) for _ in range(SNIPPETS_PER_EXAMPLE))
+    return out
+
+
+def _per_class_vocabulary(
+    texts: list[str], labels: list[str], vectorizer: TfidfVectorizer, per_class: int
+) -> dict[str, int]:
+    """Pick, for every class, the n-grams found in the largest share of its documents.
+
+    The union is the vocabulary (sorted, so the column order is deterministic).
+    """
+    counts = vectorizer.fit_transform(texts)
+    names = vectorizer.get_feature_names_out()
+    present = (counts > 0).astype(np.float64).tocsc()
+    label_arr = np.array(labels)
+    chosen: set[str] = set()
+    for cls in sorted(set(labels)):
+        rows = np.flatnonzero(label_arr == cls)
+        share = np.asarray(present[rows].mean(axis=0)).ravel()
+        # Stable sort on (-share, name) so ties resolve the same way on every run.
+        order = np.lexsort((names, -share))[:per_class]
+        chosen.update(str(names[i]) for i in order if share[i] > 0)
+    return {name: i for i, name in enumerate(sorted(chosen))}
+
+
+def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        lowercase=False,
+        sublinear_tf=True,
+        min_df=1 if vocabulary else 2,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+    )
+
+
+def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        lowercase=False,
+        token_pattern=r"(?u)\b\w\w+\b",
+        sublinear_tf=True,
+        min_df=1 if vocabulary else 2,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+    )
+
+
+class DocTypeClassifier:
+    """Predicts the DocType of a document's pages with class probabilities.
+
+    Deterministic: the same examples give the same model and the same probabilities.
+    """
+
+    def __init__(self) -> None:
+        self._char: TfidfVectorizer | None = None
+        self._word: TfidfVectorizer | None = None
+        self._scaler: StandardScaler | None = None
+        self._clf: LogisticRegression | None = None
+        self._data_hash = ""
+
+    @property
+    def version(self) -> str:
+        """Model version for `Document.model_versions`: format plus a training-data hash."""
+        return f"doctype-lr-{FORMAT}-{self._data_hash[:12] or 'unfitted'}"
+
+    @property
+    def classes(self) -> list[DocType]:
+        """The document types the fitted model can predict."""
+        if self._clf is None:
+            return []
+        return [DocType(str(c)) for c in self._clf.classes_]
+
+    def fit(self, examples: list[Example]) -> None:
+        """Learn from (pages, doc type) examples; at least two types, any count per type.
+
+        A type with 3–5 examples is enough to be recognised on documents close to them;
+        the balanced class weights keep small types from being drowned by large ones.
+        """
+        if len({label for _, label in examples}) < 2:
+            raise ValueError("DocTypeClassifier.fit needs examples of at least two types")
+        self._data_hash = examples_hash(examples)
+        examples = _augmented(examples)
+        labels = [label.value for _, label in examples]
+        texts = [document_text(pages) for pages, _ in examples]
+        char_vocab = _per_class_vocabulary(
+            texts, labels, _char_vectorizer(), CHAR_FEATURES_PER_CLASS
+        )
+        word_vocab = _per_class_vocabulary(
+            texts, labels, _word_vectorizer(), WORD_FEATURES_PER_CLASS
+        )
+        self._char = _char_vectorizer(char_vocab).fit(texts)
+        self._word = _word_vectorizer(word_vocab).fit(texts)
+        self._scaler = StandardScaler().fit(
+            np.array([layout_features(pages) for pages, _ in examples])
+        )
+        self._clf = LogisticRegression(
+            C=C, class_weight="balanced", max_iter=5000, random_state=0
+        )
+        self._clf.fit(self._features(texts, [pages for pages, _ in examples]), labels)
+
+    def predict(self, pages: list[Page]) -> tuple[DocType, float, dict[str, float]]:
+        """Return the most likely type, its probability and the probability of every type."""
+        if self._clf is None:
+            raise RuntimeError("DocTypeClassifier.predict called before fit or load")
+        proba = self._clf.predict_proba(self._features([document_text(pages)], [pages]))[0]
+        scores = {str(c): round(float(p), 4) for c, p in zip(self._clf.classes_, proba)}
+        best = int(np.argmax(proba))
+        return DocType(str(self._clf.classes_[best])), round(float(proba[best]), 4), scores
+
+    def save(self, path: Path) -> None:
+        """Write the fitted model to `path` (joblib, compressed)."""
+        if self._clf is None:
+            raise RuntimeError("DocTypeClassifier.save called before fit")
+        payload: dict[str, Any] = {
+            "format": FORMAT,
+            "sklearn": sklearn.__version__,
+            "data_hash": self._data_hash,
+            "char": self._char,
+            "word": self._word,
+            "scaler": self._scaler,
+            "clf": self._clf,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(payload, path, compress=("xz", 6))
+
+    @classmethod
+    def load(cls, path: Path) -> DocTypeClassifier:
+        """Read a model written by `save`. Only load files you trust (joblib is pickle)."""
+        payload = joblib.load(path)
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a doctype model of format {FORMAT}")
+        model = cls()
+        model._char = payload["char"]
+        model._word = payload["word"]
+        model._scaler = payload["scaler"]
+        model._clf = payload["clf"]
+        model._data_hash = str(payload["data_hash"])
+        return model
+
+    def _features(self, texts: list[str], docs: list[list[Page]]) -> sp.csr_matrix:
+        """Stack the text TF-IDF blocks and the scaled, down-weighted layout features."""
+        assert self._char is not None and self._word is not None and self._scaler is not None
+        layout: npt.NDArray[np.float64] = self._scaler.transform(
+            np.array([layout_features(pages) for pages in docs])
+        )
+        return sp.hstack(
+            [
+                self._char.transform(texts),
+                self._word.transform(texts),
+                sp.csr_matrix(layout * LAYOUT_WEIGHT),
+            ],
+            format="csr",
+        )

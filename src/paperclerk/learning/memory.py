@@ -1,0 +1,195 @@
+"""Counterparty memory: merchants and suppliers confirmed before, recognised despite OCR errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+
+from paperclerk.learning.dataset import TrainingExample
+from paperclerk.model import ExtractedField, FieldSource, Page, Provenance
+from paperclerk.parsers import find_phones, find_vat_ids
+
+# Which schema fields hold the counterparty's name and address, per document type.
+NAME_FIELDS = ("merchant_name", "vendor_name")
+ADDRESS_FIELDS = ("merchant_address", "vendor_address")
+HEADER_LINES = 25
+
+
+def name_key(text: str) -> str:
+    """Upper-case alphanumerics only: the key two spellings of one name share."""
+    return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
+def header_text(pages: list[Page]) -> str:
+    """The upper-cased text of the first lines of the first page, where the sender is printed."""
+    if not pages:
+        return ""
+    return " ".join(" ".join(ln.text for ln in pages[0].lines[:HEADER_LINES]).split()).upper()
+
+
+class Counterparty(BaseModel):
+    """One merchant or supplier with every confirmed spelling of its name and addresses."""
+
+    names: dict[str, int] = Field(default_factory=dict)
+    addresses: dict[str, int] = Field(default_factory=dict)
+    tax_ids: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+    confirmed: int = 0
+
+    @property
+    def name(self) -> str:
+        """The most often confirmed spelling of the name."""
+        return max(self.names.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+class MemoryMatch(BaseModel):
+    """What the memory recognised on a document and how sure the match is (0..100)."""
+
+    counterparty: int
+    name: str
+    name_score: float
+    address: str | None = None
+    address_score: float = 0.0
+
+
+def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
+    """The confirmed spelling closest to what was read (else best printed), then most common."""
+
+    def rank(v: str) -> tuple[float, float, int, str]:
+        near = fuzz.ratio(v.upper(), read.upper()) if read else 0.0
+        return (near, fuzz.partial_ratio(v.upper(), head), variants[v], v)
+
+    return max(variants, key=rank)
+
+
+class CounterpartyMemory:
+    """Remembers counterparties from confirmed documents and fills their fields on new ones.
+
+    Matching is fuzzy (rapidfuzz partial ratios of remembered names and addresses against
+    the document header), so a name read with a wrong letter or a comma read as a full stop
+    still finds its entry; the confirmed spelling then replaces what OCR read.
+    """
+
+    def __init__(self, entries: list[Counterparty] | None = None, min_name: float = 90.0,
+                 min_address: float = 90.0) -> None:  # fmt: skip
+        self.entries = entries or []
+        self.min_name = min_name
+        self.min_address = min_address
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def learn(self, example: TrainingExample) -> None:
+        """Add the confirmed name and address of one example, merging with a known entry."""
+        name = next((example.fields[f] for f in NAME_FIELDS if example.fields.get(f)), None)
+        if not name:
+            return
+        address = next((example.fields[f] for f in ADDRESS_FIELDS if example.fields.get(f)), None)
+        key = name_key(name)
+        entry = next(
+            (e for e in self.entries if any(fuzz.ratio(name_key(n), key) >= 95 for n in e.names)),
+            None,
+        )
+        if entry is None:
+            entry = Counterparty()
+            self.entries.append(entry)
+        entry.names[name] = entry.names.get(name, 0) + 1
+        if address:
+            entry.addresses[address] = entry.addresses.get(address, 0) + 1
+        head = header_text(example.pages)
+        for tax_id in find_vat_ids(head):
+            if tax_id not in entry.tax_ids:
+                entry.tax_ids.append(tax_id)
+        for phone in find_phones(head)[:2]:
+            if phone not in entry.phones:
+                entry.phones.append(phone)
+        entry.confirmed += 1
+
+    def match(self, pages: list[Page], read: dict[str, str] | None = None) -> MemoryMatch | None:
+        """Find the remembered counterparty printed on the pages, if any.
+
+        Of the confirmed spellings the one nearest to what was `read` is returned, so that a
+        correct reading is kept and only a misread one is replaced.
+        """
+        head = header_text(pages)
+        if not head:
+            return None
+        read = read or {}
+        best: tuple[float, int] | None = None
+        for i, entry in enumerate(self.entries):
+            for variant in entry.names:
+                if len(name_key(variant)) < 4:
+                    continue
+                score = fuzz.partial_ratio(variant.upper(), head)
+                if best is None or score > best[0]:
+                    best = (score, i)
+        if best is None or best[0] < self.min_name:
+            return None
+        score, index = best
+        entry = self.entries[index]
+        name = _nearest(entry.names, head, read.get("name"))
+        found = MemoryMatch(counterparty=index, name=name, name_score=score)
+        if entry.addresses:
+            top = max(fuzz.partial_ratio(a.upper(), head) for a in entry.addresses)
+            if top >= self.min_address:
+                found.address = _nearest(entry.addresses, head, read.get("address"))
+                found.address_score = top
+        return found
+
+    def apply(self, pages: list[Page], fields: dict[str, ExtractedField]) -> MemoryMatch | None:
+        """Put the remembered name and address into the fields of a recognised document."""
+        name_field = next((f for f in NAME_FIELDS if f in fields), NAME_FIELDS[0])
+        addr_field = next((f for f in ADDRESS_FIELDS if f in fields), ADDRESS_FIELDS[0])
+        read = {
+            key: str(fields[f].value)
+            for key, f in (("name", name_field), ("address", addr_field))
+            if f in fields
+        }
+        found = self.match(pages, read)
+        if found is None:
+            return None
+        fields[name_field] = self._field(name_field, found.name, found.name_score, fields)
+        if found.address is not None:
+            fields[addr_field] = self._field(addr_field, found.address, found.address_score, fields)
+        return found
+
+    @staticmethod
+    def _field(
+        name: str, value: str, score: float, fields: dict[str, ExtractedField]
+    ) -> ExtractedField:
+        read = fields.get(name)
+        agrees = read is not None and read.value == value
+        confidence = max(read.confidence if read else 0.0, score / 100) if agrees else score / 100
+        return ExtractedField(
+            name=name,
+            value=value,
+            raw_text=read.raw_text if read else value,
+            confidence=round(min(confidence, 0.999), 4),
+            provenance=read.provenance if read else Provenance(page=0),
+            source=FieldSource.MEMORY,
+            alternatives=read.alternatives if read else [],
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the memory as JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "min_name": self.min_name,
+            "min_address": self.min_address,
+            "entries": [e.model_dump() for e in self.entries],
+        }
+        path.write_text(json.dumps(data, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: Path) -> CounterpartyMemory:
+        """Read a memory written by `save`."""
+        data = json.loads(path.read_text())
+        return cls(
+            [Counterparty.model_validate(e) for e in data["entries"]],
+            data.get("min_name", 90.0),
+            data.get("min_address", 90.0),
+        )

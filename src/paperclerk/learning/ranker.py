@@ -1,0 +1,130 @@
+"""A per-field candidate scorer: gradient-boosted trees plus a calibration of the top pick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 5,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.9,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "seed": 7,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 2,
+    "max_bin": 63,
+    "verbose": -1,
+}
+ROUNDS = 200
+# Most spans of a page are easy negatives; keeping a sample of them trains as well, faster.
+MAX_NEGATIVES = 40
+
+
+@dataclass
+class Group:
+    """The candidates of one document for one field: feature rows and which are right."""
+
+    features: list[list[float]]
+    labels: list[int]
+
+
+@dataclass
+class Calibration:
+    """Maps the raw score of a document's top candidate to the chance that it is right."""
+
+    x: list[float] = field(default_factory=lambda: [0.0, 1.0])
+    y: list[float] = field(default_factory=lambda: [0.0, 1.0])
+
+    def __call__(self, score: float) -> float:
+        """Return the calibrated probability of a raw top score."""
+        return float(np.interp(score, self.x, self.y))
+
+    @classmethod
+    def fit(cls, scores: list[float], correct: list[int]) -> Calibration:
+        """Fit a monotone map from top scores to observed correctness (isotonic regression)."""
+        if len(set(correct)) < 2:
+            p = float(np.mean(correct)) if correct else 0.5
+            return cls([0.0, 1.0], [p, p])
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, correct)
+        return cls([float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_])
+
+
+class FieldRanker:
+    """Scores candidates of one field; the best one per document becomes the value."""
+
+    def __init__(self, feature_names: list[str]) -> None:
+        self.feature_names = feature_names
+        self.booster: lgb.Booster | None = None
+        self.calibration = Calibration()
+
+    def fit(self, groups: list[Group], folds: int = 3) -> list[tuple[float, int]]:
+        """Train on all groups; calibrate on cross-fitted predictions.
+
+        Returns the held-out (top score, top is right) pairs the calibration was fitted on.
+        """
+        held_out: list[tuple[float, int]] = []
+        usable = [g for g in groups if g.features]
+        if len(usable) >= 2 * folds:
+            for k in range(folds):
+                train = [g for i, g in enumerate(usable) if i % folds != k]
+                test = [g for i, g in enumerate(usable) if i % folds == k]
+                booster = self._train(train)
+                for g in test:
+                    scores = booster.predict(np.asarray(g.features, dtype=np.float64))
+                    top = int(np.argmax(scores))
+                    held_out.append((float(scores[top]), g.labels[top]))
+            self.calibration = Calibration.fit([s for s, _ in held_out], [c for _, c in held_out])
+        self.booster = self._train(usable)
+        return held_out
+
+    def _train(self, groups: list[Group]) -> lgb.Booster:
+        rows: list[list[float]] = []
+        labels: list[int] = []
+        rng = np.random.default_rng(7)
+        for g in groups:
+            negatives = [i for i, label in enumerate(g.labels) if not label]
+            if len(negatives) > MAX_NEGATIVES:
+                negatives = sorted(rng.choice(negatives, MAX_NEGATIVES, replace=False).tolist())
+            keep = sorted([i for i, label in enumerate(g.labels) if label] + negatives)
+            rows.extend(g.features[i] for i in keep)
+            labels.extend(g.labels[i] for i in keep)
+        x = np.asarray(rows, dtype=np.float64)
+        y = np.asarray(labels, dtype=np.float64)
+        if len(set(y.tolist())) < 2:
+            y = y.copy()
+            y[0] = 1.0 - y[0]
+        data = lgb.Dataset(x, y, feature_name=self.feature_names, free_raw_data=True)
+        return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
+
+    def scores(self, features: list[list[float]]) -> list[float]:
+        """Return the raw score of every candidate."""
+        if not features or self.booster is None:
+            return []
+        return [float(s) for s in self.booster.predict(np.asarray(features, dtype=np.float64))]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the model as plain JSON (trees as LightGBM's text format)."""
+        assert self.booster is not None
+        return {
+            "features": self.feature_names,
+            "booster": self.booster.model_to_string(),
+            "calibration": {"x": self.calibration.x, "y": self.calibration.y},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FieldRanker:
+        """Rebuild a ranker written by `to_json`."""
+        ranker = cls(list(data["features"]))
+        ranker.booster = lgb.Booster(model_str=data["booster"])
+        ranker.calibration = Calibration(list(data["calibration"]["x"]), list(data["calibration"]["y"]))
+        return ranker

@@ -1,0 +1,81 @@
+"""The receipt extractor behind the FieldExtractor interface, driven by a trained model."""
+
+from __future__ import annotations
+
+from paperclerk.extract.base import Extraction
+from paperclerk.extract.layout import candidate_from_lines
+from paperclerk.extract.receipt import RuleReceiptExtractor
+from paperclerk.learning.memory import CounterpartyMemory
+from paperclerk.learning.receipt_model import ReceiptModel, Scored
+from paperclerk.learning.span_candidates import SpanCandidate
+from paperclerk.model import Alternative, DocType, ExtractedField, FieldSource, Page
+
+
+def _field(name: str, ranked: list[Scored], confidence: float) -> ExtractedField:
+    """Build a field from ranked candidates: the best is the value, distinct others are hints."""
+
+    def as_field(s: Scored) -> tuple[object, str, object]:
+        c = s.candidate
+        if isinstance(c, SpanCandidate):
+            cand = candidate_from_lines(c.text, c.lines, 0, s.score, c.text)
+        else:
+            cand = candidate_from_lines(c.value, c.at.lines, c.at.page, s.score, c.raw)
+        return cand.value, cand.raw_text, cand.provenance()
+
+    value, raw, prov = as_field(ranked[0])
+    alternatives: list[Alternative] = []
+    seen = {repr(value)}
+    for s in ranked[1:]:
+        v, r, p = as_field(s)
+        if repr(v) in seen:
+            continue
+        seen.add(repr(v))
+        alternatives.append(Alternative(value=v, raw_text=r, score=round(s.score, 4), provenance=p))  # type: ignore[arg-type]
+        if len(alternatives) == 3:
+            break
+    return ExtractedField(
+        name=name,
+        value=value,  # type: ignore[arg-type]
+        raw_text=raw,
+        confidence=round(confidence, 4),
+        provenance=prov,  # type: ignore[arg-type]
+        source=FieldSource.MODEL,
+        alternatives=alternatives,
+    )
+
+
+class TrainedReceiptExtractor:
+    """Rules read every receipt field; the trained model decides name, address, date, total.
+
+    The counterparty memory then recognises merchants it has seen and puts their confirmed
+    name and address in place of what OCR read.
+    """
+
+    doc_type = DocType.RECEIPT
+
+    def __init__(self, model: ReceiptModel, memory: CounterpartyMemory | None = None) -> None:
+        self.model = model
+        self.memory = memory
+        self.rules = RuleReceiptExtractor()
+
+    @property
+    def version(self) -> str:
+        """The model id (and memory size) that produced the fields."""
+        model_id = str(self.model.meta.get("id", "receipt-model"))
+        return model_id if self.memory is None else f"{model_id}+memory/{len(self.memory)}"
+
+    def extract(self, pages: list[Page]) -> Extraction:
+        """Return the receipt fields, the key ones chosen by the trained rankers."""
+        out = self.rules.extract(pages)
+        if not pages or not pages[0].lines:
+            return out
+        for name, ranker in self.model.rankers.items():
+            ranked = self.model.rank(name, pages, out)
+            if not ranked:
+                out.fields.pop(name, None)
+                continue
+            confidence = ranker.calibration(ranked[0].score)
+            out.fields[name] = _field(name, ranked, confidence)
+        if self.memory is not None:
+            self.memory.apply(pages, out.fields)
+        return out

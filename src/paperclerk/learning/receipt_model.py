@@ -1,0 +1,238 @@
+"""The trained receipt model: learned lexicons and one candidate ranker per key field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from paperclerk.extract.base import Extraction
+from paperclerk.extract.receipt import RuleReceiptExtractor
+from paperclerk.learning.dataset import Dataset, TrainingExample
+from paperclerk.learning.lexicon import Lexicon
+from paperclerk.learning.ranker import FieldRanker, Group
+from paperclerk.learning.span_candidates import (
+    SPAN_FEATURES,
+    SpanCandidate,
+    SpanFeaturizer,
+    span_candidates,
+)
+from paperclerk.learning.value_candidates import (
+    AMOUNT_FEATURES,
+    DATE_FEATURES,
+    ValueCandidate,
+    amount_candidates,
+    amount_features,
+    date_candidates,
+    date_features,
+    page_rows,
+)
+from paperclerk.model import Page
+from paperclerk.parsers import find_amounts, find_dates
+
+# field → (first line a run may start at, most lines in a run, trim registration numbers)
+SPAN_FIELDS: dict[str, tuple[int, int, bool]] = {
+    "merchant_name": (10, 3, True),
+    "merchant_address": (20, 6, False),
+}
+# The other text field whose words tell a span where to stop.
+NEIGHBOUR = {"merchant_name": "merchant_address", "merchant_address": "merchant_name"}
+VALUE_FIELDS = ("total", "transaction_date")
+FORMAT = "paperclerk-receipt-model/1"
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two texts are equal after collapsing whitespace and case."""
+    return " ".join(a.upper().split()) == " ".join(b.upper().split())
+
+
+@dataclass
+class Scored:
+    """A candidate with its raw model score."""
+
+    candidate: SpanCandidate | ValueCandidate
+    score: float
+
+    @property
+    def value(self) -> object:
+        """The value the candidate would give the field."""
+        c = self.candidate
+        return c.text if isinstance(c, SpanCandidate) else c.value
+
+
+class ReceiptModel:
+    """Lexicons and rankers for merchant name, address, date and total."""
+
+    def __init__(
+        self,
+        lexicons: dict[str, Lexicon],
+        rankers: dict[str, FieldRanker],
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.lexicons = lexicons
+        self.rankers = rankers
+        self.meta = meta or {}
+
+    def candidates(
+        self, name: str, pages: list[Page], rule: Extraction
+    ) -> tuple[list[SpanCandidate] | list[ValueCandidate], list[list[float]]]:
+        """Return the candidates of a field on the pages with their feature rows."""
+        rule_field = rule.fields.get(name)
+        if name in SPAN_FIELDS:
+            max_start, max_len, trim = SPAN_FIELDS[name]
+            ids = set(rule_field.provenance.word_ids) if rule_field and rule_field.provenance else set()
+            spans = span_candidates(pages[0], max_start, max_len, trim)
+            own, other = self.lexicons[name], self.lexicons[NEIGHBOUR[name]]
+            featurize = SpanFeaturizer(pages[0], own, other, ids)
+            return spans, [featurize(c) for c in spans]
+        rows = page_rows(pages)
+        rule_value = rule_field.value if rule_field else None
+        if name == "total":
+            amounts = amount_candidates(rows)
+            return amounts, amount_features(amounts, self.lexicons[name], rule_value, pages[0])
+        dates = date_candidates(rows)
+        return dates, date_features(dates, self.lexicons[name], rule_value, pages[0])
+
+    def rank(self, name: str, pages: list[Page], rule: Extraction) -> list[Scored]:
+        """Return the candidates of a field, best first."""
+        if not pages or not pages[0].lines:
+            return []
+        cands, feats = self.candidates(name, pages, rule)
+        scores = self.rankers[name].scores(feats)
+        return sorted(
+            (Scored(c, s) for c, s in zip(cands, scores, strict=True)),
+            key=lambda s: -s.score,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the whole model as JSON."""
+        return {
+            "format": FORMAT,
+            "meta": self.meta,
+            "lexicons": {k: v.to_json() for k, v in self.lexicons.items()},
+            "rankers": {k: v.to_json() for k, v in self.rankers.items()},
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the model as gzipped JSON (reproducible bytes: no timestamp in the gzip)."""
+        raw = json.dumps(self.to_json(), sort_keys=True).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(raw, mtime=0))
+
+    @classmethod
+    def load(cls, path: Path) -> ReceiptModel:
+        """Read a model written by `save`."""
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a {FORMAT} file")
+        return cls(
+            {k: Lexicon.from_json(v) for k, v in data["lexicons"].items()},
+            {k: FieldRanker.from_json(v) for k, v in data["rankers"].items()},
+            data.get("meta", {}),
+        )
+
+
+def _truth(name: str, text: str) -> object:
+    if name == "total":
+        return Decimal(text)
+    if name == "transaction_date":
+        return dt.date.fromisoformat(text)
+    return text
+
+
+def span_labels(cands: list[SpanCandidate], truth: str) -> list[int]:
+    """Mark the spans that read as the confirmed text; fall back to the closest (≥ 85 %)."""
+    exact = [int(same_text(c.text, truth)) for c in cands]
+    if any(exact):
+        return exact
+    ratios = [fuzz.ratio(c.text, truth.upper()) for c in cands]
+    best = max(ratios, default=0.0)
+    return [int(best >= 85 and r == best) for r in ratios]
+
+
+def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
+    """Learn the word evidence of each field from the confirmed values and their pages."""
+    inside: dict[str, list[str]] = {k: [] for k in (*SPAN_FIELDS, *VALUE_FIELDS)}
+    outside: dict[str, list[str]] = {k: [] for k in inside}
+    for ex in examples:
+        if not ex.pages:
+            continue
+        head = [ln.text for ln in ex.pages[0].lines[:25]]
+        for name in SPAN_FIELDS:
+            truth = ex.fields.get(name)
+            if not truth:
+                continue
+            inside[name].append(truth)
+            outside[name].extend(t for t in head if fuzz.partial_ratio(t.upper(), truth.upper()) < 80)
+        rows = page_rows(ex.pages)
+        for name, finder in (("total", find_amounts), ("transaction_date", find_dates)):
+            truth = ex.fields.get(name)
+            if not truth:
+                continue
+            want = _truth(name, truth)
+            for row in rows:
+                found = [m.value for m in finder(row.text)]  # type: ignore[operator]
+                if found:
+                    (inside if want in found else outside)[name].append(row.text)
+    return {k: Lexicon.learn(inside[k], outside[k]) for k in inside}
+
+
+def build_groups(
+    model: ReceiptModel, examples: list[TrainingExample], name: str, rules: list[Extraction]
+) -> list[Group]:
+    """Turn examples into labelled candidate groups for one field."""
+    groups: list[Group] = []
+    for ex, rule in zip(examples, rules, strict=True):
+        truth = ex.fields.get(name)
+        if not truth or not ex.pages or not ex.pages[0].lines:
+            continue
+        cands, feats = model.candidates(name, ex.pages, rule)
+        if name in SPAN_FIELDS:
+            labels = span_labels(cands, truth)  # type: ignore[arg-type]
+        else:
+            want = _truth(name, truth)
+            labels = [int(c.value == want) for c in cands]  # type: ignore[union-attr]
+        groups.append(Group(feats, labels))
+    return groups
+
+
+FEATURES = {
+    "merchant_name": SPAN_FEATURES,
+    "merchant_address": SPAN_FEATURES,
+    "total": AMOUNT_FEATURES,
+    "transaction_date": DATE_FEATURES,
+}
+
+
+def train_receipt_model(
+    dataset: Dataset, on_progress: Callable[[str], None] | None = None
+) -> tuple[ReceiptModel, dict[str, Any]]:
+    """Train lexicons and rankers on receipts; return the model and its calibration data."""
+    examples = [ex for ex in dataset if ex.pages]
+    rule_extractor = RuleReceiptExtractor()
+    rules = [rule_extractor.extract(ex.pages) for ex in examples]
+    model = ReceiptModel(learn_lexicons(examples), {})
+    report: dict[str, Any] = {"examples": len(examples), "fields": {}}
+    for name, features in FEATURES.items():
+        if on_progress:
+            on_progress(name)
+        groups = build_groups(model, examples, name, rules)
+        ranker = FieldRanker(features)
+        held_out = ranker.fit(groups)
+        model.rankers[name] = ranker
+        reachable = sum(1 for g in groups if any(g.labels))
+        report["fields"][name] = {
+            "documents": len(groups),
+            "reachable": reachable,
+            "cross_fitted_top_accuracy": (
+                round(sum(c for _, c in held_out) / len(held_out), 4) if held_out else None
+            ),
+        }
+    return model, report
