@@ -10,12 +10,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paperclerk.cli_train import models_app, train_app
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.report import print_scoreboard
 
 app = typer.Typer(help="paperclerk: document in, typed and checked JSON out.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure accuracy on labelled document sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
 console = Console(stderr=True)
 
 SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
@@ -106,15 +109,41 @@ def eval_sroie(
     limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
     engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Receipt model: 'live' (default), 'default' (packaged), 'rules', a registry"
+            " id or a model folder."
+        ),
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="'all' receipts, or only the held-back 'validation' split.")
+    ] = "all",
+    registry_dir: Annotated[
+        Path | None, typer.Option("--registry", help="Model registry folder.")
+    ] = None,
 ) -> None:
     """Score receipts on company, address, date and total (SROIE protocol)."""
     from paperclerk.engines.registry import get_engine
     from paperclerk.evaluation.sroie import evaluate_sroie, iter_samples
+    from paperclerk.learning.dataset import in_validation
+    from paperclerk.learning.loader import receipt_extractor
+
+    if split not in ("all", "validation"):
+        console.print("[red]--split is 'all' or 'validation'[/red]")
+        raise typer.Exit(2)
+    try:
+        extractor = receipt_extractor(model, registry_dir)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
     if not (root / "key").is_dir():
         console.print(f"[red]{root} has no key/ folder (expected the SROIE layout)[/red]")
         raise typer.Exit(2)
-    total = sum(1 for _ in iter_samples(root, limit))
+    total = sum(
+        1 for s in iter_samples(root, limit) if split == "all" or in_validation(f"sroie/{s.id}")
+    )
     ocr = None if given_ocr else get_engine(engine)
     with _progress() as progress:
         task = progress.add_task("eval sroie", total=total, current="")
@@ -124,8 +153,11 @@ def eval_sroie(
             limit=limit,
             engine=ocr,
             on_progress=lambda sid: progress.update(task, advance=1, current=sid),
+            extractor=extractor,
+            validation_only=split == "validation",
         )
-    print_scoreboard(board, "SROIE " + ("given OCR" if given_ocr else f"end to end ({engine})"))
+    mode = "given OCR" if given_ocr else f"end to end ({engine})"
+    print_scoreboard(board, f"SROIE {mode}, {split}, model {extractor.version}")
     if json_out is not None:
         json_out.write_text(json.dumps(board.to_json(), indent=2) + "\n", encoding="utf-8")
 
@@ -138,7 +170,8 @@ def eval_invoices(
 ) -> None:
     """Score invoices on issuer, total, date, invoice number and currency."""
     from paperclerk.engines.registry import get_engine
-    from paperclerk.evaluation.invoices import evaluate_invoices, iter_invoice_samples
+    from paperclerk.evaluation.invoices import evaluate_invoices
+    from paperclerk.learning.invoice2data_format import iter_invoice_samples
 
     samples = list(iter_invoice_samples(root))
     if not samples:

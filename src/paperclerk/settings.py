@@ -24,10 +24,15 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "paperclerk",
         description="Where OCR results of training documents are cached between runs.",
     )
+    data_dir: Path = Field(Path("paperclerk-data"), description="Where paperclerk keeps its data.")
     model_dir: Path | None = Field(
-        None,
-        description="Model registry folder; the models that ship in the package when unset.",
+        None, description="Model registry folder; `<data_dir>/models` when unset."
     )
+
+    @property
+    def registry_dir(self) -> Path:
+        """The model registry folder."""
+        return self.model_dir or self.data_dir / "models"
 
 
 @lru_cache(maxsize=1)

@@ -37,3 +37,9 @@ def print_scoreboard(board: Scoreboard, title: str, console: Console | None = No
         f"documents: {board.docs}   seconds per document: {board.seconds_per_doc:.3f}"
         f"   errors: {len(board.errors)}"
     )
+    auto = board.automation
+    if auto.documents:
+        console.print(
+            f"automation rate: {auto.rate:.3f} ({auto.auto_approved} of {auto.documents} documents"
+            f" auto-approved)   field error among them: {auto.field_error:.4f}"
+        )

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from paperclerk.learning.calibration import Automation, reliability_table
+
 
 def normalise_string(text: str) -> str:
     """NFKC, collapse whitespace, trim: the SROIE string comparison (case kept)."""
@@ -46,6 +48,7 @@ class Scoreboard:
     seconds: list[float] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
+    automation: Automation = field(default_factory=Automation)
 
     def add(self, name: str, expected: Any, predicted: Any, correct: bool, doc: str) -> None:
         """Count one field of one document; a field the key lacks is not counted at all."""
@@ -97,6 +100,15 @@ class Scoreboard:
             "docs": self.docs,
             "seconds_per_doc": round(self.seconds_per_doc, 4),
             "median_seconds_per_doc": round(ordered[len(ordered) // 2], 4) if ordered else 0.0,
+            "automation_rate": round(self.automation.rate, 4),
+            "auto_field_error": round(self.automation.field_error, 4),
+            "auto_approved": self.automation.auto_approved,
+            "reliability": [
+                {"confidence_at_least": r.threshold, "fields": r.count, "error": r.error}
+                for r in reliability_table(
+                    [p for pairs in self.automation.per_field.values() for p in pairs]
+                )
+            ],
             "errors": self.errors,
             "mismatches": self.mismatches,
         }

@@ -12,7 +12,11 @@ from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard, normalise_string
 from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box_file
-from paperclerk.model import DocType, Document
+
+__all__ = ["SroieSample", "evaluate_sroie", "iter_samples", "read_box_file"]
+from paperclerk.extract.base import FieldExtractor
+from paperclerk.learning.dataset import in_validation
+from paperclerk.model import DecisionOutcome, DocType, Document
 from paperclerk.parsers import parse_amount, parse_date
 from paperclerk.pipeline.layout import build_page
 from paperclerk.pipeline.run import analyse, process_path
@@ -25,7 +29,7 @@ FIELD_MAP = {
 }
 
 
-def document_from_boxes(sample: SroieSample) -> Document:
+def document_from_boxes(sample: SroieSample, extractor: FieldExtractor | None = None) -> Document:
     """Build and analyse a document from the ground-truth OCR of a sample."""
     assert sample.box is not None
     words = read_box_file(sample.box)
@@ -34,7 +38,7 @@ def document_from_boxes(sample: SroieSample) -> Document:
     doc = Document(sha256="given-ocr", media_type="text/plain", size_bytes=0, filename=sample.id)
     doc.pages = [build_page(0, width, height, words, text_source="given-ocr")]
     doc.doc_type, doc.doc_type_confidence = DocType.RECEIPT, 1.0
-    return analyse(doc, {})
+    return analyse(doc, {}, extractor)
 
 
 def field_matches(key_name: str, expected: str, predicted: Any) -> bool:
@@ -60,25 +64,36 @@ def evaluate_sroie(
     limit: int | None = None,
     engine: OcrEngine | None = None,
     on_progress: Callable[[str], None] | None = None,
+    extractor: FieldExtractor | None = None,
+    validation_only: bool = False,
 ) -> Scoreboard:
-    """Run the pipeline over a SROIE folder and score it (the key's fields only)."""
+    """Run the pipeline over a SROIE folder and score it (the key's fields only).
+
+    With `validation_only`, only the receipts of the fixed validation split are scored
+    (the side of `Dataset.split` that training holds back).
+    """
     board = Scoreboard()
     for sample in iter_samples(root, limit):
+        if validation_only and not in_validation(f"sroie/{sample.id}"):
+            continue
         start = time.perf_counter()
         try:
             if given_ocr:
                 if sample.box is None:
                     continue
-                doc = document_from_boxes(sample)
+                doc = document_from_boxes(sample, extractor)
             else:
                 if sample.image is None:
                     continue
-                doc = process_path(sample.image, engine=engine, doc_type_hint=DocType.RECEIPT)
+                doc = process_path(
+                    sample.image, engine=engine, doc_type_hint=DocType.RECEIPT, extractor=extractor
+                )
         except PaperclerkError as exc:
             board.errors.append({"doc": sample.id, **exc.to_dict()})
             doc = None
         board.seconds.append(time.perf_counter() - start)
         board.docs += 1
+        outcome = {}
         for key_name, field_name in FIELD_MAP.items():
             expected = sample.key.get(key_name)
             if expected is None or not str(expected).strip():
@@ -86,6 +101,14 @@ def evaluate_sroie(
             predicted = doc.value(field_name) if doc else None
             correct = field_matches(key_name, str(expected), predicted)
             board.add(key_name, expected, predicted, correct, sample.id)
+            got = doc.fields.get(field_name) if doc else None
+            outcome[field_name] = (got.confidence if got else 0.0, correct)
+        approved = (
+            doc is not None
+            and doc.decision is not None
+            and doc.decision.outcome == DecisionOutcome.AUTO_APPROVED
+        )
+        board.automation.add(outcome, {}, approved)
         if on_progress:
             on_progress(sample.id)
     return board

@@ -11,6 +11,18 @@ from pydantic import BaseModel, Field
 
 from paperclerk.model import DocType, Page
 
+VALIDATION_SHARE = 0.25
+
+
+def in_validation(example_id: str, share: float = VALIDATION_SHARE) -> bool:
+    """Whether an example id falls on the validation side of the fixed split.
+
+    The split depends only on the id, so it stays fixed as examples are added: an example
+    never moves between the two sides.
+    """
+    bucket = int(hashlib.sha256(example_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return bucket < share
+
 
 class TrainingExample(BaseModel):
     """One document as a model learns from it: its words and the values a person confirmed.
@@ -61,16 +73,12 @@ class Dataset:
         """Return the examples of one document type."""
         return Dataset(ex for ex in self.examples if ex.doc_type == doc_type)
 
-    def split(self, validation_share: float = 0.25) -> tuple[Dataset, Dataset]:
-        """Split into (train, validation) by a hash of each example id.
-
-        The split depends only on the ids, so it stays fixed as examples are added: an
-        example never moves between the two sides.
-        """
-        train, valid = [], []
+    def split(self, validation_share: float = VALIDATION_SHARE) -> tuple[Dataset, Dataset]:
+        """Split into (train, validation) by a hash of each example id (see `in_validation`)."""
+        train: list[TrainingExample] = []
+        valid: list[TrainingExample] = []
         for ex in self.examples:
-            bucket = int(hashlib.sha256(ex.id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-            (valid if bucket < validation_share else train).append(ex)
+            (valid if in_validation(ex.id, validation_share) else train).append(ex)
         return Dataset(train), Dataset(valid)
 
     def save(self, path: Path) -> None:

@@ -2,11 +2,17 @@
 
 Text: TF-IDF over lower-cased text with digits mapped to 0, as character 2–4-grams within
 words and as word 1–2-grams. Layout: line count, share of numeric tokens, share of lines
-that end in an amount, page aspect ratio, MRZ-like lines (`<<`), page count, share of
-upper-case words, mean line length. Both feed a class-balanced logistic regression, whose
-probabilities are the confidence. The vocabulary is chosen per class (the n-grams most
-common *within* each class), so a class with only a handful of examples keeps its
-distinctive words instead of losing them to the large classes.
+that end in an amount, how much taller than wide the first page is (receipts; a wide page
+counts as 0, so text rather than shape tells an ID card from a short snippet), MRZ-like
+lines (`<<`), page count, share of upper-case words, mean line length. The layout block is
+down-weighted so that telling words win over shape. Both feed a class-balanced logistic
+regression, whose probabilities are the confidence.
+
+Small classes: the vocabulary is chosen per class (the n-grams most common *within* each
+class), so a class with a handful of examples keeps its distinctive words instead of losing
+them to the large classes; and training adds random runs of lines ("snippets") of each
+longer example, more of them for small classes, so a few telling lines decide the type
+rather than the document's length.
 
 Adding a document type from a handful of examples:
 1. add a member to `DocType` in `paperclerk/model/document.py` (the JSON contract);
@@ -23,6 +29,7 @@ import json
 import math
 import random
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +51,10 @@ MAX_PAGES = 3
 MAX_CHARS = 6000
 CHAR_FEATURES_PER_CLASS = 2500
 WORD_FEATURES_PER_CLASS = 800
-LAYOUT_WEIGHT = 0.2
+LAYOUT_WEIGHT = 0.1
 C = 10.0
-SNIPPETS_PER_EXAMPLE = 1
+SNIPPET_TARGET = 120
+MAX_SNIPPETS = 6
 SNIPPET_MIN_LINES = 6
 AMOUNT_END = re.compile(r"\d[.,]\d\d\s*\S{0,3}$")
 MRZ_LINE = re.compile(r"[A-Z0-9<]{5,}<<|<<[A-Z0-9<]{5,}")
@@ -108,12 +116,19 @@ def line_snippet(pages: list[Page], rng: random.Random) -> list[Page]:
 
 
 def _augmented(examples: list[Example]) -> list[Example]:
-    """Return the examples followed by line snippets of the longer ones (seeded)."""
+    """Return the examples followed by line snippets of the longer ones (seeded).
+
+    Every example of at least a few lines gives one snippet; examples of small types give
+    more (up to MAX_SNIPPETS), so a type learnt from a handful of documents still sees
+    its telling lines in many contexts.
+    """
     rng = random.Random(0)
+    counts = Counter(label for _, label in examples)
     out = list(examples)
     for pages, label in examples:
         if pages and len(pages[0].lines) >= SNIPPET_MIN_LINES:
-            out.extend((line_snippet(pages, rng), label) for _ in range(SNIPPETS_PER_EXAMPLE))
+            n = max(1, min(MAX_SNIPPETS, round(SNIPPET_TARGET / counts[label])))
+            out.extend((line_snippet(pages, rng), label) for _ in range(n))
     return out
 
 
@@ -211,17 +226,24 @@ class DocTypeClassifier:
         self._scaler = StandardScaler().fit(
             np.array([layout_features(pages) for pages, _ in examples])
         )
-        self._clf = LogisticRegression(
-            C=C, class_weight="balanced", max_iter=5000, random_state=0
-        )
+        self._clf = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=0)
         self._clf.fit(self._features(texts, [pages for pages, _ in examples]), labels)
 
     def predict(self, pages: list[Page]) -> tuple[DocType, float, dict[str, float]]:
-        """Return the most likely type, its probability and the probability of every type."""
+        """Return the most likely type, its probability and the probability of every type.
+
+        A document without any text is `other` with a uniform distribution: there is
+        nothing to learn its type from, and the low confidence sends it to review.
+        """
         if self._clf is None:
             raise RuntimeError("DocTypeClassifier.predict called before fit or load")
+        if not any(line.text.strip() for p in pages for line in p.lines):
+            uniform = round(1.0 / len(self._clf.classes_), 4)
+            return DocType.OTHER, uniform, {str(c): uniform for c in self._clf.classes_}
         proba = self._clf.predict_proba(self._features([document_text(pages)], [pages]))[0]
-        scores = {str(c): round(float(p), 4) for c, p in zip(self._clf.classes_, proba)}
+        scores = {
+            str(c): round(float(p), 4) for c, p in zip(self._clf.classes_, proba, strict=True)
+        }
         best = int(np.argmax(proba))
         return DocType(str(self._clf.classes_[best])), round(float(proba[best]), 4), scores
 

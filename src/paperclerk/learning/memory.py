@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from paperclerk.learning.dataset import TrainingExample
+from paperclerk.learning.ranker import Calibration
 from paperclerk.model import ExtractedField, FieldSource, Page, Provenance
 from paperclerk.parsers import find_phones, find_vat_ids
 
@@ -25,7 +26,7 @@ def name_key(text: str) -> str:
 
 
 def header_text(pages: list[Page]) -> str:
-    """The upper-cased text of the first lines of the first page, where the sender is printed."""
+    """Return the upper-cased first lines of the first page, where the sender is printed."""
     if not pages:
         return ""
     return " ".join(" ".join(ln.text for ln in pages[0].lines[:HEADER_LINES]).split()).upper()
@@ -57,7 +58,7 @@ class MemoryMatch(BaseModel):
 
 
 def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
-    """The confirmed spelling closest to what was read (else best printed), then most common."""
+    """Pick the confirmed spelling closest to what was read, else best printed, else commonest."""
 
     def rank(v: str) -> tuple[float, float, int, str]:
         near = fuzz.ratio(v.upper(), read.upper()) if read else 0.0
@@ -74,11 +75,18 @@ class CounterpartyMemory:
     still finds its entry; the confirmed spelling then replaces what OCR read.
     """
 
-    def __init__(self, entries: list[Counterparty] | None = None, min_name: float = 90.0,
-                 min_address: float = 90.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        entries: list[Counterparty] | None = None,
+        min_name: float = 90.0,
+        min_address: float = 90.0,
+        calibration: dict[str, Calibration] | None = None,
+    ) -> None:
         self.entries = entries or []
         self.min_name = min_name
         self.min_address = min_address
+        # "name"/"address": match score (0..1) → measured chance the remembered value is right.
+        self.calibration = calibration or {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -152,18 +160,25 @@ class CounterpartyMemory:
         found = self.match(pages, read)
         if found is None:
             return None
-        fields[name_field] = self._field(name_field, found.name, found.name_score, fields)
+        fields[name_field] = self._field(
+            name_field, found.name, self._confidence("name", found.name_score), fields
+        )
         if found.address is not None:
-            fields[addr_field] = self._field(addr_field, found.address, found.address_score, fields)
+            confidence = self._confidence("address", found.address_score)
+            fields[addr_field] = self._field(addr_field, found.address, confidence, fields)
         return found
+
+    def _confidence(self, kind: str, score: float) -> float:
+        calibration = self.calibration.get(kind)
+        return calibration(score / 100) if calibration else score / 100
 
     @staticmethod
     def _field(
-        name: str, value: str, score: float, fields: dict[str, ExtractedField]
+        name: str, value: str, confidence: float, fields: dict[str, ExtractedField]
     ) -> ExtractedField:
         read = fields.get(name)
-        agrees = read is not None and read.value == value
-        confidence = max(read.confidence if read else 0.0, score / 100) if agrees else score / 100
+        if read is not None and read.value == value:
+            confidence = max(read.confidence, confidence)
         return ExtractedField(
             name=name,
             value=value,
@@ -181,6 +196,7 @@ class CounterpartyMemory:
             "min_name": self.min_name,
             "min_address": self.min_address,
             "entries": [e.model_dump() for e in self.entries],
+            "calibration": {k: {"x": c.x, "y": c.y} for k, c in self.calibration.items()},
         }
         path.write_text(json.dumps(data, sort_keys=True))
 
@@ -192,4 +208,5 @@ class CounterpartyMemory:
             [Counterparty.model_validate(e) for e in data["entries"]],
             data.get("min_name", 90.0),
             data.get("min_address", 90.0),
+            {k: Calibration(v["x"], v["y"]) for k, v in data.get("calibration", {}).items()},
         )

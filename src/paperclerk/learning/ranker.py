@@ -36,6 +36,10 @@ class Group:
 
     features: list[list[float]]
     labels: list[int]
+    # Whether each candidate is exactly right (labels may be lenient for training), and
+    # whether the document's words are like those met in use (OCR, not typed-in ground truth).
+    exact: list[int] | None = None
+    calibrate: bool = True
 
 
 @dataclass
@@ -80,9 +84,12 @@ class FieldRanker:
                 test = [g for i, g in enumerate(usable) if i % folds == k]
                 booster = self._train(train)
                 for g in test:
+                    if not g.calibrate:
+                        continue
                     scores = booster.predict(np.asarray(g.features, dtype=np.float64))
                     top = int(np.argmax(scores))
-                    held_out.append((float(scores[top]), g.labels[top]))
+                    right = g.exact if g.exact is not None else g.labels
+                    held_out.append((float(scores[top]), right[top]))
             self.calibration = Calibration.fit([s for s, _ in held_out], [c for _, c in held_out])
         self.booster = self._train(usable)
         return held_out
@@ -126,5 +133,7 @@ class FieldRanker:
         """Rebuild a ranker written by `to_json`."""
         ranker = cls(list(data["features"]))
         ranker.booster = lgb.Booster(model_str=data["booster"])
-        ranker.calibration = Calibration(list(data["calibration"]["x"]), list(data["calibration"]["y"]))
+        ranker.calibration = Calibration(
+            list(data["calibration"]["x"]), list(data["calibration"]["y"])
+        )
         return ranker

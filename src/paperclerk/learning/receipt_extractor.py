@@ -64,6 +64,11 @@ class TrainedReceiptExtractor:
         model_id = str(self.model.meta.get("id", "receipt-model"))
         return model_id if self.memory is None else f"{model_id}+memory/{len(self.memory)}"
 
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Per-field auto-approval thresholds chosen from the model's calibration."""
+        return {str(k): float(v) for k, v in self.model.meta.get("thresholds", {}).items()}
+
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the receipt fields, the key ones chosen by the trained rankers."""
         out = self.rules.extract(pages)

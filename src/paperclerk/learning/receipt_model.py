@@ -87,7 +87,11 @@ class ReceiptModel:
         rule_field = rule.fields.get(name)
         if name in SPAN_FIELDS:
             max_start, max_len, trim = SPAN_FIELDS[name]
-            ids = set(rule_field.provenance.word_ids) if rule_field and rule_field.provenance else set()
+            ids = (
+                set(rule_field.provenance.word_ids)
+                if rule_field and rule_field.provenance
+                else set()
+            )
             spans = span_candidates(pages[0], max_start, max_len, trim)
             own, other = self.lexicons[name], self.lexicons[NEIGHBOUR[name]]
             featurize = SpanFeaturizer(pages[0], own, other, ids)
@@ -107,7 +111,7 @@ class ReceiptModel:
         cands, feats = self.candidates(name, pages, rule)
         scores = self.rankers[name].scores(feats)
         return sorted(
-            (Scored(c, s) for c, s in zip(cands, scores, strict=True)),
+            (Scored(c, s) for c, s in zip(cands, scores, strict=True)),  # type: ignore[arg-type]
             key=lambda s: -s.score,
         )
 
@@ -170,7 +174,9 @@ def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
             if not truth:
                 continue
             inside[name].append(truth)
-            outside[name].extend(t for t in head if fuzz.partial_ratio(t.upper(), truth.upper()) < 80)
+            outside[name].extend(
+                t for t in head if fuzz.partial_ratio(t.upper(), truth.upper()) < 80
+            )
         rows = page_rows(ex.pages)
         for name, finder in (("total", find_amounts), ("transaction_date", find_dates)):
             truth = ex.fields.get(name)
@@ -194,12 +200,14 @@ def build_groups(
         if not truth or not ex.pages or not ex.pages[0].lines:
             continue
         cands, feats = model.candidates(name, ex.pages, rule)
+        exact = None
         if name in SPAN_FIELDS:
             labels = span_labels(cands, truth)  # type: ignore[arg-type]
+            exact = [int(" ".join(c.text.split()) == " ".join(truth.split())) for c in cands]  # type: ignore[union-attr]
         else:
             want = _truth(name, truth)
             labels = [int(c.value == want) for c in cands]  # type: ignore[union-attr]
-        groups.append(Group(feats, labels))
+        groups.append(Group(feats, labels, exact, calibrate=ex.source != "sroie-given"))
     return groups
 
 
@@ -213,13 +221,18 @@ FEATURES = {
 
 def train_receipt_model(
     dataset: Dataset, on_progress: Callable[[str], None] | None = None
-) -> tuple[ReceiptModel, dict[str, Any]]:
-    """Train lexicons and rankers on receipts; return the model and its calibration data."""
+) -> tuple[ReceiptModel, dict[str, Any], dict[str, list[tuple[float, bool]]]]:
+    """Train lexicons and rankers on receipts.
+
+    Returns the model, a report per field, and per field the cross-fitted (calibrated
+    confidence, right) pairs of each training document's top candidate.
+    """
     examples = [ex for ex in dataset if ex.pages]
     rule_extractor = RuleReceiptExtractor()
     rules = [rule_extractor.extract(ex.pages) for ex in examples]
     model = ReceiptModel(learn_lexicons(examples), {})
     report: dict[str, Any] = {"examples": len(examples), "fields": {}}
+    held: dict[str, list[tuple[float, bool]]] = {}
     for name, features in FEATURES.items():
         if on_progress:
             on_progress(name)
@@ -227,6 +240,7 @@ def train_receipt_model(
         ranker = FieldRanker(features)
         held_out = ranker.fit(groups)
         model.rankers[name] = ranker
+        held[name] = [(ranker.calibration(score), bool(ok)) for score, ok in held_out]
         reachable = sum(1 for g in groups if any(g.labels))
         report["fields"][name] = {
             "documents": len(groups),
@@ -235,4 +249,4 @@ def train_receipt_model(
                 round(sum(c for _, c in held_out) / len(held_out), 4) if held_out else None
             ),
         }
-    return model, report
+    return model, report, held

@@ -11,7 +11,9 @@ from paperclerk.model import Line, Page, union_all
 from paperclerk.parsers import find_amounts, find_dates, find_phones
 
 # A company registration number printed after the name: "(126926-H)", "273500-U", "(2-19336-T)".
-_REG_NO = re.compile(r"\s*[\(\[]?\s*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*)?[A-Z0-9]{0,3}-?\d{3,}-?[A-Z]\b\s*[\)\]]?.*$")
+_REG_NO = re.compile(
+    r"\s*[\(\[]?\s*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*)?[A-Z0-9]{0,3}-?\d{3,}-?[A-Z]\b\s*[\)\]]?.*$"
+)
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _POSTCODE_LIKE = re.compile(r"\b\d{4,6}\b")
 

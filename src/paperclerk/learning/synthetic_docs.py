@@ -44,24 +44,58 @@ def _all(v: Voice, en: str, de: str, fr: str) -> list[str]:
 
 
 def payslip(v: Voice, sh: Sheet) -> None:
-    """A payslip: employer, employee, period, earnings, deductions, gross and net pay."""
+    """Lay out a payslip: employer, employee, period, earnings, deductions, gross and net pay."""
     start = v.date_between(2019, 2025).replace(day=1)
-    sh.title(_tr(v, "PAYSLIP|Payslip|Pay Slip|Salary Statement|Earnings Statement|Pay Advice",
-                 "Gehaltsabrechnung|Entgeltabrechnung|Lohnabrechnung|Verdienstabrechnung",
-                 "BULLETIN DE PAIE|Bulletin de salaire|Bulletin de paie"))
+    sh.title(
+        _tr(
+            v,
+            "PAYSLIP|Payslip|Pay Slip|Salary Statement|Earnings Statement|Pay Advice",
+            "Gehaltsabrechnung|Entgeltabrechnung|Lohnabrechnung|Verdienstabrechnung",
+            "BULLETIN DE PAIE|Bulletin de salaire|Bulletin de paie",
+        )
+    )
     sh.block(v.company_block())
-    sh.pair(_tr(v, "Pay period|Period|Pay date", "Abrechnungsmonat|Zeitraum|Monat",
-                "Période du|Période|Paie du"), v.month_label(start))
-    sh.pair(_tr(v, "Employee|Employee name|Name", "Mitarbeiter|Name|Arbeitnehmer",
-                "Salarié|Nom du salarié|Nom"), v.person())
-    sh.pair(_tr(v, "Employee ID|Employee No.|Payroll number", "Personalnummer|Personal-Nr.",
-                "Matricule|N° salarié"), str(v.rng.randint(1000, 99999)))
+    sh.pair(
+        _tr(
+            v,
+            "Pay period|Period|Pay date",
+            "Abrechnungsmonat|Zeitraum|Monat",
+            "Période du|Période|Paie du",
+        ),
+        v.month_label(start),
+    )
+    sh.pair(
+        _tr(
+            v,
+            "Employee|Employee name|Name",
+            "Mitarbeiter|Name|Arbeitnehmer",
+            "Salarié|Nom du salarié|Nom",
+        ),
+        v.person(),
+    )
+    sh.pair(
+        _tr(
+            v,
+            "Employee ID|Employee No.|Payroll number",
+            "Personalnummer|Personal-Nr.",
+            "Matricule|N° salarié",
+        ),
+        str(v.rng.randint(1000, 99999)),
+    )
     extra = {
         "en": ["Tax code|1257L", "NI number|NI No.", "Department|Dept.", "Job title|Position"],
-        "de": ["Steuerklasse|StKl", "Krankenkasse|KK", "Eintrittsdatum|Eintritt",
-               "Steuer-ID|SV-Nummer"],
-        "fr": ["N° sécurité sociale|N° SS", "Emploi|Poste", "Coefficient|Niveau",
-               "Convention collective|Date d'entrée"],
+        "de": [
+            "Steuerklasse|StKl",
+            "Krankenkasse|KK",
+            "Eintrittsdatum|Eintritt",
+            "Steuer-ID|SV-Nummer",
+        ],
+        "fr": [
+            "N° sécurité sociale|N° SS",
+            "Emploi|Poste",
+            "Coefficient|Niveau",
+            "Convention collective|Date d'entrée",
+        ],
     }[v.lang]
     for label in v.rng.sample(extra, 3):
         sh.pair(_pick(v.rng, label), v.code())
@@ -78,59 +112,139 @@ def payslip(v: Voice, sh: Sheet) -> None:
         "fr": "Sécurité sociale plafonnée|Retraite complémentaire|CSG déductible|"
         "CSG/CRDS non déductible|Assurance chômage|Mutuelle|Prévoyance",
     }[v.lang].split("|")
-    sh.table_head(_tr(v, "Description|Earnings", "Bezeichnung|Lohnart", "Rubrique|Libellé"),
-                  _tr(v, "Units|Hours|Rate", "Menge|Stunden|Satz", "Base|Taux|Nombre"),
-                  _tr(v, "Amount|This period", "Betrag|Brutto", "Montant|À payer"))
+    sh.table_head(
+        _tr(v, "Description|Earnings", "Bezeichnung|Lohnart", "Rubrique|Libellé"),
+        _tr(v, "Units|Hours|Rate", "Menge|Stunden|Satz", "Base|Taux|Nombre"),
+        _tr(v, "Amount|This period", "Betrag|Brutto", "Montant|À payer"),
+    )
     for name in v.rng.sample(earn, v.rng.randint(2, 4)):
         sh.row(name, v.num(1, 180), v.fmt(v.money(50, 4000)))
-    sh.pair(_tr(v, "Gross pay|Total gross pay|Total earnings", "Gesamtbrutto|Bruttobezüge",
-                "Salaire brut|Total brut"), v.fmt(gross), right=True)
-    sh.table_head(_tr(v, "Deductions", "Abzüge|Gesetzliche Abzüge", "Cotisations|Retenues"),
-                  _tr(v, "Rate|%", "Satz|%", "Taux|Part salariale"), "")
+    sh.pair(
+        _tr(
+            v,
+            "Gross pay|Total gross pay|Total earnings",
+            "Gesamtbrutto|Bruttobezüge",
+            "Salaire brut|Total brut",
+        ),
+        v.fmt(gross),
+        right=True,
+    )
+    sh.table_head(
+        _tr(v, "Deductions", "Abzüge|Gesetzliche Abzüge", "Cotisations|Retenues"),
+        _tr(v, "Rate|%", "Satz|%", "Taux|Part salariale"),
+        "",
+    )
     total_ded = 0.0
     for name in v.rng.sample(ded, v.rng.randint(3, 5)):
         amount = round(gross * v.rng.uniform(0.01, 0.12), 2)
         total_ded += amount
         sh.row(name, f"{v.rng.uniform(0.5, 20):.2f}", v.fmt(amount))
-    sh.pair(_tr(v, "Total deductions", "Summe Abzüge|Gesetzliche Abzüge gesamt",
-                "Total des cotisations|Total retenues"), v.fmt(total_ded), right=True)
-    sh.pair(_tr(v, "NET PAY|Net pay|Take home pay", "Nettoverdienst|Auszahlungsbetrag|Netto",
-                "NET À PAYER|Net payé|Net à payer avant impôt"), v.fmt(gross - total_ded),
-            right=True)
+    sh.pair(
+        _tr(
+            v,
+            "Total deductions",
+            "Summe Abzüge|Gesetzliche Abzüge gesamt",
+            "Total des cotisations|Total retenues",
+        ),
+        v.fmt(total_ded),
+        right=True,
+    )
+    sh.pair(
+        _tr(
+            v,
+            "NET PAY|Net pay|Take home pay",
+            "Nettoverdienst|Auszahlungsbetrag|Netto",
+            "NET À PAYER|Net payé|Net à payer avant impôt",
+        ),
+        v.fmt(gross - total_ded),
+        right=True,
+    )
     if v.rng.random() < 0.6:
-        sh.pair(_tr(v, "Year to date|YTD gross|Taxable pay YTD", "Jahressumme|Kumuliert",
-                    "Cumul annuel|Cumul imposable"), v.fmt(gross * start.month), right=True)
-    sh.pair(_tr(v, "Paid to account|Payment method", "Überweisung an|Bankverbindung",
-                "Payé par virement|Mode de paiement"), v.iban())
+        sh.pair(
+            _tr(
+                v,
+                "Year to date|YTD gross|Taxable pay YTD",
+                "Jahressumme|Kumuliert",
+                "Cumul annuel|Cumul imposable",
+            ),
+            v.fmt(gross * start.month),
+            right=True,
+        )
+    sh.pair(
+        _tr(
+            v,
+            "Paid to account|Payment method",
+            "Überweisung an|Bankverbindung",
+            "Payé par virement|Mode de paiement",
+        ),
+        v.iban() if v.rng.random() < 0.4 else f"****{v.rng.randint(1000, 9999)}",
+    )
     if v.rng.random() < 0.5:
-        sh.line(_tr(v, "Please keep this payslip for your records.|Private and confidential",
-                    "Bitte bewahren Sie diese Abrechnung auf.|Vertraulich",
-                    "Conservez ce bulletin sans limitation de durée.|Confidentiel"))
+        sh.line(
+            _tr(
+                v,
+                "Please keep this payslip for your records.|Private and confidential",
+                "Bitte bewahren Sie diese Abrechnung auf.|Vertraulich",
+                "Conservez ce bulletin sans limitation de durée.|Confidentiel",
+            )
+        )
 
 
 def bank_statement(v: Voice, sh: Sheet) -> None:
-    """A bank statement: bank, holder, account, period, balances and transaction rows."""
+    """Lay out a bank statement: bank, holder, account, period, balances and transaction rows."""
     start = v.date_between(2019, 2025)
     bank = v.rng.choice(v.words("banks"))
     sh.title(bank)
-    sh.line(_tr(v, "Statement of Account|Bank Statement|Account Statement|Current Account",
-                "Kontoauszug|Kontoauszug Girokonto|Finanzstatus",
-                "Relevé de compte|Relevé bancaire|Extrait de compte"))
+    sh.line(
+        _tr(
+            v,
+            "Statement of Account|Bank Statement|Account Statement|Current Account",
+            "Kontoauszug|Kontoauszug Girokonto|Finanzstatus",
+            "Relevé de compte|Relevé bancaire|Extrait de compte",
+        )
+    )
     sh.block([v.person(), *v.address()])
-    sh.pair(_tr(v, "Account number|Account No.|Sort code", "Kontonummer|Konto-Nr.|Auszug Nr.",
-                "N° de compte|Compte n°|Numéro de compte"), v.code())
-    sh.pair("IBAN", v.iban())
-    sh.pair(_tr(v, "Statement period|Period", "Zeitraum|Auszugszeitraum", "Période|Du"),
-            f"{v.day(start)} - {v.day(start + dt.timedelta(days=30))}")
+    sh.pair(
+        _tr(
+            v,
+            "Account number|Account No.|Sort code",
+            "Kontonummer|Konto-Nr.|Auszug Nr.",
+            "N° de compte|Compte n°|Numéro de compte",
+        ),
+        v.code(),
+    )
+    if v.rng.random() < 0.6:
+        sh.pair("IBAN", v.iban())
+    sh.pair(
+        _tr(v, "Statement period|Period", "Zeitraum|Auszugszeitraum", "Période|Du"),
+        f"{v.day(start)} - {v.day(start + dt.timedelta(days=30))}",
+    )
     balance = v.money(-500, 9000)
-    sh.pair(_tr(v, "Opening balance|Balance brought forward|Previous balance",
-                "Alter Kontostand|Anfangssaldo|Saldo alt",
-                "Solde précédent|Ancien solde|Solde au"), v.fmt(balance), right=True)
-    sh.table_head(_tr(v, "Date|Posting date", "Buchungstag|Datum", "Date|Date opé."),
-                  _tr(v, "Description|Details|Transaction", "Verwendungszweck|Vorgang",
-                      "Libellé|Opération|Nature de l'opération"),
-                  _tr(v, "Paid out|Paid in|Debit|Credit|Balance", "Soll|Haben|Betrag|Wert",
-                      "Débit|Crédit|Montant"))
+    sh.pair(
+        _tr(
+            v,
+            "Opening balance|Balance brought forward|Previous balance",
+            "Alter Kontostand|Anfangssaldo|Saldo alt",
+            "Solde précédent|Ancien solde|Solde au",
+        ),
+        v.fmt(balance),
+        right=True,
+    )
+    sh.table_head(
+        _tr(v, "Date|Posting date", "Buchungstag|Datum", "Date|Date opé."),
+        _tr(
+            v,
+            "Description|Details|Transaction",
+            "Verwendungszweck|Vorgang",
+            "Libellé|Opération|Nature de l'opération",
+        ),
+        _tr(
+            v,
+            "Paid out|Paid in|Debit|Credit|Balance",
+            "Soll|Haben|Betrag|Wert",
+            "Débit|Crédit|Montant",
+        ),
+    )
     kinds = v.words("bank_ops")
     day = start
     for _ in range(v.rng.randint(6, 34)):
@@ -139,17 +253,29 @@ def bank_statement(v: Voice, sh: Sheet) -> None:
         balance += amount
         text = f"{v.rng.choice(kinds)} {v.rng.choice(v.words('shops'))}".upper()
         sh.row(v.day(day, short=True), text, v.fmt(amount), v.fmt(balance))
-    sh.pair(_tr(v, "Closing balance|Balance carried forward|New balance",
-                "Neuer Kontostand|Endsaldo|Saldo neu",
-                "Nouveau solde|Solde créditeur au|Solde final"), v.fmt(balance), right=True)
-    sh.line(_tr(v, "Your deposits are protected up to 85,000 GBP.|Overdraft limit",
-                "Einlagen sind bis 100.000 EUR gesichert.|Dispositionskredit|"
-                "Bitte prüfen Sie Ihren Kontoauszug.",
-                "Vos dépôts sont garantis jusqu'à 100 000 EUR.|Découvert autorisé"))
+    sh.pair(
+        _tr(
+            v,
+            "Closing balance|Balance carried forward|New balance",
+            "Neuer Kontostand|Endsaldo|Saldo neu",
+            "Nouveau solde|Solde créditeur au|Solde final",
+        ),
+        v.fmt(balance),
+        right=True,
+    )
+    sh.line(
+        _tr(
+            v,
+            "Your deposits are protected up to 85,000 GBP.|Overdraft limit",
+            "Einlagen sind bis 100.000 EUR gesichert.|Dispositionskredit|"
+            "Bitte prüfen Sie Ihren Kontoauszug.",
+            "Vos dépôts sont garantis jusqu'à 100 000 EUR.|Découvert autorisé",
+        )
+    )
 
 
 def utility_bill(v: Voice, sh: Sheet) -> None:
-    """An electricity, gas or water bill: supply, meter readings, consumption, charges."""
+    """Lay out an electricity, gas or water bill: supply, meter readings, consumption, charges."""
     kind = v.rng.choice(("power", "gas", "water"))
     unit = {"power": "kWh", "gas": v.rng.choice(("kWh", "m³")), "water": "m³"}[kind]
     sh.title(f"{v.surname()} {v.rng.choice(v.words('energy_names'))}")
@@ -158,51 +284,101 @@ def utility_bill(v: Voice, sh: Sheet) -> None:
     for label in v.rng.sample(v.words("bill_labels"), 4):
         sh.pair(label, v.code())
     start = v.date_between(2019, 2025)
-    sh.pair(v.rng.choice(v.words("bill_period")),
-            f"{v.day(start)} - {v.day(start + dt.timedelta(92))}")
+    sh.pair(
+        v.rng.choice(v.words("bill_period")), f"{v.day(start)} - {v.day(start + dt.timedelta(92))}"
+    )
     old = v.rng.randint(1000, 90000)
     used = v.rng.randint(20, 3000) if unit == "kWh" else v.rng.randint(5, 120)
-    sh.table_head(*_all(v, "Meter reading|Previous|Current", "Zählerstand|alt|neu",
-                        "Relevé|Ancien index|Nouvel index"))
-    sh.row(f"{_tr(v, 'Meter|Meter no.', 'Zähler|Zählernummer', 'Compteur|N° compteur')} "
-           f"{v.code()}", str(old), str(old + used))
-    sh.pair(_tr(v, "Units used|Consumption", "Verbrauch|Verbrauch gesamt",
-                "Consommation|Votre consommation"), f"{used} {unit}")
+    sh.table_head(
+        *_all(
+            v,
+            "Meter reading|Previous|Current",
+            "Zählerstand|alt|neu",
+            "Relevé|Ancien index|Nouvel index",
+        )
+    )
+    sh.row(
+        f"{_tr(v, 'Meter|Meter no.', 'Zähler|Zählernummer', 'Compteur|N° compteur')} {v.code()}",
+        str(old),
+        str(old + used),
+    )
+    sh.pair(
+        _tr(
+            v,
+            "Units used|Consumption",
+            "Verbrauch|Verbrauch gesamt",
+            "Consommation|Votre consommation",
+        ),
+        f"{used} {unit}",
+    )
     rate = v.rng.uniform(0.08, 0.45)
     charges = v.words("bill_charges")
     sh.row(f"{charges[0]} {rate:.4f} /{unit}", v.fmt(used * rate))
     for name in v.rng.sample(charges[1:], 3):
         sh.row(name, v.fmt(v.money(2, 60)))
     total = used * rate * v.rng.uniform(1.1, 1.4)
-    sh.pair(_tr(v, "Total amount due|Amount due|Total to pay", "Rechnungsbetrag|Nachzahlung|"
-                "Gesamtbetrag", "Montant TTC|Total à payer|Montant à payer"), v.fmt(total),
-            right=True)
-    sh.line(_tr(v, "We will collect this by Direct Debit on|Please pay by",
-                "Der Betrag wird per Lastschrift eingezogen am|Ihr neuer Abschlag ab",
-                "Prélèvement automatique le|À régler avant le") + f" {v.day(v.future(start))}")
-    sh.line(_tr(v, "Emergency line 0800 111 999|Gas emergency: 0800 111 999",
-                "Störungsnummer 0800 1234 567|Entstörungsdienst",
-                "Dépannage 24h/24 09 72 67 50 XX|Urgence sécurité gaz"))
+    sh.pair(
+        _tr(
+            v,
+            "Total amount due|Amount due|Total to pay",
+            "Rechnungsbetrag|Nachzahlung|Gesamtbetrag",
+            "Montant TTC|Total à payer|Montant à payer",
+        ),
+        v.fmt(total),
+        right=True,
+    )
+    sh.line(
+        _tr(
+            v,
+            "We will collect this by Direct Debit on|Please pay by",
+            "Der Betrag wird per Lastschrift eingezogen am|Ihr neuer Abschlag ab",
+            "Prélèvement automatique le|À régler avant le",
+        )
+        + f" {v.day(v.future(start))}"
+    )
+    if v.rng.random() < 0.4:
+        sh.pair(
+            _tr(v, "Paying from|IBAN", "Ihre Bankverbindung|IBAN", "Mandat SEPA|IBAN"), v.iban()
+        )
+    sh.line(
+        _tr(
+            v,
+            "Emergency line 0800 111 999|Gas emergency: 0800 111 999",
+            "Störungsnummer 0800 1234 567|Entstörungsdienst",
+            "Dépannage 24h/24 09 72 67 50 XX|Urgence sécurité gaz",
+        )
+    )
 
 
 def letter(v: Voice, sh: Sheet) -> None:
-    """A letter: sender, recipient, date, subject, salutation, paragraphs, closing."""
+    """Lay out a letter: sender, recipient, date, subject, salutation, paragraphs, closing."""
     sh.block([v.person(), *v.address()])
     sh.gap()
     sh.block([v.person(), *v.address()], right=v.rng.random() < 0.4)
     sh.line(v.day(v.date_between(2015, 2025)), right=True)
     sh.line(_tr(v, "Re: |Subject: |", "Betreff: |", "Objet : |") + v.rng.choice(v.words("topics")))
-    sh.line(_tr(v, "Dear Sir or Madam,|Dear Mr {n},|Dear {n},|Hello {n},",
-                "Sehr geehrte Damen und Herren,|Sehr geehrter Herr {n},|Liebe {n},",
-                "Madame, Monsieur,|Cher {n},|Bonjour {n},").replace("{n}", v.surname()))
+    sh.line(
+        _tr(
+            v,
+            "Dear Sir or Madam,|Dear Mr {n},|Dear {n},|Hello {n},",
+            "Sehr geehrte Damen und Herren,|Sehr geehrter Herr {n},|Liebe {n},",
+            "Madame, Monsieur,|Cher {n},|Bonjour {n},",
+        ).replace("{n}", v.surname())
+    )
     sh.paragraphs(v.words("sentences"), v.rng.randint(2, 5))
-    sh.line(_tr(v, "Yours sincerely,|Kind regards,|Best wishes,",
-                "Mit freundlichen Grüßen|Viele Grüße", "Cordialement,|Bien à vous,"))
+    sh.line(
+        _tr(
+            v,
+            "Yours sincerely,|Kind regards,|Best wishes,",
+            "Mit freundlichen Grüßen|Viele Grüße",
+            "Cordialement,|Bien à vous,",
+        )
+    )
     sh.line(v.person())
 
 
 def menu(v: Voice, sh: Sheet) -> None:
-    """A restaurant menu: sections of dishes with prices (prices, but not a receipt)."""
+    """Lay out a restaurant menu: sections of dishes with prices (prices, but not a receipt)."""
     sh.title(f"{_tr(v, 'The|Chez|', 'Gasthaus|Restaurant|', 'Chez|Le|La')} {v.surname()}")
     sh.line(_tr(v, "MENU|Lunch Menu|Dinner", "Speisekarte|Tageskarte", "La Carte|Menu du jour"))
     dishes = v.words("dishes")
@@ -211,13 +387,18 @@ def menu(v: Voice, sh: Sheet) -> None:
         sh.line(section.upper())
         for dish in v.rng.sample(dishes, v.rng.randint(3, 6)):
             sh.row(dish, v.fmt(v.money(3, 38)))
-    sh.line(_tr(v, "All prices include VAT.|Please ask about allergens.",
-                "Alle Preise inkl. MwSt.|Allergene auf Nachfrage.",
-                "Prix nets, service compris.|Demandez nos allergènes."))
+    sh.line(
+        _tr(
+            v,
+            "All prices include VAT.|Please ask about allergens.",
+            "Alle Preise inkl. MwSt.|Allergene auf Nachfrage.",
+            "Prix nets, service compris.|Demandez nos allergènes.",
+        )
+    )
 
 
 def contract(v: Voice, sh: Sheet) -> None:
-    """A contract: title, parties, numbered clauses of legal prose, signatures."""
+    """Lay out a contract: title, parties, numbered clauses of legal prose, signatures."""
     sh.title(v.rng.choice(v.words("contracts")))
     sh.line(_tr(v, "between", "zwischen", "entre"))
     sh.block([v.person(), *v.address()])
@@ -227,36 +408,47 @@ def contract(v: Voice, sh: Sheet) -> None:
     for n in range(1, v.rng.randint(4, 9)):
         sh.line(f"{clause} {n}")
         sh.paragraphs(v.words("clauses"), v.rng.randint(1, 3))
-    sh.row(_tr(v, "Signature", "Unterschrift", "Signature"), _tr(v, "Date|Place", "Ort, Datum",
-                                                                 "Fait à|Date"))
+    sh.row(
+        _tr(v, "Signature", "Unterschrift", "Signature"),
+        _tr(v, "Date|Place", "Ort, Datum", "Fait à|Date"),
+    )
 
 
 def form(v: Voice, sh: Sheet) -> None:
-    """An application or registration form with labelled blanks and tick boxes."""
+    """Lay out an application or registration form with labelled blanks and tick boxes."""
     sh.title(v.rng.choice(v.words("forms")))
     for label in v.rng.sample(v.words("form_fields"), v.rng.randint(6, 12)):
         filled = v.rng.random() < 0.5
-        sh.pair(label, v.rng.choice((v.person(), v.code(), v.day(v.date_between(1950, 2025))))
-                if filled else "_" * v.rng.randint(8, 30))
+        sh.pair(
+            label,
+            v.rng.choice((v.person(), v.code(), v.day(v.date_between(1950, 2025))))
+            if filled
+            else "_" * v.rng.randint(8, 30),
+        )
     for option in v.rng.sample(v.words("form_fields"), 3):
         sh.line(f"[ ] {option}")
     sh.row(_tr(v, "Signature", "Unterschrift", "Signature"), "_" * 20)
 
 
 def item_list(v: Voice, sh: Sheet) -> None:
-    """A list: shopping, to-do, packing or meeting notes, short lines, few numbers."""
+    """Lay out a list: shopping, to-do, packing or meeting notes, short lines, few numbers."""
     sh.title(v.rng.choice(v.words("lists")))
     for n, item in enumerate(v.rng.sample(v.words("list_items"), v.rng.randint(5, 14)), 1):
         sh.line(f"{v.rng.choice(('-', '*', f'{n}.', '[ ]', ''))} {item}".strip())
 
 
 def card(v: Voice, sh: Sheet) -> None:
-    """A business, loyalty or gift card: a few short lines on a small landscape page."""
+    """Lay out a business, loyalty or gift card: a few short lines on a small landscape page."""
     sh.line(v.company())
     sh.line(v.person())
-    sh.line(_tr(v, "Sales Manager|Consultant|Member since|Gift card",
-                "Geschäftsführer|Berater|Kundenkarte|Gutschein",
-                "Directeur commercial|Conseiller|Carte de fidélité|Carte cadeau"))
+    sh.line(
+        _tr(
+            v,
+            "Sales Manager|Consultant|Member since|Gift card",
+            "Geschäftsführer|Berater|Kundenkarte|Gutschein",
+            "Directeur commercial|Conseiller|Carte de fidélité|Carte cadeau",
+        )
+    )
     sh.line(f"Tel. +{v.rng.randint(30, 49)} {v.rng.randint(100, 999)} {v.rng.randint(1000, 9999)}")
     if v.rng.random() < 0.6:
         sh.line(f"{v.surname().lower()}@{v.surname().lower()}.com")
@@ -295,4 +487,3 @@ def synthetic_corpus(per_type: int, seed: int) -> Iterator[tuple[list[Page], Doc
         for _ in range(per_type):
             pages, kind = synthetic_document(doc_type, rng)
             yield pages, doc_type, kind
-

@@ -17,14 +17,27 @@ from paperclerk.model import Box, Page
 from paperclerk.pipeline.layout import build_page, split_line
 
 PAGE_SIZES = ((1654, 2339), (1700, 2200), (1240, 1754), (2480, 3508), (1500, 2000))
-CONFUSIONS = {"o": "0", "O": "0", "0": "O", "l": "1", "1": "l", "I": "l", "S": "5", "e": "c",
-              "B": "8", "a": "o", "i": "í", "rn": "m", "m": "rn", "5": "S", ",": "."}
+CONFUSIONS = {
+    "o": "0",
+    "O": "0",
+    "0": "O",
+    "l": "1",
+    "1": "l",
+    "I": "l",
+    "S": "5",
+    "e": "c",
+    "B": "8",
+    "a": "o",
+    "i": "í",
+    "rn": "m",
+    "m": "rn",
+    "5": "S",
+    ",": ".",
+}
 MONTHS = {
-    "en": "January|February|March|April|May|June|July|August|September|October|November|"
-    "December",
+    "en": "January|February|March|April|May|June|July|August|September|October|November|December",
     "de": "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember",
-    "fr": "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
-    "décembre",
+    "fr": "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre",
 }
 
 
@@ -197,7 +210,10 @@ class Voice:
         if self.lang == "de":
             return [f"{street} {n}", f"{self.rng.randint(10000, 99999)} {city}"]
         if self.lang == "fr":
-            return [f"{n} {street}", f"{self.rng.randint(10, 95)}{self.rng.randint(0, 999):03d} {city}"]
+            return [
+                f"{n} {street}",
+                f"{self.rng.randint(10, 95)}{self.rng.randint(0, 999):03d} {city}",
+            ]
         letters = string.ascii_uppercase
         post = f"{self.rng.choice(letters)}{self.rng.choice(letters)}{self.rng.randint(1, 20)} "
         post += f"{self.rng.randint(1, 9)}{self.rng.choice(letters)}{self.rng.choice(letters)}"

@@ -105,7 +105,7 @@ def amount_features(
     cands: list[ValueCandidate], lex: Lexicon, rule_value: object, page: Page
 ) -> list[list[float]]:
     """Describe each amount: place, learned row words, size rank, repeats and arithmetic."""
-    values = [c.value for c in cands]
+    values = [c.value for c in cands if isinstance(c.value, Decimal)]
     distinct = sorted(set(values), reverse=True)
     counts = Counter(values)
     diffs = {a - b for a in distinct for b in distinct if a > b}
@@ -113,7 +113,7 @@ def amount_features(
     out = []
     for c in cands:
         assert isinstance(c.value, Decimal)
-        below = [d.value for d in cands if d.row > c.row]
+        below = [v for d, v in zip(cands, values, strict=True) if d.row > c.row]
         out.append(
             [
                 *_common(c, lex, page.width or 1, page.height or 1),

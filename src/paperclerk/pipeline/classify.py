@@ -1,11 +1,26 @@
-"""Rule-based document-type classifier over the page text (replaced by a trained one later)."""
+"""Document-type classification: the trained default model, with keyword rules as fallback.
+
+`classify_pages` uses the model that ships in `learning/default_models/doctype.joblib`
+(trained by `learning.doctype_data.train_default_doctype`), loaded lazily once per process.
+Where that file is missing or unreadable, the keyword rules of `classify_pages_rules` decide.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperclerk.model import DocType, Page
+
+if TYPE_CHECKING:
+    from paperclerk.learning.doctype import DocTypeClassifier
+
+log = logging.getLogger(__name__)
 
 KEYWORDS: dict[DocType, list[tuple[str, float]]] = {
     DocType.RECEIPT: [
@@ -63,10 +78,59 @@ KEYWORDS: dict[DocType, list[tuple[str, float]]] = {
     ],
 }
 THRESHOLD = 2.0
+RULES_VERSION = "rule-classify-1"
+MODEL_FILE = "doctype.joblib"
+
+_lock = threading.Lock()
+_loaded = False
+_model: DocTypeClassifier | None = None
+
+
+def default_model_path() -> Path:
+    """Return where the packaged document-type model lives (it may be absent)."""
+    return Path(str(resources.files("paperclerk.learning") / "default_models" / MODEL_FILE))
+
+
+def default_model() -> DocTypeClassifier | None:
+    """Return the packaged model, loading it on first use; None when it cannot be used.
+
+    Loaded lazily so that importing the pipeline does not import scikit-learn, and only
+    once per process. A missing file means rules; an unreadable one is logged, then rules.
+    """
+    global _loaded, _model
+    with _lock:
+        if not _loaded:
+            _loaded = True
+            path = default_model_path()
+            if path.is_file():
+                from paperclerk.learning.doctype import DocTypeClassifier
+
+                try:
+                    _model = DocTypeClassifier.load(path)
+                except Exception as exc:  # a broken model file must not stop the pipeline
+                    log.warning("cannot load %s (%s); classifying with rules", path, exc)
+        return _model
+
+
+def classifier_version() -> str:
+    """Return the version of what `classify_pages` uses, for `Document.model_versions`."""
+    model = default_model()
+    return model.version if model is not None else RULES_VERSION
 
 
 def classify_pages(pages: list[Page]) -> tuple[DocType, float, dict[str, float]]:
-    """Return the document type, its confidence and the score of every type.
+    """Return the document type, its confidence and the probability of every type.
+
+    Uses the trained default model; without one, the keyword rules.
+    """
+    model = default_model()
+    if model is None:
+        return classify_pages_rules(pages)
+    return model.predict(pages)
+
+
+def classify_pages_rules(pages: list[Page]) -> tuple[DocType, float, dict[str, float]]:
+    """Return the document type, its confidence and the score of every type, by keywords.
 
     Scores add keyword weights (each keyword counted once); a softmax over them gives the
     confidence. Documents with no clear evidence are `other`.

@@ -7,13 +7,24 @@ from paperclerk.model import Decision, DecisionOutcome, Document, Severity
 DEFAULT_THRESHOLD = 0.8
 
 
-def decide(doc: Document, threshold: float = DEFAULT_THRESHOLD) -> Decision:
+def decide(
+    doc: Document,
+    threshold: float = DEFAULT_THRESHOLD,
+    thresholds: dict[str, float] | None = None,
+) -> Decision:
     """Approve only when no rule failed with an error or warning and every field is confident.
 
-    The threshold is a placeholder until calibrated per field (learning issue).
+    With `thresholds` (per field, chosen from a trained model's calibration so that approved
+    documents keep at most 1 % field error) those fields decide, and a calibrated field that
+    is missing needs a person; without them every field must reach `threshold`.
     """
     failed = [f for f in doc.findings if not f.passed and f.severity != Severity.INFO]
-    low = sorted(n for n, f in doc.fields.items() if f.confidence < threshold)
+    if thresholds:
+        low = sorted(
+            n for n, t in thresholds.items() if n not in doc.fields or doc.fields[n].confidence < t
+        )
+    else:
+        low = sorted(n for n, f in doc.fields.items() if f.confidence < threshold)
     reasons = [f.message for f in failed]
     if low:
         reasons.append("low confidence: " + ", ".join(low))

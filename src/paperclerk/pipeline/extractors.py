@@ -6,12 +6,15 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.model import DocType
 
 
-def extractor_for(doc_type: DocType) -> FieldExtractor | None:
-    """Return the extractor for a document type, or None when the type has no schema yet."""
-    if doc_type == DocType.RECEIPT:
-        from paperclerk.extract.receipt import RuleReceiptExtractor
+def extractor_for(doc_type: DocType, receipt_model: str | None = None) -> FieldExtractor | None:
+    """Return the extractor for a document type, or None when the type has no schema yet.
 
-        return RuleReceiptExtractor()
+    Receipts use the live trained model (`receipt_model` names another one, or 'rules').
+    """
+    if doc_type == DocType.RECEIPT:
+        from paperclerk.learning.loader import receipt_extractor
+
+        return receipt_extractor(receipt_model)
     if doc_type == DocType.INVOICE:
         from paperclerk.extract.invoice import RuleInvoiceExtractor
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.engines.registry import get_engine
+from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile, RawPage
 from paperclerk.model import DocType, Document, Page, Source
@@ -70,15 +71,22 @@ def _group_text_layer(words: list[OcrWord]) -> list[OcrWord]:
     return out
 
 
-def analyse(doc: Document, timings: dict[str, float]) -> Document:
-    """Classify, extract, validate and decide on a document whose pages hold words."""
+def analyse(
+    doc: Document, timings: dict[str, float], extractor: FieldExtractor | None = None
+) -> Document:
+    """Classify, extract, validate and decide on a document whose pages hold words.
+
+    `extractor` replaces the default extractor of the document's type (evaluation of a
+    stored model uses this).
+    """
     with _timed(timings, "classify"):
         doc_type, conf, _ = classify_pages(doc.pages)
         if doc.doc_type != DocType.OTHER and doc.doc_type_confidence >= 1.0:
             doc_type, conf = doc.doc_type, 1.0  # caller's hint wins
         doc.doc_type, doc.doc_type_confidence = doc_type, conf
         doc.model_versions["classify"] = "rule-classify-1"
-    extractor = extractor_for(doc.doc_type)
+    if extractor is None or extractor.doc_type != doc.doc_type:
+        extractor = extractor_for(doc.doc_type)
     if extractor is not None:
         with _timed(timings, "extract"):
             result = extractor.extract(doc.pages)
@@ -88,7 +96,7 @@ def analyse(doc: Document, timings: dict[str, float]) -> Document:
         doc.model_versions["extract"] = extractor.version
     with _timed(timings, "validate"):
         doc.findings = run_rules(doc)
-    doc.decision = decide(doc)
+    doc.decision = decide(doc, thresholds=getattr(extractor, "thresholds", None))
     doc.timings = timings
     return doc
 
@@ -100,6 +108,7 @@ def process_ingested(
     filename: str | None = None,
     source: Source = Source.CLI,
     doc_type_hint: DocType | None = None,
+    extractor: FieldExtractor | None = None,
 ) -> Document:
     """Run OCR and analysis on an already ingested file and return the document."""
     engine = engine or get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
@@ -116,7 +125,7 @@ def process_ingested(
         doc.model_versions["ocr"] = engine.version
     if doc_type_hint is not None:
         doc.doc_type, doc.doc_type_confidence = doc_type_hint, 1.0
-    return analyse(doc, timings)
+    return analyse(doc, timings, extractor)
 
 
 def process_bytes(
@@ -139,7 +148,11 @@ def process_bytes(
 
 
 def process_path(
-    path: Path, *, engine: OcrEngine | None = None, doc_type_hint: DocType | None = None
+    path: Path,
+    *,
+    engine: OcrEngine | None = None,
+    doc_type_hint: DocType | None = None,
+    extractor: FieldExtractor | None = None,
 ) -> Document:
     """Process one file from disk."""
     from paperclerk.ingest import load_path
@@ -147,6 +160,12 @@ def process_path(
     timings: dict[str, float] = {}
     with _timed(timings, "ingest"):
         ingested = load_path(path)
-    doc = process_ingested(ingested, engine=engine, filename=path.name, doc_type_hint=doc_type_hint)
+    doc = process_ingested(
+        ingested,
+        engine=engine,
+        filename=path.name,
+        doc_type_hint=doc_type_hint,
+        extractor=extractor,
+    )
     doc.timings = {**timings, **doc.timings}
     return doc

@@ -1,0 +1,197 @@
+"""`paperclerk train …` and `paperclerk models`: train, measure, register and list models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+train_app = typer.Typer(help="Train models and store them in the registry.", no_args_is_help=True)
+models_app = typer.Typer(help="List the models in the registry.", no_args_is_help=True)
+console = Console(stderr=True)
+
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option("--registry", help="Model registry folder (default <data dir>/models)."),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=console,
+    )
+
+
+def _print_measurement(title: str, figures: dict[str, object]) -> None:
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    fields = figures.get("fields", {})
+    assert isinstance(fields, dict)
+    for name, value in fields.items():
+        table.add_row(f"accuracy {name}", f"{value:.3f}")
+    for key in ("micro_f1", "automation_rate", "auto_field_error"):
+        table.add_row(key, f"{figures.get(key, 0.0):.3f}")
+    console.print(table)
+    rel = Table(title="reliability (validation)")
+    for col in ("confidence ≥", "fields", "error", "promised error"):
+        rel.add_column(col, justify="right")
+    reliability = figures.get("reliability", [])
+    assert isinstance(reliability, list)
+    for row in reliability:
+        rel.add_row(
+            f"{row['confidence_at_least']:.2f}",
+            str(row["fields"]),
+            f"{row['error']:.3f}",
+            f"≤ {row['promised_error']:.3f}",
+        )
+    console.print(rel)
+
+
+@train_app.command("receipts")
+def train_receipts_cmd(
+    sroie: Annotated[Path, typer.Argument(help="SROIE-layout folder (img/, box/, key/).")],
+    corrections: Annotated[
+        Path | None, typer.Option(help="JSON-lines training examples from review.")
+    ] = None,
+    registry_dir: RegistryOption = None,
+    release: Annotated[
+        Path | None,
+        typer.Option(help="Also train on all examples and write that model to this folder."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the card as JSON.")] = None,
+) -> None:
+    """Train the receipt extractor: OCR (cached), train, calibrate, validate, register.
+
+    Words come from OCR of img/ (so the model learns what OCR really reads) and from box/;
+    a fixed quarter of the receipts (by id) is held back for validation. The new model goes
+    live only if it scores at least as well as the live one on that same validation set.
+    """
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.learning.dataset import Dataset
+    from paperclerk.learning.importers import import_corrections, import_sroie
+    from paperclerk.learning.loader import receipt_extractor
+    from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
+    from paperclerk.learning.receipt_training import measure, store, train_receipts
+    from paperclerk.learning.registry import Registry
+    from paperclerk.learning.sroie_format import iter_samples
+    from paperclerk.settings import get_settings
+
+    if not (sroie / "key").is_dir():
+        console.print(f"[red]{sroie} has no key/ folder (expected the SROIE layout)[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    registry = Registry(registry_dir or settings.registry_dir)
+    total = sum(1 for _ in iter_samples(sroie, limit))
+    engine = get_engine(settings.ocr_engine, settings.ocr_threads)
+    with _progress() as progress:
+        task = progress.add_task("OCR (cached)", total=total, current="")
+        read = import_sroie(
+            sroie,
+            ocr="engine",
+            engine=engine,
+            cache_dir=settings.cache_dir,
+            limit=limit,
+            on_progress=lambda sid: progress.update(task, advance=1, current=sid),
+        )
+    given = import_sroie(sroie, ocr="given", limit=limit)
+    extra = import_corrections(corrections) if corrections else Dataset()
+    train_read, valid_read = read.split()
+    train_given, _ = given.split()
+    train_extra, valid_extra = extra.split()
+    train = Dataset([*train_read, *train_given, *train_extra])
+    validation = Dataset([*valid_read, *valid_extra])
+    console.print(
+        f"training on {len(train)} examples ({len(train_read)} receipts × OCR and box words"
+        f" + {len(train_extra)} corrections), validating on {len(validation)}"
+    )
+    with _progress() as progress:
+        task = progress.add_task("train", total=6, current="")
+        result = train_receipts(
+            train, validation, lambda step: progress.update(task, advance=1, current=step)
+        )
+    live_score = None
+    live = registry.live_id("receipt-extractor")
+    if live:
+        live_extractor = receipt_extractor(live, registry.root)
+        assert isinstance(live_extractor, TrainedReceiptExtractor)
+        live_score = measure(live_extractor, list(validation), live_extractor.thresholds).micro_f1
+    promoted = store(result, registry, live_score)
+    _print_measurement(f"validation of {result.card.id}", result.card.metrics)
+    state = (
+        "[green]live[/green]" if promoted else f"[yellow]not promoted[/yellow] ({result.card.note})"
+    )
+    console.print(f"stored in {registry.folder(result.card.id)}: {state}")
+    if release is not None:
+        with _progress() as progress:
+            task = progress.add_task("train on all", total=6, current="")
+            everything = Dataset([*read, *given, *extra])
+            final = train_receipts(
+                everything, None, lambda step: progress.update(task, advance=1, current=step)
+            )
+        final.card.metrics = {"validation_of_split_model": result.card.metrics}
+        final.card.note = (
+            f"trained on all {len(everything)} examples; figures from {result.card.id}"
+        )
+        if release.exists():
+            shutil.rmtree(release)
+        final.model.save(release / "model.json.gz")
+        final.memory.save(release / "memory.json")
+        (release / "card.json").write_text(final.card.model_dump_json(indent=2))
+        console.print(f"release model written to {release}")
+    if json_out is not None:
+        json_out.write_text(result.card.model_dump_json(indent=2) + "\n")
+
+
+@train_app.command("classifier")
+def train_classifier_cmd(
+    shared_data: Annotated[Path, typer.Argument(help="Folder with sroie/, invoices/, mrz/.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the packaged one).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report.")] = None,
+) -> None:
+    """Train the document-type classifier and report cross-validated figures per class."""
+    from paperclerk.learning.doctype_data import train_default_doctype
+    from paperclerk.learning.registry import PACKAGED
+
+    target = out or PACKAGED / "doctype.joblib"
+    report = train_default_doctype(shared_data, target)
+    console.print_json(json.dumps(report, default=str))
+    if json_out is not None:
+        json_out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+
+
+@models_app.command("list")
+def models_list(registry_dir: RegistryOption = None) -> None:
+    """Show every stored model: id, status, data hash, code version and validation figures."""
+    from paperclerk.learning.registry import Registry
+    from paperclerk.settings import get_settings
+
+    registry = Registry(registry_dir or get_settings().registry_dir)
+    table = Table(title=f"models in {registry.root}")
+    for col in ("id", "status", "created", "data", "code", "micro-F1", "automation"):
+        table.add_column(col)
+    for card in registry.cards():
+        table.add_row(
+            card.id,
+            card.status,
+            card.created_at.strftime("%Y-%m-%d %H:%M"),
+            card.training_data_hash[:10],
+            card.code_version,
+            str(card.metrics.get("micro_f1", "")),
+            str(card.metrics.get("automation_rate", "")),
+        )
+    Console().print(table)

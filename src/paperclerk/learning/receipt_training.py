@@ -1,0 +1,200 @@
+"""Train, calibrate, measure and register a receipt model (what `paperclerk train` runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from paperclerk.learning.calibration import Automation, DocOutcome, choose_threshold
+from paperclerk.learning.calibration import reliability_table as table
+from paperclerk.learning.dataset import Dataset, TrainingExample
+from paperclerk.learning.memory import CounterpartyMemory
+from paperclerk.learning.ranker import Calibration
+from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
+from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model
+from paperclerk.learning.registry import RECEIPT_KIND, ModelCard, Registry, code_version
+
+KEY_FIELDS = ("merchant_name", "merchant_address", "transaction_date", "total")
+MAX_FIELD_ERROR = 0.01
+
+
+def values_match(expected: str, predicted: object) -> bool:
+    """Compare a confirmed value (JSON form) with a prediction.
+
+    Amounts as decimals, dates as ISO days, text equal after collapsing whitespace (case
+    kept, as in the SROIE protocol).
+    """
+    if predicted is None:
+        return False
+    if isinstance(predicted, Decimal) or re.fullmatch(r"-?\d+(\.\d+)?", expected):
+        try:
+            return Decimal(str(predicted)) == Decimal(expected)
+        except InvalidOperation:
+            return False
+    if isinstance(predicted, dt.date):
+        return predicted.isoformat() == expected
+    return " ".join(str(predicted).split()) == " ".join(expected.split())
+
+
+def outcomes(
+    extractor: TrainedReceiptExtractor, examples: list[TrainingExample]
+) -> list[DocOutcome]:
+    """Run the extractor on each example: per key field, its confidence and correctness."""
+    result: list[DocOutcome] = []
+    for ex in examples:
+        fields = extractor.extract(ex.pages).fields
+        doc: DocOutcome = {}
+        for name in KEY_FIELDS:
+            expected = ex.fields.get(name)
+            if not expected:
+                continue
+            got = fields.get(name)
+            doc[name] = (got.confidence, values_match(expected, got.value)) if got else (0.0, False)
+        result.append(doc)
+    return result
+
+
+def build_memory(examples: list[TrainingExample], model: ReceiptModel) -> CounterpartyMemory:
+    """Remember every confirmed counterparty, and calibrate how far a match can be trusted.
+
+    The calibration comes from two halves: each half's documents are matched against a memory
+    built from the other half, and the scores of the matches are set against whether the
+    remembered name and address were right.
+    """
+    pairs: dict[str, list[tuple[float, int]]] = {"name": [], "address": []}
+    halves = [examples[0::2], examples[1::2]]
+    for known, unseen in ((halves[0], halves[1]), (halves[1], halves[0])):
+        memory = CounterpartyMemory()
+        for ex in known:
+            memory.learn(ex)
+        extractor = TrainedReceiptExtractor(model, None)
+        for ex in unseen:
+            fields = extractor.extract(ex.pages).fields
+            read = {k: str(fields[f].value) for k, f in (("name", "merchant_name"),
+                    ("address", "merchant_address")) if f in fields}  # fmt: skip
+            found = memory.match(ex.pages, read)
+            if found is None:
+                continue
+            if ex.fields.get("merchant_name"):
+                ok = values_match(ex.fields["merchant_name"] or "", found.name)
+                pairs["name"].append((found.name_score / 100, int(ok)))
+            if found.address is not None and ex.fields.get("merchant_address"):
+                ok = values_match(ex.fields["merchant_address"] or "", found.address)
+                pairs["address"].append((found.address_score / 100, int(ok)))
+    full = CounterpartyMemory()
+    for ex in examples:
+        full.learn(ex)
+    full.calibration = {
+        k: Calibration.fit([s for s, _ in v], [c for _, c in v]) for k, v in pairs.items() if v
+    }
+    return full
+
+
+@dataclass
+class Measurement:
+    """Figures of a model (with its memory) on a set of documents."""
+
+    micro_f1: float
+    fields: dict[str, float]
+    automation_rate: float
+    auto_field_error: float
+    reliability: list[dict[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the figures as JSON."""
+        return {
+            "micro_f1": round(self.micro_f1, 4),
+            "fields": {k: round(v, 4) for k, v in self.fields.items()},
+            "automation_rate": round(self.automation_rate, 4),
+            "auto_field_error": round(self.auto_field_error, 4),
+            "reliability": self.reliability,
+        }
+
+
+def measure(
+    extractor: TrainedReceiptExtractor,
+    examples: list[TrainingExample],
+    thresholds: dict[str, float],
+) -> Measurement:
+    """Micro-F1, per-field accuracy, automation at the thresholds, and the reliability table."""
+    docs = outcomes(extractor, examples)
+    auto = Automation()
+    for doc in docs:
+        auto.add(doc, thresholds)
+    expected = sum(len(d) for d in docs)
+    predicted = sum(1 for d in docs for conf, _ in d.values() if conf > 0)
+    correct = sum(1 for d in docs for _, ok in d.values() if ok)
+    p = correct / predicted if predicted else 0.0
+    r = correct / expected if expected else 0.0
+    per_field = {
+        name: sum(ok for _, ok in pairs) / len(pairs) for name, pairs in auto.per_field.items()
+    }
+    every = [(conf, ok) for d in docs for conf, ok in d.values()]
+    reliability = [
+        {"confidence_at_least": row.threshold, "fields": row.count, "error": row.error,
+         "promised_error": round(row.expected_error, 4)}
+        for row in table(every)
+    ]  # fmt: skip
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return Measurement(f1, per_field, auto.rate, auto.field_error, reliability)
+
+
+@dataclass
+class TrainResult:
+    """A trained receipt model with its memory, card and validation figures."""
+
+    model: ReceiptModel
+    memory: CounterpartyMemory
+    card: ModelCard
+    validation: Measurement | None
+
+
+def train_receipts(
+    train: Dataset,
+    validation: Dataset | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Train the rankers and the memory, choose thresholds, and measure on `validation`."""
+    examples = [ex for ex in train if ex.pages]
+    model, report, held = train_receipt_model(train, on_progress)
+    if on_progress:
+        on_progress("memory")
+    memory = build_memory(examples, model)
+    # Thresholds come from cross-fitted predictions on the training data, never from the
+    # validation set they are then measured on.
+    thresholds = {
+        name: choose_threshold(held.get(name, []), MAX_FIELD_ERROR) for name in KEY_FIELDS
+    }
+    created = dt.datetime.now(dt.UTC)
+    model_id = f"{RECEIPT_KIND}-{created.strftime('%Y%m%dT%H%M%S')}-{train.content_hash()[:6]}"
+    model.meta.update({"id": model_id, "thresholds": thresholds, "training": report})
+    card = ModelCard(
+        id=model_id,
+        kind=RECEIPT_KIND,
+        created_at=created,
+        training_data_hash=train.content_hash(),
+        validation_data_hash=validation.content_hash() if validation else None,
+        code_version=code_version(),
+        thresholds=thresholds,
+    )
+    measured = None
+    if validation is not None and len(validation):
+        if on_progress:
+            on_progress("validation")
+        measured = measure(TrainedReceiptExtractor(model, memory), list(validation), thresholds)
+        card.metrics = measured.to_json()
+    return TrainResult(model, memory, card, measured)
+
+
+def store(result: TrainResult, registry: Registry, live_score: float | None) -> bool:
+    """Save a trained model in the registry and promote it if it is not worse than the live one."""
+    folder = registry.folder(result.card.id)
+    result.model.save(folder / "model.json.gz")
+    result.memory.save(folder / "memory.json")
+    registry.save_card(result.card)
+    score = float(result.card.metrics.get("micro_f1", 0.0))
+    return registry.promote(result.card, score, live_score)

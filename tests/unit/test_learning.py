@@ -1,0 +1,152 @@
+"""Training is deterministic, corrections teach the memory, a worse model is not promoted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from paperclerk.learning.calibration import Automation, choose_threshold, reliability_table
+from paperclerk.learning.dataset import Dataset, TrainingExample
+from paperclerk.learning.feedback import FeedbackStore
+from paperclerk.learning.memory import CounterpartyMemory
+from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
+from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model
+from paperclerk.learning.registry import ModelCard, Registry
+from paperclerk.model import DocType, Document, FieldSource
+from tests.conftest import page_from_lines
+
+SHOPS = [
+    ("KEDAI RUNCIT AMAN SDN BHD", "NO 12, JALAN MAWAR 3, TAMAN MELATI, 53100 KUALA LUMPUR"),
+    ("SUPERSAVE MART", "LOT 5, JALAN BESAR, 81200 JOHOR BAHRU, JOHOR"),
+    ("CAFE LATTE HOUSE", "22 HIGH STREET, 10115 BERLIN"),
+    ("BOOKS & MORE TRADING", "88 RUE DE LA PAIX, 75002 PARIS"),
+]
+
+
+def receipt(rng: random.Random, shop: int, n: int) -> TrainingExample:
+    """A synthetic receipt: name, two address lines, items, total, cash, change."""
+    name, address = SHOPS[shop]
+    head, tail = address.split(", ", 1)
+    day = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(600))
+    prices = [rng.randrange(100, 5000) / 100 for _ in range(rng.randrange(2, 5))]
+    total = round(sum(prices), 2)
+    cash = float(int(total) + 10)
+    lines = [(60, 20, name), (40, 50, head + ","), (40, 75, tail), (40, 100, "TEL: 03-1234 5678")]
+    lines.append((40, 140, f"DATE: {day.strftime('%d/%m/%Y')}  TIME: 10:2{n % 10}"))
+    y = 180
+    for i, p in enumerate(prices):
+        lines.append((40, y, f"ITEM {i + 1} X{rng.randrange(1, 3)}  {p:.2f}"))
+        y += 25
+    lines += [
+        (40, y + 10, f"TOTAL  {total:.2f}"),
+        (40, y + 35, f"CASH  {cash:.2f}"),
+        (40, y + 60, f"CHANGE  {cash - total:.2f}"),
+        (40, y + 100, "THANK YOU"),
+    ]
+    return TrainingExample(
+        id=f"synthetic/{shop}-{n}",
+        doc_type=DocType.RECEIPT,
+        pages=[page_from_lines(lines)],
+        fields={
+            "merchant_name": name,
+            "merchant_address": address,
+            "transaction_date": day.isoformat(),
+            "total": f"{total:.2f}",
+        },
+        source="test",
+    )
+
+
+def dataset(seed: int, count: int) -> Dataset:
+    rng = random.Random(seed)
+    return Dataset(receipt(rng, n % len(SHOPS), n) for n in range(count))
+
+
+def test_training_is_deterministic_and_learns_the_fields() -> None:
+    data = dataset(1, 24)
+    first, _, _ = train_receipt_model(data)
+    second, _, _ = train_receipt_model(data)
+    assert first.to_json() == second.to_json()
+    held_out = receipt(random.Random(99), 2, 99)
+    fields = TrainedReceiptExtractor(first).extract(held_out.pages).fields
+    assert str(fields["total"].value) == held_out.fields["total"]
+    assert fields["transaction_date"].value.isoformat() == held_out.fields["transaction_date"]
+    assert fields["merchant_name"].source == FieldSource.MODEL
+    assert 0.0 <= fields["total"].confidence <= 1.0
+
+
+def test_model_round_trips_through_a_file(tmp_path: Path) -> None:
+    model, _, _ = train_receipt_model(dataset(2, 16))
+    model.save(tmp_path / "m.json.gz")
+    loaded = ReceiptModel.load(tmp_path / "m.json.gz")
+    page = receipt(random.Random(5), 1, 5).pages
+    a = TrainedReceiptExtractor(model).extract(page).fields
+    b = TrainedReceiptExtractor(loaded).extract(page).fields
+    assert {k: v.value for k, v in a.items()} == {k: v.value for k, v in b.items()}
+
+
+def test_a_correction_fixes_the_next_document_of_that_supplier(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback")
+    name, address = "NEWCO HARDWARE SDN BHD", "NO 7, JALAN KILANG 2, 40000 SHAH ALAM"
+    # OCR misreads the name and a comma on both documents.
+    misread = [(60, 20, "NEWC0 HARDWARE SDN BHD"), (40, 50, "NO 7. JALAN KILANG 2,"),
+               (40, 75, "40000 SHAH ALAM"), (40, 120, "TOTAL 12.00")]  # fmt: skip
+    first = Document(sha256="a", media_type="image/png", size_bytes=1, doc_type=DocType.RECEIPT)
+    first.pages = [page_from_lines(misread)]
+    assert store.memory.match(first.pages) is None
+    store.confirm(first, {"merchant_name": name, "merchant_address": address, "total": "12.00"})
+    assert len(store.examples()) == 1
+    second = [page_from_lines([*misread[:3], (40, 120, "TOTAL 30.50")])]
+    reloaded = FeedbackStore(tmp_path / "feedback")  # the memory persisted at once
+    fields: dict = {}
+    found = reloaded.memory.apply(second, fields)
+    assert found is not None
+    assert fields["merchant_name"].value == name
+    assert fields["merchant_address"].value == address
+    assert fields["merchant_name"].source == FieldSource.MEMORY
+    assert reloaded.retrain_due(every=1) and not reloaded.retrain_due(every=2)
+
+
+def test_memory_does_not_claim_an_unknown_merchant() -> None:
+    memory = CounterpartyMemory()
+    for ex in dataset(3, 8):
+        memory.learn(ex)
+    stranger = [page_from_lines([(60, 20, "TOTALLY DIFFERENT BAKERY"), (40, 50, "1 MAIN ROAD")])]
+    assert memory.match(stranger) is None
+
+
+def _card(model_id: str) -> ModelCard:
+    return ModelCard(
+        id=model_id,
+        kind="receipt-extractor",
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        training_data_hash="x",
+        code_version="test",
+    )
+
+
+def test_a_worse_model_is_kept_but_not_promoted(tmp_path: Path) -> None:
+    registry = Registry(tmp_path)
+    assert registry.promote(_card("m1"), 0.90, None)
+    assert registry.live_id("receipt-extractor") == "m1"
+    assert not registry.promote(_card("m2"), 0.85, live_score=0.90)
+    assert registry.live_id("receipt-extractor") == "m1"
+    assert registry.card("m2").status == "rejected"
+    assert registry.promote(_card("m3"), 0.90, live_score=0.90)  # as good is enough
+    assert registry.live_id("receipt-extractor") == "m3"
+    assert registry.card("m1").status == "retired"
+
+
+def test_thresholds_and_automation() -> None:
+    outcomes = [(0.99, True)] * 200 + [(0.97, False)] + [(0.9, True)] * 50 + [(0.5, False)] * 10
+    t = choose_threshold(outcomes, 0.01)
+    kept = [ok for c, ok in outcomes if c >= t]
+    assert 1 - sum(kept) / len(kept) <= 0.01
+    assert t <= 0.9
+    rows = reliability_table(outcomes, (0.5, 0.95))
+    assert rows[1].count == 201 and rows[0].count == len(outcomes)
+    auto = Automation()
+    assert auto.add({"total": (0.99, True)}, {"total": 0.95})
+    assert not auto.add({"total": (0.9, False)}, {"total": 0.95})
+    assert auto.rate == 0.5 and auto.field_error == 0.0
