@@ -153,6 +153,10 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert loaded.classes == model.classes
     for pages, _ in corpus(1, seed=5):
         assert loaded.predict(pages) == model.predict(pages)
+    again = DocTypeClassifier()
+    again.fit(corpus(5))
+    again.save(tmp_path / "again.joblib")
+    assert (tmp_path / "again.joblib").read_bytes() == path.read_bytes()
 
 
 def test_needs_two_types_and_a_fit() -> None:

@@ -150,3 +150,21 @@ def test_thresholds_and_automation() -> None:
     assert auto.add({"total": (0.99, True)}, {"total": 0.95})
     assert not auto.add({"total": (0.9, False)}, {"total": 0.95})
     assert auto.rate == 0.5 and auto.field_error == 0.0
+
+
+def test_thresholds_bound_the_error_of_approved_documents() -> None:
+    from paperclerk.learning.calibration import choose_thresholds
+
+    rng = random.Random(0)
+    docs = []
+    for _ in range(400):
+        easy = rng.random()
+        hard = rng.random()
+        docs.append({"total": (easy, rng.random() < 0.5 + easy / 2),
+                     "merchant_address": (hard, rng.random() < hard)})  # fmt: skip
+    thresholds = choose_thresholds(docs, 0.01)
+    auto = Automation()
+    for d in docs:
+        auto.add(d, thresholds)
+    assert auto.field_error <= 0.01
+    assert auto.rate > 0

@@ -93,3 +93,28 @@ class Automation:
     def field_error(self) -> float:
         """Share of wrong fields among the auto-approved documents."""
         return self.auto_wrong / self.auto_fields if self.auto_fields else 0.0
+
+
+def choose_thresholds(
+    docs: list[DocOutcome], max_error: float = 0.01, steps: int = 26
+) -> dict[str, float]:
+    """Per-field thresholds that auto-approve the most documents within `max_error`.
+
+    The bound is on the share of wrong fields among all fields of auto-approved documents,
+    so a field that is right more often can carry a lower threshold than a harder one. Each
+    field's threshold is the one that keeps that field's own error within a common level;
+    the level is searched on a grid and the one with the most approvals is kept.
+    """
+    names = sorted({name for doc in docs for name in doc})
+    best: tuple[float, dict[str, float]] = (-1.0, {name: 1.0 for name in names})
+    for step in range(steps):
+        level = max_error * 5 * step / (steps - 1)
+        thresholds = {
+            name: choose_threshold([d[name] for d in docs if name in d], level) for name in names
+        }
+        auto = Automation()
+        for doc in docs:
+            auto.add(doc, thresholds)
+        if auto.field_error <= max_error and auto.rate > best[0]:
+            best = (auto.rate, thresholds)
+    return best[1]

@@ -248,9 +248,13 @@ class DocTypeClassifier:
         return DocType(str(self._clf.classes_[best])), round(float(proba[best]), 4), scores
 
     def save(self, path: Path) -> None:
-        """Write the fitted model to `path` (joblib, compressed)."""
+        """Write the fitted model to `path` (joblib, compressed); same model, same bytes."""
         if self._clf is None:
             raise RuntimeError("DocTypeClassifier.save called before fit")
+        for vectorizer in (self._char, self._word):
+            # scikit-learn caches id(stop_words) here (a memory address); dropping it keeps
+            # the file byte-for-byte reproducible. It is recomputed on the next use.
+            vars(vectorizer).pop("_stop_words_id", None)
         payload: dict[str, Any] = {
             "format": FORMAT,
             "sklearn": sklearn.__version__,

@@ -58,13 +58,19 @@ class MemoryMatch(BaseModel):
 
 
 def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
-    """Pick the confirmed spelling closest to what was read, else best printed, else commonest."""
+    """Pick, among the spellings printed on the page, the one closest to what was read.
+
+    Spellings of one address differ in punctuation and score alike against the header;
+    another branch's address scores lower and drops out first.
+    """
+    printed = {v: fuzz.partial_ratio(v.upper(), head) for v in variants}
+    top = max(printed.values())
 
     def rank(v: str) -> tuple[float, float, int, str]:
         near = fuzz.ratio(v.upper(), read.upper()) if read else 0.0
-        return (near, fuzz.partial_ratio(v.upper(), head), variants[v], v)
+        return (near, printed[v], variants[v], v)
 
-    return max(variants, key=rank)
+    return max((v for v in variants if printed[v] >= top - 2.0), key=rank)
 
 
 class CounterpartyMemory:
@@ -85,7 +91,8 @@ class CounterpartyMemory:
         self.entries = entries or []
         self.min_name = min_name
         self.min_address = min_address
-        # "name"/"address": match score (0..1) → measured chance the remembered value is right.
+        # "name"/"address"(+"_agree"): match score (0..1) → measured chance the remembered
+        # value is right.
         self.calibration = calibration or {}
 
     def __len__(self) -> int:
@@ -160,16 +167,24 @@ class CounterpartyMemory:
         found = self.match(pages, read)
         if found is None:
             return None
-        fields[name_field] = self._field(
-            name_field, found.name, self._confidence("name", found.name_score), fields
-        )
-        if found.address is not None:
-            confidence = self._confidence("address", found.address_score)
-            fields[addr_field] = self._field(addr_field, found.address, confidence, fields)
+        for kind, field, value, score in (
+            ("name", name_field, found.name, found.name_score),
+            ("address", addr_field, found.address, found.address_score),
+        ):
+            if value is None:
+                continue
+            agrees = read.get(kind) == value
+            confidence = self.confidence(f"{kind}_agree" if agrees else kind, score)
+            fields[field] = self._field(field, value, confidence, fields)
         return found
 
-    def _confidence(self, kind: str, score: float) -> float:
-        calibration = self.calibration.get(kind)
+    def confidence(self, kind: str, score: float) -> float:
+        """Return the calibrated chance that a match of this score (0..100) is right.
+
+        `kind` is 'name' or 'address', with '_agree' when what was read is already the
+        remembered spelling (then the two sources confirm each other).
+        """
+        calibration = self.calibration.get(kind) or self.calibration.get(kind.split("_")[0])
         return calibration(score / 100) if calibration else score / 100
 
     @staticmethod
@@ -177,8 +192,6 @@ class CounterpartyMemory:
         name: str, value: str, confidence: float, fields: dict[str, ExtractedField]
     ) -> ExtractedField:
         read = fields.get(name)
-        if read is not None and read.value == value:
-            confidence = max(read.confidence, confidence)
         return ExtractedField(
             name=name,
             value=value,

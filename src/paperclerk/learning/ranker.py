@@ -40,6 +40,7 @@ class Group:
     # whether the document's words are like those met in use (OCR, not typed-in ground truth).
     exact: list[int] | None = None
     calibrate: bool = True
+    key: str = ""
 
 
 @dataclass
@@ -71,12 +72,13 @@ class FieldRanker:
         self.booster: lgb.Booster | None = None
         self.calibration = Calibration()
 
-    def fit(self, groups: list[Group], folds: int = 3) -> list[tuple[float, int]]:
+    def fit(self, groups: list[Group], folds: int = 3) -> list[tuple[str, float, int]]:
         """Train on all groups; calibrate on cross-fitted predictions.
 
-        Returns the held-out (top score, top is right) pairs the calibration was fitted on.
+        Returns the held-out (group key, top score, top is right) triples the calibration
+        was fitted on.
         """
-        held_out: list[tuple[float, int]] = []
+        held_out: list[tuple[str, float, int]] = []
         usable = [g for g in groups if g.features]
         if len(usable) >= 2 * folds:
             for k in range(folds):
@@ -89,8 +91,10 @@ class FieldRanker:
                     scores = booster.predict(np.asarray(g.features, dtype=np.float64))
                     top = int(np.argmax(scores))
                     right = g.exact if g.exact is not None else g.labels
-                    held_out.append((float(scores[top]), right[top]))
-            self.calibration = Calibration.fit([s for s, _ in held_out], [c for _, c in held_out])
+                    held_out.append((g.key, float(scores[top]), right[top]))
+            self.calibration = Calibration.fit(
+                [s for _, s, _ in held_out], [c for _, _, c in held_out]
+            )
         self.booster = self._train(usable)
         return held_out
 

@@ -24,6 +24,7 @@ from paperclerk.learning.span_candidates import (
     SpanFeaturizer,
     span_candidates,
 )
+from paperclerk.learning.text_repair import TextRepair
 from paperclerk.learning.value_candidates import (
     AMOUNT_FEATURES,
     DATE_FEATURES,
@@ -75,10 +76,12 @@ class ReceiptModel:
         lexicons: dict[str, Lexicon],
         rankers: dict[str, FieldRanker],
         meta: dict[str, Any] | None = None,
+        repairs: dict[str, TextRepair] | None = None,
     ) -> None:
         self.lexicons = lexicons
         self.rankers = rankers
         self.meta = meta or {}
+        self.repairs = repairs or {}
 
     def candidates(
         self, name: str, pages: list[Page], rule: Extraction
@@ -93,6 +96,10 @@ class ReceiptModel:
                 else set()
             )
             spans = span_candidates(pages[0], max_start, max_len, trim)
+            repair = self.repairs.get(name)
+            if repair is not None:
+                for span in spans:
+                    span.text = repair.apply(span.text)
             own, other = self.lexicons[name], self.lexicons[NEIGHBOUR[name]]
             featurize = SpanFeaturizer(pages[0], own, other, ids)
             return spans, [featurize(c) for c in spans]
@@ -122,6 +129,7 @@ class ReceiptModel:
             "meta": self.meta,
             "lexicons": {k: v.to_json() for k, v in self.lexicons.items()},
             "rankers": {k: v.to_json() for k, v in self.rankers.items()},
+            "repairs": {k: v.rules for k, v in self.repairs.items()},
         }
 
     def save(self, path: Path) -> None:
@@ -140,6 +148,7 @@ class ReceiptModel:
             {k: Lexicon.from_json(v) for k, v in data["lexicons"].items()},
             {k: FieldRanker.from_json(v) for k, v in data["rankers"].items()},
             data.get("meta", {}),
+            {k: TextRepair(v) for k, v in data.get("repairs", {}).items()},
         )
 
 
@@ -190,6 +199,26 @@ def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
     return {k: Lexicon.learn(inside[k], outside[k]) for k in inside}
 
 
+def learn_repairs(
+    model: ReceiptModel, examples: list[TrainingExample], rules: list[Extraction]
+) -> dict[str, TextRepair]:
+    """Learn each text field's punctuation repair from OCR'd examples (not typed-in words)."""
+    repairs: dict[str, TextRepair] = {}
+    for name in SPAN_FIELDS:
+        pairs: list[tuple[str, str]] = []
+        for ex, rule in zip(examples, rules, strict=True):
+            truth = ex.fields.get(name)
+            if not truth or ex.source.endswith("given") or not ex.pages[0].lines:
+                continue
+            cands, _ = model.candidates(name, ex.pages, rule)
+            labels = span_labels(cands, truth)  # type: ignore[arg-type]
+            best = next((c for c, ok in zip(cands, labels, strict=True) if ok), None)
+            if isinstance(best, SpanCandidate):
+                pairs.append((best.text, " ".join(truth.split())))
+        repairs[name] = TextRepair.learn(pairs)
+    return repairs
+
+
 def build_groups(
     model: ReceiptModel, examples: list[TrainingExample], name: str, rules: list[Extraction]
 ) -> list[Group]:
@@ -207,7 +236,7 @@ def build_groups(
         else:
             want = _truth(name, truth)
             labels = [int(c.value == want) for c in cands]  # type: ignore[union-attr]
-        groups.append(Group(feats, labels, exact, calibrate=ex.source != "sroie-given"))
+        groups.append(Group(feats, labels, exact, ex.source != "sroie-given", ex.id))
     return groups
 
 
@@ -221,18 +250,19 @@ FEATURES = {
 
 def train_receipt_model(
     dataset: Dataset, on_progress: Callable[[str], None] | None = None
-) -> tuple[ReceiptModel, dict[str, Any], dict[str, list[tuple[float, bool]]]]:
+) -> tuple[ReceiptModel, dict[str, Any], dict[str, dict[str, tuple[float, bool]]]]:
     """Train lexicons and rankers on receipts.
 
-    Returns the model, a report per field, and per field the cross-fitted (calibrated
-    confidence, right) pairs of each training document's top candidate.
+    Returns the model, a report per field, and per field and example id the cross-fitted
+    (calibrated confidence, right) pair of the example's top candidate.
     """
     examples = [ex for ex in dataset if ex.pages]
     rule_extractor = RuleReceiptExtractor()
     rules = [rule_extractor.extract(ex.pages) for ex in examples]
     model = ReceiptModel(learn_lexicons(examples), {})
+    model.repairs = learn_repairs(model, examples, rules)
     report: dict[str, Any] = {"examples": len(examples), "fields": {}}
-    held: dict[str, list[tuple[float, bool]]] = {}
+    held: dict[str, dict[str, tuple[float, bool]]] = {}
     for name, features in FEATURES.items():
         if on_progress:
             on_progress(name)
@@ -240,13 +270,13 @@ def train_receipt_model(
         ranker = FieldRanker(features)
         held_out = ranker.fit(groups)
         model.rankers[name] = ranker
-        held[name] = [(ranker.calibration(score), bool(ok)) for score, ok in held_out]
+        held[name] = {key: (ranker.calibration(score), bool(ok)) for key, score, ok in held_out}
         reachable = sum(1 for g in groups if any(g.labels))
         report["fields"][name] = {
             "documents": len(groups),
             "reachable": reachable,
             "cross_fitted_top_accuracy": (
-                round(sum(c for _, c in held_out) / len(held_out), 4) if held_out else None
+                round(sum(c for _, _, c in held_out) / len(held_out), 4) if held_out else None
             ),
         }
     return model, report, held

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from paperclerk.learning.calibration import Automation, DocOutcome, choose_threshold
+from paperclerk.learning.calibration import Automation, DocOutcome, choose_thresholds
 from paperclerk.learning.calibration import reliability_table as table
 from paperclerk.learning.dataset import Dataset, TrainingExample
 from paperclerk.learning.memory import CounterpartyMemory
@@ -58,20 +59,27 @@ def outcomes(
     return result
 
 
-def build_memory(examples: list[TrainingExample], model: ReceiptModel) -> CounterpartyMemory:
+MemoryOutcomes = dict[str, dict[str, tuple[float, bool]]]
+
+
+def build_memory(
+    examples: list[TrainingExample], model: ReceiptModel
+) -> tuple[CounterpartyMemory, MemoryOutcomes]:
     """Remember every confirmed counterparty, and calibrate how far a match can be trusted.
 
     The calibration comes from two halves: each half's documents are matched against a memory
     built from the other half, and the scores of the matches are set against whether the
-    remembered name and address were right.
+    remembered name and address were right. Also returns, per field and example id, the
+    (calibrated confidence, right) pair of each such cross-fitted match.
     """
-    pairs: dict[str, list[tuple[float, int]]] = {"name": [], "address": []}
+    pairs: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    matched: list[tuple[str, str, float, bool]] = []  # example id, kind, score, right
     halves = [examples[0::2], examples[1::2]]
+    extractor = TrainedReceiptExtractor(model, None)
     for known, unseen in ((halves[0], halves[1]), (halves[1], halves[0])):
         memory = CounterpartyMemory()
         for ex in known:
             memory.learn(ex)
-        extractor = TrainedReceiptExtractor(model, None)
         for ex in unseen:
             fields = extractor.extract(ex.pages).fields
             read = {k: str(fields[f].value) for k, f in (("name", "merchant_name"),
@@ -79,19 +87,28 @@ def build_memory(examples: list[TrainingExample], model: ReceiptModel) -> Counte
             found = memory.match(ex.pages, read)
             if found is None:
                 continue
-            if ex.fields.get("merchant_name"):
-                ok = values_match(ex.fields["merchant_name"] or "", found.name)
-                pairs["name"].append((found.name_score / 100, int(ok)))
-            if found.address is not None and ex.fields.get("merchant_address"):
-                ok = values_match(ex.fields["merchant_address"] or "", found.address)
-                pairs["address"].append((found.address_score / 100, int(ok)))
+            for kind, value, score in (
+                ("name", found.name, found.name_score),
+                ("address", found.address, found.address_score),
+            ):
+                expected = ex.fields.get(f"merchant_{kind}")
+                if value is None or not expected:
+                    continue
+                ok = values_match(expected, value)
+                key = f"{kind}_agree" if read.get(kind) == value else kind
+                pairs[key].append((score / 100, int(ok)))
+                matched.append((ex.id, key, score, ok))
     full = CounterpartyMemory()
     for ex in examples:
         full.learn(ex)
     full.calibration = {
         k: Calibration.fit([s for s, _ in v], [c for _, c in v]) for k, v in pairs.items() if v
     }
-    return full
+    outcomes: MemoryOutcomes = {"merchant_name": {}, "merchant_address": {}}
+    for example_id, key, score, ok in matched:
+        field = f"merchant_{key.split('_')[0]}"
+        outcomes[field][example_id] = (full.confidence(key, score), ok)
+    return full, outcomes
 
 
 @dataclass
@@ -163,12 +180,16 @@ def train_receipts(
     model, report, held = train_receipt_model(train, on_progress)
     if on_progress:
         on_progress("memory")
-    memory = build_memory(examples, model)
-    # Thresholds come from cross-fitted predictions on the training data, never from the
-    # validation set they are then measured on.
-    thresholds = {
-        name: choose_threshold(held.get(name, []), MAX_FIELD_ERROR) for name in KEY_FIELDS
-    }
+    memory, remembered = build_memory(examples, model)
+    # Thresholds come from cross-fitted predictions on the training data (the memory's where
+    # it recognised the merchant, else the ranker's), never from the validation set.
+    per_doc: dict[str, DocOutcome] = {}
+    for name in KEY_FIELDS:
+        for example_id, pair in held.get(name, {}).items():
+            per_doc.setdefault(example_id, {})[name] = remembered.get(name, {}).get(
+                example_id, pair
+            )
+    thresholds = choose_thresholds(list(per_doc.values()), MAX_FIELD_ERROR * 0.8)
     created = dt.datetime.now(dt.UTC)
     model_id = f"{RECEIPT_KIND}-{created.strftime('%Y%m%dT%H%M%S')}-{train.content_hash()[:6]}"
     model.meta.update({"id": model_id, "thresholds": thresholds, "training": report})

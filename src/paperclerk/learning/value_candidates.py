@@ -27,6 +27,7 @@ class ValueCandidate:
     start: int
     end: int
     rows: list[Row]
+    repaired: bool = False
 
     @property
     def at(self) -> Row:
@@ -39,14 +40,27 @@ def page_rows(pages: list[Page]) -> list[Row]:
     return [row for page in pages for row in rows_of(page)]
 
 
+# An amount whose decimal point OCR read as '-', ':' or ';' ("TOTAL 52-00"), not part of a
+# date, time range or longer number.
+_MISREAD_POINT = re.compile(r"(?<![\d.,:;/-])(\d{1,6})[-:;](\d{2})(?![\d:;/.,-])")
+
+
 def amount_candidates(rows: list[Row]) -> list[ValueCandidate]:
-    """Return every positive amount in the rows."""
-    return [
-        ValueCandidate(m.value, m.raw, i, m.start, m.end, rows)
-        for i, row in enumerate(rows)
-        for m in find_amounts(row.text)
-        if m.value > 0
-    ]
+    """Return every positive amount in the rows, plus amounts with a misread decimal point.
+
+    A repaired amount is marked (`repaired`), so the model learns how far to trust it.
+    """
+    out: list[ValueCandidate] = []
+    for i, row in enumerate(rows):
+        found = [m for m in find_amounts(row.text) if m.value > 0]
+        out.extend(ValueCandidate(m.value, m.raw, i, m.start, m.end, rows) for m in found)
+        for m in _MISREAD_POINT.finditer(row.text):
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            value = Decimal(f"{m.group(1)}.{m.group(2)}")
+            if value > 0:
+                out.append(ValueCandidate(value, m.group(0), i, m.start(), m.end(), rows, True))
+    return out
 
 
 def date_candidates(rows: list[Row]) -> list[ValueCandidate]:
@@ -93,7 +107,7 @@ COMMON_FEATURES = [
 AMOUNT_FEATURES = [
     *COMMON_FEATURES, "log_value", "rank_desc", "is_max", "repeats", "repeats_below",
     "has_decimals", "has_currency", "diff_pair", "sum_pair", "rule_pick", "amounts_in_row",
-    "max_below",
+    "max_below", "repaired",
 ]  # fmt: skip
 DATE_FEATURES = [
     *COMMON_FEATURES, "repeats", "month_name", "four_digit_year", "latest", "earliest",
@@ -129,6 +143,7 @@ def amount_features(
                 float(rule_value == c.value),
                 float(sum(1 for d in cands if d.row == c.row)),
                 float(all(v <= c.value for v in below)),
+                float(c.repaired),
             ]
         )
     return out

@@ -13,7 +13,7 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile, RawPage
 from paperclerk.model import DocType, Document, Page, Source
-from paperclerk.pipeline.classify import classify_pages
+from paperclerk.pipeline.classify import classifier_version, classify_pages
 from paperclerk.pipeline.decide import decide
 from paperclerk.pipeline.extractors import extractor_for
 from paperclerk.pipeline.layout import build_page
@@ -84,7 +84,7 @@ def analyse(
         if doc.doc_type != DocType.OTHER and doc.doc_type_confidence >= 1.0:
             doc_type, conf = doc.doc_type, 1.0  # caller's hint wins
         doc.doc_type, doc.doc_type_confidence = doc_type, conf
-        doc.model_versions["classify"] = "rule-classify-1"
+        doc.model_versions["classify"] = classifier_version()
     if extractor is None or extractor.doc_type != doc.doc_type:
         extractor = extractor_for(doc.doc_type)
     if extractor is not None:
