@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.layout import candidate_from_lines
 from paperclerk.extract.receipt import RuleReceiptExtractor
@@ -11,7 +13,7 @@ from paperclerk.learning.span_candidates import SpanCandidate
 from paperclerk.model import Alternative, DocType, ExtractedField, FieldSource, Page
 
 
-def _field(name: str, ranked: list[Scored], confidence: float) -> ExtractedField:
+def _field(name: str, ranked: list[Scored], calibrate: Callable[[float], float]) -> ExtractedField:
     """Build a field from ranked candidates: the best is the value, distinct others are hints."""
 
     def as_field(s: Scored) -> tuple[object, str, object]:
@@ -30,14 +32,16 @@ def _field(name: str, ranked: list[Scored], confidence: float) -> ExtractedField
         if repr(v) in seen:
             continue
         seen.add(repr(v))
-        alternatives.append(Alternative(value=v, raw_text=r, score=round(s.score, 4), provenance=p))  # type: ignore[arg-type]
+        alternatives.append(
+            Alternative(value=v, raw_text=r, score=round(calibrate(s.score), 4), provenance=p)
+        )  # type: ignore[arg-type]
         if len(alternatives) == 3:
             break
     return ExtractedField(
         name=name,
         value=value,  # type: ignore[arg-type]
         raw_text=raw,
-        confidence=round(confidence, 4),
+        confidence=round(calibrate(ranked[0].score), 4),
         provenance=prov,  # type: ignore[arg-type]
         source=FieldSource.MODEL,
         alternatives=alternatives,
@@ -79,8 +83,7 @@ class TrainedReceiptExtractor:
             if not ranked:
                 out.fields.pop(name, None)
                 continue
-            confidence = ranker.calibration(ranked[0].score)
-            out.fields[name] = _field(name, ranked, confidence)
+            out.fields[name] = _field(name, ranked, ranker.calibration)
         if self.memory is not None:
             self.memory.apply(pages, out.fields)
         return out
