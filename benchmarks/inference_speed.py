@@ -51,7 +51,8 @@ def main() -> None:
         rows[name] = {"median_ms": round(statistics.median(ms), 2),
                       "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2)}  # fmt: skip
     base = rows["rules"]["median_ms"]
-    print(f"{'extractor':<16}{'median ms':>10}{'p95 ms':>10}{'× rules':>9}   ({len(pages_list)} receipts)")
+    header = f"{'extractor':<16}{'median ms':>10}{'p95 ms':>10}{'× rules':>9}"
+    print(f"{header}   ({len(pages_list)} receipts)")
     for name, r in rows.items():
         r["ratio_to_rules"] = round(r["median_ms"] / base, 2)
         print(f"{name:<16}{r['median_ms']:>10.1f}{r['p95_ms']:>10.1f}{r['ratio_to_rules']:>9.2f}")
