@@ -122,12 +122,17 @@ def eval_sroie(
     registry_dir: Annotated[
         Path | None, typer.Option("--registry", help="Model registry folder.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(help="OCR worker processes (one thread each); 0 = one per core."),
+    ] = 0,
 ) -> None:
     """Score receipts on company, address, date and total (SROIE protocol)."""
     from paperclerk.engines.registry import get_engine
     from paperclerk.evaluation.sroie import evaluate_sroie, iter_samples
     from paperclerk.learning.dataset import in_validation
     from paperclerk.learning.loader import receipt_extractor
+    from paperclerk.pipeline.parallel import WorkerSetup, default_workers
 
     if split not in ("all", "validation"):
         console.print("[red]--split is 'all' or 'validation'[/red]")
@@ -155,6 +160,8 @@ def eval_sroie(
             on_progress=lambda sid: progress.update(task, advance=1, current=sid),
             extractor=extractor,
             validation_only=split == "validation",
+            workers=workers or default_workers(),
+            setup=WorkerSetup(engine, 1, model, registry_dir),
         )
     mode = "given OCR" if given_ocr else f"end to end ({engine})"
     print_scoreboard(board, f"SROIE {mode}, {split}, model {extractor.version}")

@@ -35,6 +35,7 @@ def print_scoreboard(board: Scoreboard, title: str, console: Console | None = No
     console.print(table)
     console.print(
         f"documents: {board.docs}   seconds per document: {board.seconds_per_doc:.3f}"
+        f" (mean latency {board.latency:.3f})"
         f"   errors: {len(board.errors)}"
     )
     auto = board.automation

@@ -49,6 +49,7 @@ class Scoreboard:
     errors: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     automation: Automation = field(default_factory=Automation)
+    wall_seconds: float = 0.0
 
     def add(self, name: str, expected: Any, predicted: Any, correct: bool, doc: str) -> None:
         """Count one field of one document; a field the key lacks is not counted at all."""
@@ -76,7 +77,18 @@ class Scoreboard:
 
     @property
     def seconds_per_doc(self) -> float:
-        """Mean wall-clock seconds per document."""
+        """Return seconds per document.
+
+        When documents were read in parallel this is the run's wall time per document (the
+        throughput), else the mean time of one document.
+        """
+        if self.wall_seconds and self.docs:
+            return self.wall_seconds / self.docs
+        return self.latency
+
+    @property
+    def latency(self) -> float:
+        """Mean seconds from a document's start to its result."""
         return sum(self.seconds) / len(self.seconds) if self.seconds else 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -100,6 +112,7 @@ class Scoreboard:
             "docs": self.docs,
             "seconds_per_doc": round(self.seconds_per_doc, 4),
             "median_seconds_per_doc": round(ordered[len(ordered) // 2], 4) if ordered else 0.0,
+            "mean_latency_seconds": round(self.latency, 4),
             "automation_rate": round(self.automation.rate, 4),
             "auto_field_error": round(self.automation.field_error, 4),
             "auto_approved": self.automation.auto_approved,

@@ -19,6 +19,7 @@ from paperclerk.learning.dataset import in_validation
 from paperclerk.model import DecisionOutcome, DocType, Document
 from paperclerk.parsers import parse_amount, parse_date
 from paperclerk.pipeline.layout import build_page
+from paperclerk.pipeline.parallel import WorkerSetup, process_many
 from paperclerk.pipeline.run import analyse, process_path
 
 FIELD_MAP = {
@@ -57,6 +58,27 @@ def field_matches(key_name: str, expected: str, predicted: Any) -> bool:
         return False
 
 
+def _score(board: Scoreboard, sample: SroieSample, doc: Document | None) -> None:
+    """Count the key's fields of one receipt and whether it would be auto-approved."""
+    board.docs += 1
+    outcome = {}
+    for key_name, field_name in FIELD_MAP.items():
+        expected = sample.key.get(key_name)
+        if expected is None or not str(expected).strip():
+            continue
+        predicted = doc.value(field_name) if doc else None
+        correct = field_matches(key_name, str(expected), predicted)
+        board.add(key_name, expected, predicted, correct, sample.id)
+        got = doc.fields.get(field_name) if doc else None
+        outcome[field_name] = (got.confidence if got else 0.0, correct)
+    approved = (
+        doc is not None
+        and doc.decision is not None
+        and doc.decision.outcome == DecisionOutcome.AUTO_APPROVED
+    )
+    board.automation.add(outcome, {}, approved)
+
+
 def evaluate_sroie(
     root: Path,
     *,
@@ -66,25 +88,47 @@ def evaluate_sroie(
     on_progress: Callable[[str], None] | None = None,
     extractor: FieldExtractor | None = None,
     validation_only: bool = False,
+    workers: int = 1,
+    setup: WorkerSetup | None = None,
 ) -> Scoreboard:
     """Run the pipeline over a SROIE folder and score it (the key's fields only).
 
     With `validation_only`, only the receipts of the fixed validation split are scored
-    (the side of `Dataset.split` that training holds back).
+    (the side of `Dataset.split` that training holds back). With `workers` > 1, receipts are
+    read by that many processes (`setup` says what each loads), and seconds per document is
+    the wall-clock time divided by the number of receipts.
     """
     board = Scoreboard()
-    for sample in iter_samples(root, limit):
-        if validation_only and not in_validation(f"sroie/{sample.id}"):
-            continue
+    samples = [
+        s
+        for s in iter_samples(root, limit)
+        if (not validation_only or in_validation(f"sroie/{s.id}"))
+        and (s.box if given_ocr else s.image) is not None
+    ]
+    started = time.perf_counter()
+    if workers > 1 and not given_ocr:
+        paths = [s.image for s in samples if s.image is not None]
+        for sample, result in zip(
+            samples,
+            process_many(paths, setup or WorkerSetup(), workers, DocType.RECEIPT),
+            strict=True,
+        ):
+            if result.error is not None:
+                board.errors.append({"doc": sample.id, **result.error})
+            board.seconds.append(result.seconds)
+            _score(board, sample, result.document)
+            if on_progress:
+                on_progress(sample.id)
+        board.wall_seconds = time.perf_counter() - started
+        return board
+    for sample in samples:
         start = time.perf_counter()
+        doc: Document | None
         try:
             if given_ocr:
-                if sample.box is None:
-                    continue
                 doc = document_from_boxes(sample, extractor)
             else:
-                if sample.image is None:
-                    continue
+                assert sample.image is not None
                 doc = process_path(
                     sample.image, engine=engine, doc_type_hint=DocType.RECEIPT, extractor=extractor
                 )
@@ -92,23 +136,7 @@ def evaluate_sroie(
             board.errors.append({"doc": sample.id, **exc.to_dict()})
             doc = None
         board.seconds.append(time.perf_counter() - start)
-        board.docs += 1
-        outcome = {}
-        for key_name, field_name in FIELD_MAP.items():
-            expected = sample.key.get(key_name)
-            if expected is None or not str(expected).strip():
-                continue
-            predicted = doc.value(field_name) if doc else None
-            correct = field_matches(key_name, str(expected), predicted)
-            board.add(key_name, expected, predicted, correct, sample.id)
-            got = doc.fields.get(field_name) if doc else None
-            outcome[field_name] = (got.confidence if got else 0.0, correct)
-        approved = (
-            doc is not None
-            and doc.decision is not None
-            and doc.decision.outcome == DecisionOutcome.AUTO_APPROVED
-        )
-        board.automation.add(outcome, {}, approved)
+        _score(board, sample, doc)
         if on_progress:
             on_progress(sample.id)
     return board
