@@ -7,6 +7,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -28,6 +31,30 @@ class Lexicon:
     def __init__(self, weights: dict[str, float] | None = None, prior: float = 0.0) -> None:
         self.weights = weights or {}
         self.prior = prior
+        self._vocab = [t for t in self.weights if len(t) >= 4 and not t.startswith("#")]
+        self._seen: dict[str, float] = {}
+
+    def weight(self, token: str) -> float:
+        """Return a token's weight.
+
+        An unknown word one OCR error away from a known one (TOTAK for TOTAL) takes that
+        word's weight.
+        """
+        known = self.weights.get(token)
+        if known is not None:
+            return known
+        cached = self._seen.get(token)
+        if cached is not None:
+            return cached
+        weight = self.prior
+        if len(token) >= 4 and not token.startswith("#"):
+            match = process.extractOne(
+                token, self._vocab, scorer=Levenshtein.distance, score_cutoff=1
+            )
+            if match is not None:
+                weight = self.weights[match[0]]
+        self._seen[token] = weight
+        return weight
 
     @classmethod
     def learn(
@@ -47,7 +74,7 @@ class Lexicon:
 
     def scores(self, text: str) -> tuple[float, float, float]:
         """Return the mean, min and max token weight of a text (0s for a text with no tokens)."""
-        ws = [self.weights.get(t, self.prior) for t in tokens(text)]
+        ws = [self.weight(t) for t in tokens(text)]
         if not ws:
             return 0.0, 0.0, 0.0
         return sum(ws) / len(ws), min(ws), max(ws)
