@@ -30,3 +30,30 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+
+# PostgreSQL on 127.0.0.1:5432 for the service tests (`PAPERCLERK_TEST_DATABASE_URL`).
+# Best effort: where it cannot be started, those tests skip and say why.
+if command -v pg_isready >/dev/null 2>&1; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "setup: starting PostgreSQL"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO service postgresql start >/dev/null 2>&1 || true
+    if ! pg_isready -q -h 127.0.0.1 -p 5432 && command -v pg_ctlcluster >/dev/null 2>&1; then
+      for version in $(ls /etc/postgresql 2>/dev/null); do
+        $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
+      done
+    fi
+    for _ in $(seq 1 20); do
+      pg_isready -q -h 127.0.0.1 -p 5432 && break
+      sleep 0.5
+    done
+  fi
+  if pg_isready -q -h 127.0.0.1 -p 5432; then
+    if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" 2>/dev/null | grep -q 1; then
+      createdb -h 127.0.0.1 -U postgres test 2>/dev/null || echo "setup: could not create database 'test'"
+    fi
+  else
+    echo "setup: PostgreSQL is not reachable on 127.0.0.1:5432; PostgreSQL tests will be skipped"
+  fi
+fi

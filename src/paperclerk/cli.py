@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paperclerk.cli_service import admin_app, serve, submit, worker
 from paperclerk.cli_train import models_app, train_app
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.report import print_scoreboard
@@ -19,6 +20,10 @@ eval_app = typer.Typer(help="Measure accuracy on labelled document sets.", no_ar
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(models_app, name="models")
+app.add_typer(admin_app, name="admin")
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("submit")(submit)
 console = Console(stderr=True)
 
 SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(
         None, description="Model registry folder; `<data_dir>/models` when unset."
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the app database; `<data_dir>/paperclerk.db` when unset.",
+    )
 
     @property
     def registry_dir(self) -> Path:

@@ -1,0 +1,186 @@
+"""`paperclerk serve`, `worker`, `submit` and `admin …`: run and administer the service."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+admin_app = typer.Typer(help="Workspaces, API keys and users.", no_args_is_help=True)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Data folder (default ./paperclerk-data or PAPERCLERK_DATA_DIR)."
+    ),
+]
+
+
+def _where(data_dir: Path | None) -> tuple[str, Path]:
+    """Return the database URL and data folder, creating the folder and migrating the schema."""
+    from paperclerk.settings import get_settings
+    from paperclerk.storage.db import database_url
+    from paperclerk.storage.migrate import upgrade
+
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(settings)
+    upgrade(url)
+    return url, settings.data_dir
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option(help="Embedded worker processes (0: none).")] = 1,
+) -> None:
+    """Run the API with embedded workers over one data folder (SQLite unless configured)."""
+    import uvicorn
+
+    from paperclerk.web.app import create_app
+    from paperclerk.worker.runner import Supervisor, WorkerConfig
+
+    url, folder = _where(data_dir)
+    supervisor = Supervisor(WorkerConfig(url, folder), workers) if workers > 0 else None
+    if supervisor is not None:
+        supervisor.start()
+    console.print(f"paperclerk on http://{host}:{port} — data in {folder.resolve()}")
+    try:
+        uvicorn.run(create_app(url, folder, migrate=False), host=host, port=port, log_level="info")
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+
+
+def worker(
+    data_dir: DataDir = None,
+    processes: Annotated[int, typer.Option(help="Worker processes on this machine.")] = 1,
+) -> None:
+    """Run workers only, for scale-out: point PAPERCLERK_DATABASE_URL at the shared database.
+
+    The blob store must be the same folder for every machine (a shared mount).
+    """
+    from paperclerk.worker.runner import Supervisor, WorkerConfig
+
+    url, folder = _where(data_dir)
+    supervisor = Supervisor(WorkerConfig(url, folder), processes)
+    supervisor.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print(f"{processes} worker(s) on {url.split('@')[-1]}")
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
+
+
+@admin_app.command("create-workspace")
+def create_workspace(name: str, data_dir: DataDir = None) -> None:
+    """Create a workspace and print its id."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import create_workspace as create
+
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        workspace = create(session, name)
+        print(workspace.id)
+
+
+@admin_app.command("create-key")
+def create_key(workspace: str, data_dir: DataDir = None) -> None:
+    """Create an API key for a workspace (name or id); print only the key, shown once."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import create_api_key, get_workspace_by_name
+
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        found = get_workspace_by_name(session, workspace)
+        new = create_api_key(session, found.id if found else workspace)
+    console.print(f"key id {new.key_id} — store the key now, it is not shown again")
+    print(new.key)
+
+
+@admin_app.command("revoke-key")
+def revoke_key(key_id: str, data_dir: DataDir = None) -> None:
+    """Revoke an API key by its id."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import revoke_key as revoke
+
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        if not revoke(session, key_id):
+            console.print(f"[red]no active key {key_id}[/red]")
+            raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin or reviewer.")] = "reviewer",
+    workspace: Annotated[str | None, typer.Option(help="Workspace name to join.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user; the password is read from standard input."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.users import add_user_to_workspace
+    from paperclerk.storage.users import create_user as create
+    from paperclerk.storage.workspaces import get_workspace_by_name
+
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        console.print("[red]give the password on standard input[/red]")
+        raise typer.Exit(2)
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        user = create(session, email, password, role)  # type: ignore[arg-type]
+        if workspace is not None:
+            found = get_workspace_by_name(session, workspace)
+            if found is None:
+                console.print(f"[red]no workspace {workspace}[/red]")
+                raise typer.Exit(1)
+            add_user_to_workspace(session, user.id, found.id)
+        print(user.id)
+
+
+def submit(
+    files: Annotated[list[Path], typer.Argument(help="Documents to submit.")],
+    url: Annotated[str, typer.Option(help="Service URL.")] = "http://127.0.0.1:8000",
+    key: Annotated[str | None, typer.Option(help="API key (or PAPERCLERK_API_KEY).")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for and print the results.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait per document.")] = 120.0,
+) -> None:
+    """Submit documents to a running service; print one JSON line per document."""
+    from paperclerk.client import Client, ClientError
+
+    api_key = key or os.environ.get("PAPERCLERK_API_KEY")
+    if not api_key:
+        console.print("[red]give --key or set PAPERCLERK_API_KEY[/red]")
+        raise typer.Exit(2)
+    failures = 0
+    with Client(url, api_key) as client:
+        for path in files:
+            try:
+                doc = client.submit(path)
+                if wait:
+                    doc = client.wait(doc["id"], timeout)
+            except (ClientError, OSError) as exc:
+                failures += 1
+                print(json.dumps({"file": str(path), "error": str(exc)}))
+                continue
+            print(json.dumps({"file": str(path), **doc}, default=str))
+    raise typer.Exit(1 if failures else 0)

@@ -1,0 +1,94 @@
+"""A small Python client for the paperclerk API, for scripts and RPA robots."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+
+class ClientError(Exception):
+    """The service answered with an error (its code and message are kept)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+
+
+class Client:
+    """Submit documents and read results: `Client(url, key).submit(path, wait=30)`."""
+
+    def __init__(self, url: str, api_key: str, timeout: float = 150.0) -> None:
+        self.http = httpx.Client(
+            base_url=url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=timeout,
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                code, message = "http_error", response.text[:200]
+            raise ClientError(response.status_code, code, message)
+        body: dict[str, Any] = response.json()
+        return body
+
+    def submit(
+        self,
+        path: Path,
+        *,
+        wait: float = 0.0,
+        doc_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload a file; with `wait`, the service answers with the result if it is ready."""
+        import json
+
+        data: dict[str, str] = {}
+        if doc_type:
+            data["doc_type"] = doc_type
+        if metadata:
+            data["metadata"] = json.dumps(metadata)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        with path.open("rb") as fh:
+            response = self.http.post(
+                "/v1/documents",
+                params={"wait": wait} if wait else None,
+                files={"file": (path.name, fh)},
+                data=data,
+                headers=headers,
+            )
+        return self._json(response)
+
+    def get(self, document_id: str) -> dict[str, Any]:
+        """Return a document's status and result."""
+        return self._json(self.http.get(f"/v1/documents/{document_id}"))
+
+    def wait(self, document_id: str, timeout: float = 120.0) -> dict[str, Any]:
+        """Poll until the document is done, failed or dead, or the timeout passes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            doc = self.get(document_id)
+            if doc["status"] in ("done", "failed", "dead") or time.monotonic() > deadline:
+                return doc
+            time.sleep(0.5)

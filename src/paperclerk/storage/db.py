@@ -1,0 +1,100 @@
+"""Engine and session factory for the app database (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from paperclerk.settings import Settings, get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for the write lock before it reports 'database is locked'."""
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """Return the database URL: `PAPERCLERK_DATABASE_URL`, else a SQLite file in the data dir.
+
+    The default keeps everything in one directory so `paperclerk serve` needs no configuration.
+    """
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(settings.data_dir / 'paperclerk.db').resolve()}"
+
+
+def normalise_url(url: str) -> str:
+    """Return the URL with the driver this package installs (psycopg 3 for PostgreSQL).
+
+    Operators write `postgresql://…` as libpq does; SQLAlchemy would pick psycopg2 for it,
+    which is not a dependency, so the driver is made explicit.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_sqlite(url_or_engine: str | Engine) -> bool:
+    """Tell whether a URL or engine points at SQLite (which needs its own locking rules)."""
+    if isinstance(url_or_engine, Engine):
+        return url_or_engine.dialect.name == "sqlite"
+    return make_url(normalise_url(url_or_engine)).get_backend_name() == "sqlite"
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on WAL, foreign keys and a busy timeout on every new SQLite connection."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for `url`, with the per-connection setup each database needs.
+
+    SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
+    timeout so concurrent workers wait for the write lock instead of failing. The parent
+    directory of a SQLite file is created, so a fresh data dir works out of the box.
+    """
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory whose objects stay readable after commit.
+
+    `expire_on_commit=False` lets a claimed job or a created row be used after its
+    transaction ends (workers hand them between short transactions).
+    """
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Open a session, commit when the block ends normally, roll back when it raises."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,248 @@
+"""`/v1/documents`: upload, status and result, listing, page images, reprocess, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from typing import Annotated, Any, Literal
+
+import cv2
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from paperclerk.ingest import load_bytes
+from paperclerk.model import DocType, Document, Source
+from paperclerk.pipeline.run import process_bytes
+from paperclerk.queue.jobs import enqueue, reprocess, requeue
+from paperclerk.storage.columns import DocumentStatus, Lane
+from paperclerk.storage.documents import (
+    blob_in_use,
+    create_document,
+    delete_document,
+    get_document,
+    list_documents,
+)
+from paperclerk.storage.tables import DocumentRow
+from paperclerk.web.errors import ApiError
+from paperclerk.web.state import AppState, State, Workspace
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+MAX_WAIT_S = 120.0
+FINISHED = (DocumentStatus.DONE, DocumentStatus.DEAD, DocumentStatus.FAILED)
+
+
+class ErrorInfo(BaseModel):
+    """Why a document could not be processed."""
+
+    code: str
+    message: str
+
+
+class DocumentStatusOut(BaseModel):
+    """A submitted document: its state and, once done, its result."""
+
+    id: str
+    status: str = Field(description="queued, processing, done, failed or dead.")
+    progress: float
+    filename: str | None
+    media_type: str | None
+    size_bytes: int
+    doc_type: str | None
+    metadata: dict[str, Any]
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+    error: ErrorInfo | None = None
+    result: Document | None = None
+
+
+class DocumentListOut(BaseModel):
+    """One page of documents, newest first; pass `next_cursor` as `cursor` for the next."""
+
+    items: list[DocumentStatusOut]
+    next_cursor: str | None
+
+
+def to_out(row: DocumentRow, with_result: bool = True) -> DocumentStatusOut:
+    """Turn a stored row into the API's view of it."""
+    error = None
+    if row.error_code:
+        error = ErrorInfo(code=row.error_code, message=row.error_message or "")
+    return DocumentStatusOut(
+        id=row.id,
+        status=str(row.status),
+        progress=row.progress,
+        filename=row.filename,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        doc_type=row.doc_type,
+        metadata=row.meta or {},
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        error=error,
+        result=Document.model_validate(row.result) if with_result and row.result else None,
+    )
+
+
+async def _read_upload(file: UploadFile, limit: int) -> bytes:
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "limit_exceeded", f"the file is larger than {limit} bytes")
+    if not data:
+        raise ApiError(422, "empty_input", "the uploaded file is empty")
+    return data
+
+
+def _metadata(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ApiError(422, "invalid_request", "metadata must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise ApiError(422, "invalid_request", "metadata must be a JSON object")
+    return value
+
+
+def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut:
+    with state.sessions() as session:
+        row = get_document(session, workspace, document_id)
+        if row is None:
+            raise ApiError(404, "not_found", f"no document {document_id}")
+        return to_out(row)
+
+
+@router.post(
+    "",
+    response_model=DocumentStatusOut,
+    status_code=202,
+    responses={200: {"model": DocumentStatusOut, "description": "finished within `wait`"}},
+)
+async def submit(
+    state: State,
+    workspace: Workspace,
+    file: Annotated[UploadFile, File(description="PDF, JPEG, PNG, TIFF or WebP.")],
+    doc_type: Annotated[DocType | None, Form(description="Document type hint.")] = None,
+    metadata: Annotated[str | None, Form(description="A JSON object kept with it.")] = None,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait.")] = 0.0,
+    retention: Annotated[Literal["store", "none"], Query()] = "store",
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Submit a document; with `wait`, answer with the result if it is ready in time.
+
+    The original is stored before anything else happens. With `retention=none` the
+    document is processed in memory and nothing about it is stored or logged.
+    """
+    data = await _read_upload(file, state.max_bytes)
+    meta = _metadata(metadata)
+    if retention == "none":
+        doc = await run_in_threadpool(
+            process_bytes, data, filename=file.filename, source=Source.API, doc_type_hint=doc_type
+        )
+        doc.workspace = workspace
+        return JSONResponse(doc.model_dump(mode="json"), status_code=200)
+    load_bytes(data)  # reject unreadable input before it is queued (typed 4xx)
+    sha = await run_in_threadpool(state.blobs.put, data)
+    with state.sessions() as session, session.begin():
+        row, created = create_document(
+            session,
+            workspace,
+            sha256=sha,
+            size_bytes=len(data),
+            filename=file.filename,
+            media_type=file.content_type,
+            doc_type_hint=doc_type.value if doc_type else None,
+            metadata=meta,
+            idempotency_key=idempotency_key,
+        )
+        if created:
+            enqueue(session, row.id, Lane.INTERACTIVE if wait > 0 else Lane.BULK)
+        document_id = row.id
+    deadline = time.monotonic() + wait
+    out = _get(state, workspace, document_id)
+    while out.status not in FINISHED and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        out = _get(state, workspace, document_id)
+    code = 200 if out.status in FINISHED else 202
+    return JSONResponse(out.model_dump(mode="json"), status_code=code)
+
+
+@router.get("/{document_id}", response_model=DocumentStatusOut)
+def read(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
+    """Return a document's status, progress and, once done, its result."""
+    return _get(state, workspace, document_id)
+
+
+@router.get("", response_model=DocumentListOut)
+def list_(
+    state: State,
+    workspace: Workspace,
+    status: Annotated[DocumentStatus | None, Query()] = None,
+    doc_type: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentListOut:
+    """List the workspace's documents, newest first, with filters and a cursor."""
+    with state.sessions() as session:
+        page = list_documents(
+            session, workspace, status=status, doc_type=doc_type, limit=limit, cursor=cursor
+        )
+        return DocumentListOut(
+            items=[to_out(r, with_result=False) for r in page.items], next_cursor=page.next_cursor
+        )
+
+
+@router.get("/{document_id}/pages/{n}", responses={200: {"content": {"image/png": {}}}})
+def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> Response:
+    """Return page `n` (from 0) of the original as a PNG."""
+    with state.sessions() as session:
+        row = get_document(session, workspace, document_id)
+        if row is None:
+            raise ApiError(404, "not_found", f"no document {document_id}")
+        sha = row.sha256
+    pages = load_bytes(state.blobs.get(sha)).pages
+    if not 0 <= n < len(pages):
+        raise ApiError(404, "not_found", f"the document has {len(pages)} page(s); no page {n}")
+    ok, png = cv2.imencode(".png", pages[n].image)
+    if not ok:
+        raise ApiError(500, "render_failed", "the page could not be encoded")
+    return Response(png.tobytes(), media_type="image/png")
+
+
+@router.post("/{document_id}/reprocess", response_model=DocumentStatusOut, status_code=202)
+def reprocess_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
+    """Queue a document again, e.g. after a new model went live."""
+    with state.sessions() as session, session.begin():
+        queued = reprocess(session, document_id, workspace_id=workspace)
+    out = _get(state, workspace, document_id)
+    if not queued:
+        raise ApiError(409, "conflict", f"the document is {out.status}; it is already queued")
+    return out
+
+
+@router.post("/{document_id}/requeue", response_model=DocumentStatusOut, status_code=202)
+def requeue_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
+    """Put a dead document back in the queue with fresh attempts."""
+    with state.sessions() as session, session.begin():
+        queued = requeue(session, document_id, workspace_id=workspace)
+    out = _get(state, workspace, document_id)
+    if not queued:
+        raise ApiError(409, "conflict", f"the document is {out.status}; only dead ones requeue")
+    return out
+
+
+@router.delete("/{document_id}", status_code=204)
+def delete(state: State, workspace: Workspace, document_id: str) -> Response:
+    """Erase a document: its row, jobs, deliveries and, if no other document has it, the blob."""
+    with state.sessions() as session, session.begin():
+        sha = delete_document(session, workspace, document_id)
+    if sha is None:
+        raise ApiError(404, "not_found", f"no document {document_id}")
+    with state.sessions() as session:
+        if not blob_in_use(session, sha):
+            state.blobs.delete(sha)
+    return Response(status_code=204)

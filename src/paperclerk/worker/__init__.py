@@ -1,0 +1,1 @@
+"""Workers: the task that processes one queued document, and the processes that run it."""

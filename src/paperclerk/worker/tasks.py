@@ -1,0 +1,72 @@
+"""The task a worker runs for a queued document: read the original, run the pipeline, store."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from paperclerk.engines.base import OcrEngine
+from paperclerk.errors import InputError, PaperclerkError
+from paperclerk.model import DocType, Source
+from paperclerk.pipeline.run import process_bytes
+from paperclerk.queue.jobs import finish_document
+from paperclerk.queue.lease import complete, fail
+from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.columns import DocumentStatus
+from paperclerk.storage.documents import set_progress
+from paperclerk.storage.tables import DocumentRow, Job
+
+log = logging.getLogger(__name__)
+
+
+def run_job(
+    session_factory: sessionmaker[Session],
+    blobs: BlobStore,
+    job: Job,
+    engine: OcrEngine | None = None,
+) -> bool:
+    """Process the document of a claimed job; return whether a result was stored.
+
+    Bad input is a permanent failure (the document goes dead with the input error's code);
+    anything else is retried with backoff. A document already done (a redelivered job) is
+    not processed again. Only ids and codes are logged, never document content.
+    """
+    with session_factory() as session:
+        row = session.get(DocumentRow, job.document_id)
+        if row is None:
+            complete(session_factory, job)
+            return False
+        if row.status == DocumentStatus.DONE:
+            complete(session_factory, job)
+            return False
+        sha, filename, hint = row.sha256, row.filename, row.doc_type_hint
+    try:
+        data = blobs.get(sha)
+        with session_factory() as session, session.begin():
+            set_progress(session, job.document_id, 0.1)
+        doc = process_bytes(
+            data,
+            engine=engine,
+            filename=filename,
+            source=Source.API,
+            doc_type_hint=DocType(hint) if hint else None,
+        )
+    except InputError as exc:
+        log.info("document %s rejected: %s", job.document_id, exc.code)
+        fail(session_factory, job, exc, retryable=False)
+        return False
+    except PaperclerkError as exc:
+        log.warning("document %s failed: %s", job.document_id, exc.code)
+        fail(session_factory, job, exc, retryable=True)
+        return False
+    except Exception as exc:  # a bug or a resource problem: retry, then dead
+        log.exception("document %s failed unexpectedly", job.document_id)
+        fail(session_factory, job, exc, retryable=True)
+        return False
+    doc.id = job.document_id
+    with session_factory() as session, session.begin():
+        row = session.get(DocumentRow, job.document_id)
+        if row is not None:
+            doc.workspace = row.workspace_id
+        return finish_document(session, job.document_id, doc, job.id)
