@@ -64,6 +64,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     SQLite gets WAL (readers never block the writer), enforced foreign keys and a busy
     timeout so concurrent workers wait for the write lock instead of failing. The parent
     directory of a SQLite file is created, so a fresh data dir works out of the box.
+    The driver's own transaction handling is kept on purpose: a SQLite transaction starts
+    at its first write, so no stale read snapshot can make that write fail. Code meant for
+    both databases therefore avoids SAVEPOINTs (`begin_nested`), which that mode breaks.
     """
     url = normalise_url(url)
     parsed = make_url(url)
