@@ -44,6 +44,18 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     data_dir: DataDir = None,
     workers: Annotated[int, typer.Option(help="Embedded worker processes (0: none).")] = 1,
+    watch: Annotated[
+        Path | None,
+        typer.Option(
+            "--watch",
+            help="Watch DIR: files put in DIR/inbox are submitted once, then moved to "
+            "DIR/done or DIR/failed.",
+        ),
+    ] = None,
+    watch_workspace: Annotated[
+        str,
+        typer.Option("--watch-workspace", help="Workspace for watched files (created if missing)."),
+    ] = "default",
 ) -> None:
     """Run the API with embedded workers over one data folder (SQLite unless configured)."""
     import uvicorn
@@ -52,6 +64,13 @@ def serve(
     from paperclerk.worker.runner import Supervisor, WorkerConfig
 
     url, folder = _where(data_dir)
+    stop_intake = threading.Event()
+    intake: threading.Thread | None = None
+    if watch is not None:
+        from paperclerk.intake.folder import watch_folder
+
+        intake = watch_folder(watch, url, folder, watch_workspace, stop_intake)
+        console.print(f"watching {(watch / 'inbox').resolve()} for workspace {watch_workspace!r}")
     supervisor = Supervisor(WorkerConfig(url, folder), workers) if workers > 0 else None
     if supervisor is not None:
         supervisor.start()
@@ -59,6 +78,9 @@ def serve(
     try:
         uvicorn.run(create_app(url, folder, migrate=False), host=host, port=port, log_level="info")
     finally:
+        stop_intake.set()
+        if intake is not None:
+            intake.join(timeout=10)
         if supervisor is not None:
             supervisor.stop()
 

@@ -16,8 +16,8 @@ from paperclerk.web.app import create_app
 pytestmark = pytest.mark.slow
 
 
-def test_no_operation_answers_with_a_server_error(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'paperclerk.db'}"
+def test_no_operation_answers_with_a_server_error(db_url: str, tmp_path: Path) -> None:
+    url = db_url
     app = create_app(url, tmp_path)
     with make_session_factory(make_engine(url)).begin() as session:
         key = create_api_key(session, create_workspace(session, "fuzz").id).key

@@ -10,6 +10,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,11 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
         created_at = dt.datetime.fromisoformat(stamp)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursorError("the cursor is not valid; start again without one") from None
-    if created_at.tzinfo is None or not isinstance(document_id, str):
+    if (
+        created_at.tzinfo is None
+        or not isinstance(document_id, str)
+        or not re.fullmatch(r"[0-9a-f]{1,64}", document_id)
+    ):
         raise InvalidCursorError("the cursor is not valid; start again without one")
     return created_at, document_id
 

@@ -16,6 +16,7 @@ from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector
 from paperclerk.web.state import AppState, State
+from paperclerk.web.webhooks import router as webhooks_router
 
 
 def create_app(
@@ -42,6 +43,7 @@ def create_app(
     app.state.paperclerk = state
     install_error_handlers(app)
     app.include_router(documents_router)
+    app.include_router(webhooks_router)
     metrics = MetricsCollector(state)
 
     @app.get("/healthz", tags=["health"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import time
 from typing import Annotated, Any, Literal
 
@@ -105,10 +106,26 @@ def _metadata(raw: str | None) -> dict[str, Any]:
         raise ApiError(422, "invalid_request", "metadata must be a JSON object") from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_request", "metadata must be a JSON object")
+    if "\\u0000" in raw or "\x00" in raw:
+        raise ApiError(422, "invalid_request", "metadata must not contain NUL characters")
     return value
 
 
+def _clean_name(name: str | None) -> str | None:
+    """Drop control characters from an uploaded file name (databases reject some of them)."""
+    if name is None:
+        return None
+    return "".join(c for c in name if c.isprintable())[:1000] or None
+
+
+def _check_id(document_id: str) -> None:
+    """Answer 404 for ids that cannot exist (PostgreSQL would reject a NUL byte with a 500)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", document_id):
+        raise ApiError(404, "not_found", f"no document {document_id!r}")
+
+
 def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut:
+    _check_id(document_id)
     with state.sessions() as session:
         row = get_document(session, workspace, document_id)
         if row is None:
@@ -139,9 +156,10 @@ async def submit(
     """
     data = await _read_upload(file, state.max_bytes)
     meta = _metadata(metadata)
+    filename = _clean_name(file.filename)
     if retention == "none":
         doc = await run_in_threadpool(
-            process_bytes, data, filename=file.filename, source=Source.API, doc_type_hint=doc_type
+            process_bytes, data, filename=filename, source=Source.API, doc_type_hint=doc_type
         )
         doc.workspace = workspace
         return JSONResponse(doc.model_dump(mode="json"), status_code=200)
@@ -153,8 +171,8 @@ async def submit(
             workspace,
             sha256=sha,
             size_bytes=len(data),
-            filename=file.filename,
-            media_type=file.content_type,
+            filename=filename,
+            media_type=_clean_name(file.content_type),
             doc_type_hint=doc_type.value if doc_type else None,
             metadata=meta,
             idempotency_key=idempotency_key,
@@ -182,7 +200,7 @@ def list_(
     state: State,
     workspace: Workspace,
     status: Annotated[DocumentStatus | None, Query()] = None,
-    doc_type: Annotated[str | None, Query(max_length=64)] = None,
+    doc_type: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentListOut:
@@ -199,6 +217,7 @@ def list_(
 @router.get("/{document_id}/pages/{n}", responses={200: {"content": {"image/png": {}}}})
 def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> Response:
     """Return page `n` (from 0) of the original as a PNG."""
+    _check_id(document_id)
     with state.sessions() as session:
         row = get_document(session, workspace, document_id)
         if row is None:
@@ -216,6 +235,7 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
 @router.post("/{document_id}/reprocess", response_model=DocumentStatusOut, status_code=202)
 def reprocess_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
     """Queue a document again, e.g. after a new model went live."""
+    _check_id(document_id)
     with state.sessions() as session, session.begin():
         queued = reprocess(session, document_id, workspace_id=workspace)
     out = _get(state, workspace, document_id)
@@ -227,6 +247,7 @@ def reprocess_(state: State, workspace: Workspace, document_id: str) -> Document
 @router.post("/{document_id}/requeue", response_model=DocumentStatusOut, status_code=202)
 def requeue_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
     """Put a dead document back in the queue with fresh attempts."""
+    _check_id(document_id)
     with state.sessions() as session, session.begin():
         queued = requeue(session, document_id, workspace_id=workspace)
     out = _get(state, workspace, document_id)
@@ -238,6 +259,7 @@ def requeue_(state: State, workspace: Workspace, document_id: str) -> DocumentSt
 @router.delete("/{document_id}", status_code=204)
 def delete(state: State, workspace: Workspace, document_id: str) -> Response:
     """Erase a document: its row, jobs, deliveries and, if no other document has it, the blob."""
+    _check_id(document_id)
     with state.sessions() as session, session.begin():
         sha = delete_document(session, workspace, document_id)
     if sha is None:

@@ -45,13 +45,17 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
 
     Returns the number of jobs run. The lease is renewed in the background while a document
     is processed, so a long document is not handed to a second worker; a killed worker's
-    lease simply runs out and the job goes back to the queue.
+    lease simply runs out and the job goes back to the queue. Due webhook deliveries are
+    sent while idle and after each job, over one shared HTTP client.
     """
+    import httpx
+
     from paperclerk.engines.registry import get_engine
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.storage.blobs import BlobStore
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.tables import Job
+    from paperclerk.webhooks.delivery import deliver_due
     from paperclerk.worker.tasks import run_job
 
     stop = stop or threading.Event()
@@ -59,26 +63,39 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     blobs = BlobStore.in_data_dir(config.data_dir)
     ocr = get_engine("rapid", config.threads)
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    done = 0
-    while not stop.is_set() and done < config.max_tasks and rss_mb() < config.max_rss_mb:
-        job = claim(factory, worker_id, config.lease_seconds)
-        if job is None:
-            stop.wait(config.idle_sleep)
-            continue
-        beating = threading.Event()
+    http = httpx.Client(timeout=10)
 
-        def beat(held: Job, done_event: threading.Event) -> None:
-            while not done_event.wait(config.lease_seconds / 3):
-                heartbeat(factory, held, config.lease_seconds)
-
-        pulse = threading.Thread(target=beat, args=(job, beating), daemon=True)
-        pulse.start()
+    def deliver() -> None:
         try:
-            run_job(factory, blobs, job, ocr)
-        finally:
-            beating.set()
-            pulse.join()
-        done += 1
+            deliver_due(factory, http)
+        except Exception:  # a database hiccup must not stop the worker; retried next round
+            log.exception("webhook delivery round failed")
+
+    done = 0
+    try:
+        while not stop.is_set() and done < config.max_tasks and rss_mb() < config.max_rss_mb:
+            job = claim(factory, worker_id, config.lease_seconds)
+            if job is None:
+                deliver()
+                stop.wait(config.idle_sleep)
+                continue
+            beating = threading.Event()
+
+            def beat(held: Job, done_event: threading.Event) -> None:
+                while not done_event.wait(config.lease_seconds / 3):
+                    heartbeat(factory, held, config.lease_seconds)
+
+            pulse = threading.Thread(target=beat, args=(job, beating), daemon=True)
+            pulse.start()
+            try:
+                run_job(factory, blobs, job, ocr)
+            finally:
+                beating.set()
+                pulse.join()
+            done += 1
+            deliver()
+    finally:
+        http.close()
     return done
 
 

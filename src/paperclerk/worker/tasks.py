@@ -16,6 +16,7 @@ from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.documents import set_progress
 from paperclerk.storage.tables import DocumentRow, Job
+from paperclerk.webhooks.registry import record_events
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def run_job(
             complete(session_factory, job)
             return False
         sha, filename, hint = row.sha256, row.filename, row.doc_type_hint
+        source = Source(row.source) if row.source in Source._value2member_map_ else Source.API
     try:
         data = blobs.get(sha)
         with session_factory() as session, session.begin():
@@ -49,7 +51,7 @@ def run_job(
             data,
             engine=engine,
             filename=filename,
-            source=Source.API,
+            source=source,
             doc_type_hint=DocType(hint) if hint else None,
         )
     except InputError as exc:
@@ -69,4 +71,8 @@ def run_job(
         row = session.get(DocumentRow, job.document_id)
         if row is not None:
             doc.workspace = row.workspace_id
-        return finish_document(session, job.document_id, doc, job.id)
+        stored = finish_document(session, job.document_id, doc, job.id)
+        if stored and row is not None:
+            outcome = doc.decision.outcome.value if doc.decision else None
+            record_events(session, job.document_id, row.workspace_id, outcome)
+        return stored

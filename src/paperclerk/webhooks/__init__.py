@@ -1,0 +1,54 @@
+"""Webhooks: signed JSON events per workspace when a document completes or is decided.
+
+`registry` registers, lists and deletes webhooks and records events in the transaction
+that stores a result (`record_events`); `delivery` sends what is due with retries and
+backoff (`deliver_due`) and gives receivers `verify_signature`.
+"""
+
+from paperclerk.webhooks.delivery import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    MAX_ATTEMPTS,
+    SIGNATURE_HEADER,
+    deliver_due,
+    signature_header,
+    verify_signature,
+)
+from paperclerk.webhooks.registry import (
+    EVENT_COMPLETED,
+    EVENT_DECIDED,
+    EVENTS,
+    DeliveryPage,
+    NewWebhook,
+    create_webhook,
+    delete_webhook,
+    get_webhook,
+    list_deliveries,
+    list_webhooks,
+    record_events,
+    validate_events,
+    validate_url,
+)
+
+__all__ = [
+    "DELIVERY_HEADER",
+    "EVENTS",
+    "EVENT_COMPLETED",
+    "EVENT_DECIDED",
+    "EVENT_HEADER",
+    "MAX_ATTEMPTS",
+    "SIGNATURE_HEADER",
+    "DeliveryPage",
+    "NewWebhook",
+    "create_webhook",
+    "delete_webhook",
+    "deliver_due",
+    "get_webhook",
+    "list_deliveries",
+    "list_webhooks",
+    "record_events",
+    "signature_header",
+    "validate_events",
+    "validate_url",
+    "verify_signature",
+]

@@ -1,0 +1,337 @@
+"""Webhooks on SQLite and PostgreSQL: signed bodies to a real receiver, retries, once-only, API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from paperclerk.queue.jobs import finish_document
+from paperclerk.storage.columns import DeliveryStatus, utcnow
+from paperclerk.storage.db import make_engine, make_session_factory
+from paperclerk.storage.tables import WebhookDelivery
+from paperclerk.storage.workspaces import create_api_key, create_workspace
+from paperclerk.web.app import create_app
+from paperclerk.webhooks import (
+    MAX_ATTEMPTS,
+    create_webhook,
+    deliver_due,
+    record_events,
+    signature_header,
+    verify_signature,
+)
+from paperclerk.worker.runner import WorkerConfig, work
+from tests.service.helpers import submit
+from tests.service.test_api import receipt_png
+
+BODY_KEYS = {"event", "document_id", "workspace", "status", "doc_type", "decision", "result_url",
+             "sent_at"}  # fmt: skip
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server on loopback that records POSTs and fails the first `fail_next`."""
+
+    server: ThreadingHTTPServer
+    received: list[Received] = field(default_factory=list)
+    fail_next: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.received)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    recv: Receiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with recv.lock:
+                recv.received.append(Received(headers, body))
+                failing = recv.fail_next > 0
+                recv.fail_next -= 1 if failing else 0
+            self.send_response(500 if failing else 204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    recv = Receiver(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
+    thread = threading.Thread(target=recv.server.serve_forever, daemon=True)
+    thread.start()
+    yield recv
+    recv.server.shutdown()
+    recv.server.server_close()
+
+
+@dataclass
+class Hooks:
+    client: TestClient
+    url: str
+    data_dir: Path
+    factory: sessionmaker[Session]
+    workspace_a: str
+    key_a: str
+    key_b: str
+
+    def headers(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.key_a}"}
+
+    def deliveries(self) -> list[WebhookDelivery]:
+        with self.factory() as session:
+            return list(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
+
+
+@pytest.fixture
+def hooks(db_url: str, tmp_path: Path) -> Iterator[Hooks]:
+    data_dir = tmp_path / "data"
+    app = create_app(db_url, data_dir)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        a = create_workspace(session, "a").id
+        b = create_workspace(session, "b").id
+        key_a, key_b = create_api_key(session, a).key, create_api_key(session, b).key
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Hooks(client, db_url, data_dir, factory, a, key_a, key_b)
+    engine.dispose()
+
+
+def finished_document(hooks: Hooks, outcome: str | None = "needs_review") -> str:
+    """Create a document, store a result and record its events, as a worker does."""
+    doc, job = submit(hooks.factory, hooks.workspace_a)
+    result = {"doc_type": "receipt", "decision": {"outcome": outcome} if outcome else None}
+    with hooks.factory.begin() as session:
+        assert finish_document(session, doc.id, result, job.id)
+        record_events(session, doc.id, hooks.workspace_a, outcome)
+    return doc.id
+
+
+def test_a_processed_document_is_posted_signed_by_the_worker(
+    hooks: Hooks, receiver: Receiver
+) -> None:
+    client, mine = hooks.client, hooks.headers()
+    hook = client.post("/v1/webhooks", json={"url": receiver.url}, headers=mine).json()
+    assert hook["events"] == ["document.completed", "document.decided"]
+    secret = hook["secret"]
+    upload = {"file": ("r.png", receipt_png("SECRETSHOP\nTOTAL 9.00"))}
+    doc_id = client.post("/v1/documents", headers=mine, files=upload).json()["id"]
+    stop = threading.Event()
+    config = WorkerConfig(hooks.url, hooks.data_dir, idle_sleep=0.05)
+    worker = threading.Thread(target=work, args=(config, stop))
+    worker.start()
+    try:
+        got = receiver.wait_for(2)
+    finally:
+        stop.set()
+        worker.join()
+    doc = client.get(f"/v1/documents/{doc_id}", headers=mine).json()
+    bodies = [json.loads(g.body) for g in got]
+    assert sorted(b["event"] for b in bodies) == ["document.completed", "document.decided"]
+    log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=mine).json()
+    items = {d["id"]: d for d in log["items"]}
+    for request, body in zip(got, bodies, strict=True):
+        assert set(body) == BODY_KEYS
+        assert body["document_id"] == doc_id and body["workspace"] == hooks.workspace_a
+        assert body["status"] == "done" and body["doc_type"] == doc["result"]["doc_type"]
+        assert body["decision"] == doc["result"]["decision"]["outcome"]
+        assert body["result_url"] == f"/v1/documents/{doc_id}"
+        assert b"SECRETSHOP" not in request.body and b"TOTAL" not in request.body
+        assert request.headers["x-paperclerk-event"] == body["event"]
+        assert request.headers["content-type"] == "application/json"
+        signature = request.headers["x-paperclerk-signature"]
+        assert verify_signature(secret, signature, request.body)
+        assert not verify_signature("whsec_wrong", signature, request.body)
+        assert not verify_signature(secret, signature, request.body.replace(b"done", b"dead"))
+        stamp = int(signature.split(",")[0].removeprefix("t="))
+        assert not verify_signature(secret, signature, request.body, now=stamp + 301)
+        delivery = items[int(request.headers["x-paperclerk-delivery"])]
+        assert delivery["status"] == "delivered" and delivery["response_code"] == 204
+        assert delivery["attempts"] == 1 and delivery["event"] == body["event"]
+
+
+def test_signature_helper_round_trip() -> None:
+    body = b'{"event":"document.completed"}'
+    header = signature_header("s3cret", body, 1_700_000_000)
+    assert header.startswith("t=1700000000,v1=")
+    assert verify_signature("s3cret", header, body, now=1_700_000_100)
+    assert verify_signature("s3cret", header, body.decode(), now=1_700_000_100)
+    assert verify_signature("s3cret", "v1=bogus," + header, body, now=1_700_000_000)
+    for bad in ("", "t=1700000000", "v1=abc", "t=x,v1=abc", "garbage"):
+        assert not verify_signature("s3cret", bad, body, now=1_700_000_000)
+
+
+def test_a_500_is_retried_with_backoff_then_delivered(hooks: Hooks, receiver: Receiver) -> None:
+    with hooks.factory.begin() as session:
+        new = create_webhook(session, hooks.workspace_a, receiver.url, ["document.completed"])
+    doc_id = finished_document(hooks)
+    receiver.fail_next = 1
+    with httpx.Client(timeout=5) as http:
+        assert deliver_due(hooks.factory, http) == 1
+        [first] = hooks.deliveries()
+        assert first.status == DeliveryStatus.PENDING and first.attempts == 1
+        assert first.response_code == 500 and first.last_error == "HTTP 500"
+        assert first.next_attempt_at > utcnow()
+        assert deliver_due(hooks.factory, http) == 0  # not due yet
+        later = utcnow() + dt.timedelta(hours=2)
+        assert deliver_due(hooks.factory, http, now=later) == 1
+    [done] = hooks.deliveries()
+    assert done.status == DeliveryStatus.DELIVERED and done.attempts == 2
+    assert done.response_code == 204 and done.last_error is None and done.delivered_at == later
+    assert len(receiver.received) == 2
+    ids = {r.headers["x-paperclerk-delivery"] for r in receiver.received}
+    assert ids == {str(done.id)}
+    for request in receiver.received:
+        assert json.loads(request.body)["document_id"] == doc_id
+        assert verify_signature(new.secret, request.headers["x-paperclerk-signature"], request.body)
+
+
+def test_delivery_gives_up_after_eight_attempts(hooks: Hooks, receiver: Receiver) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/x"
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, receiver.url, ["document.completed"])
+        create_webhook(session, hooks.workspace_a, closed)
+    finished_document(hooks, outcome=None)
+    receiver.fail_next = 100
+    now = utcnow()
+    with httpx.Client(timeout=5) as http:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            now += dt.timedelta(hours=2)
+            assert deliver_due(hooks.factory, http, now=now) == 2, attempt
+        assert deliver_due(hooks.factory, http, now=now + dt.timedelta(days=9)) == 0
+    rows = hooks.deliveries()
+    assert [(d.status, d.attempts) for d in rows] == [(DeliveryStatus.FAILED, MAX_ATTEMPTS)] * 2
+    by_code = {d.response_code: d.last_error for d in rows}
+    assert by_code[500] == "HTTP 500"
+    assert "ConnectError" in (by_code[None] or "")
+    assert len(receiver.received) == MAX_ATTEMPTS
+
+
+def test_one_delivery_per_event_even_when_events_are_recorded_twice(hooks: Hooks) -> None:
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, "https://erp.example/hook")
+        create_webhook(session, hooks.workspace_a, "https://erp.example/done",
+                       ["document.completed"])  # fmt: skip
+        other = create_workspace(session, "other").id
+        create_webhook(session, other, "https://other.example/hook")
+    doc_id = finished_document(hooks, outcome="auto_approved")
+    with hooks.factory.begin() as session:  # the redelivered job's copy
+        assert record_events(session, doc_id, hooks.workspace_a, "auto_approved") == 0
+    rows = hooks.deliveries()
+    assert sorted(d.event for d in rows) == ["document.completed", "document.completed",
+                                             "document.decided"]  # fmt: skip
+    no_decision, _ = submit(hooks.factory, hooks.workspace_a)
+    with hooks.factory.begin() as session:
+        assert record_events(session, no_decision.id, hooks.workspace_a, None) == 2
+        assert record_events(session, no_decision.id, hooks.workspace_a, None) == 0
+
+
+def test_two_senders_never_send_one_delivery_twice(hooks: Hooks, receiver: Receiver) -> None:
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, receiver.url, ["document.completed"])
+    for _ in range(12):
+        finished_document(hooks)
+
+    def sender() -> None:
+        engine = make_engine(hooks.url)
+        with httpx.Client(timeout=5) as http:
+            deliver_due(make_session_factory(engine), http, limit=50)
+        engine.dispose()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [r.headers["x-paperclerk-delivery"] for r in receiver.received]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    assert {d.status for d in hooks.deliveries()} == {DeliveryStatus.DELIVERED}
+
+
+def test_webhook_api_validates_lists_paginates_and_deletes(hooks: Hooks) -> None:
+    post = hooks.client.post
+    for bad in ({"url": "ftp://x.example/"}, {"url": "not a url"}, {"url": "http://"},
+                {"url": "https://x.example", "events": ["document.eaten"]},
+                {"url": "https://x.example", "events": []}, {"url": "http://a\x00b/"},
+                {"url": "http://a.example:99999/"}, {"url": "http://[::1/"}, {}):  # fmt: skip
+        r = post("/v1/webhooks", json=bad, headers=hooks.headers())
+        assert r.status_code == 422, (bad, r.text)
+        assert r.json()["error"]["code"] == "invalid_request"
+    r = post("/v1/webhooks", json={"url": "https://erp.example/in", "events": ["document.decided"]},
+             headers=hooks.headers())  # fmt: skip
+    assert r.status_code == 201 and r.json()["secret"].startswith("whsec_")
+    hook_id = r.json()["id"]
+    listed = hooks.client.get("/v1/webhooks", headers=hooks.headers()).json()["items"]
+    assert listed == [{"id": hook_id, "url": "https://erp.example/in",
+                       "events": ["document.decided"], "active": True}]  # fmt: skip
+    for _ in range(3):
+        finished_document(hooks)
+    path = f"/v1/webhooks/{hook_id}/deliveries"
+    page = hooks.client.get(path, params={"limit": 2}, headers=hooks.headers()).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = hooks.client.get(path, params={"cursor": page["next_cursor"]}, headers=hooks.headers())
+    assert len(rest.json()["items"]) == 1 and rest.json()["next_cursor"] is None
+    seen = [d["id"] for d in page["items"] + rest.json()["items"]]
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == 3
+    for cursor in ("x", "-1", "9" * 20, "١٢"):
+        bad = hooks.client.get(path, params={"cursor": cursor}, headers=hooks.headers())
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_cursor"
+    for odd in ("a%00b", "x" * 300, "%E2%82%AC"):
+        r = hooks.client.get(f"/v1/webhooks/{odd}/deliveries", headers=hooks.headers())
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    one = f"/v1/webhooks/{hook_id}"
+    assert hooks.client.delete(one, headers=hooks.headers()).status_code == 204
+    assert hooks.client.get(one, headers=hooks.headers()).status_code == 404
+    assert hooks.deliveries() == []
+    assert hooks.client.get("/v1/webhooks").status_code == 401
+
+
+def test_a_key_of_workspace_b_reaches_none_of_as_webhooks(hooks: Hooks) -> None:
+    r = hooks.client.post("/v1/webhooks", json={"url": "https://a.example/hook"},
+                          headers=hooks.headers())  # fmt: skip
+    hook_id = r.json()["id"]
+    finished_document(hooks)
+    b = hooks.headers(hooks.key_b)
+    assert hooks.client.get("/v1/webhooks", headers=b).json()["items"] == []
+    for method, path in (("GET", f"/v1/webhooks/{hook_id}"),
+                         ("GET", f"/v1/webhooks/{hook_id}/deliveries"),
+                         ("DELETE", f"/v1/webhooks/{hook_id}")):  # fmt: skip
+        r = hooks.client.request(method, path, headers=b)
+        assert r.status_code == 404, (method, path)
+        assert r.json()["error"]["code"] == "not_found"
+    mine = hooks.client.get(f"/v1/webhooks/{hook_id}/deliveries", headers=hooks.headers())
+    assert mine.status_code == 200 and len(mine.json()["items"]) == 2
+    listed = hooks.client.get("/v1/webhooks", headers=hooks.headers()).json()["items"]
+    assert [h["id"] for h in listed] == [hook_id]
