@@ -19,8 +19,9 @@ from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus, JobStatus
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import upgrade
-from paperclerk.storage.tables import DocumentRow, Job
+from paperclerk.storage.tables import DocumentRow, Job, WebhookDelivery
 from paperclerk.storage.workspaces import create_api_key, create_workspace
+from paperclerk.webhooks import create_webhook
 from paperclerk.worker.runner import WorkerConfig, _worker_main
 from tests.conftest import EXAMPLES
 
@@ -52,6 +53,7 @@ def test_a_killed_worker_loses_nothing_and_stores_one_result(db_url: str, tmp_pa
     factory = make_session_factory(make_engine(db_url))
     with factory.begin() as session:
         workspace = create_workspace(session, "a").id
+        create_webhook(session, workspace, "http://127.0.0.1:9/hook")
     sha = BlobStore.in_data_dir(tmp_path).put(RECEIPT.read_bytes())
     doc, _ = submit(factory, workspace, sha256=sha)
     config = WorkerConfig(db_url, tmp_path, lease_seconds=4.0)
@@ -81,6 +83,10 @@ def test_a_killed_worker_loses_nothing_and_stores_one_result(db_url: str, tmp_pa
     with factory() as session:
         row = session.get(DocumentRow, doc.id)
         assert row is not None and row.result is not None and row.result["id"] == doc.id
+        events = session.scalars(
+            select(WebhookDelivery.event).where(WebhookDelivery.document_id == doc.id)
+        ).all()
+        assert sorted(events) == ["document.completed", "document.decided"]  # once each
 
 
 def _free_port() -> int:
