@@ -71,9 +71,20 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
         except Exception:  # a database hiccup must not stop the worker; retried next round
             log.exception("webhook delivery round failed")
 
+    parent = os.getppid()
+
+    def orphaned() -> bool:
+        # The supervisor died without stopping us (SIGKILL, crash): do not run on alone.
+        return os.getppid() != parent
+
     done = 0
     try:
-        while not stop.is_set() and done < config.max_tasks and rss_mb() < config.max_rss_mb:
+        while (
+            not stop.is_set()
+            and done < config.max_tasks
+            and rss_mb() < config.max_rss_mb
+            and not orphaned()
+        ):
             job = claim(factory, worker_id, config.lease_seconds)
             if job is None:
                 deliver()
