@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperclerk.cli_service import admin_app, serve, submit, worker
-from paperclerk.cli_train import models_app, train_app
+from paperclerk.cli_train import models_app, progress_bar, train_app
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.report import print_scoreboard
 
@@ -27,18 +26,6 @@ app.command("submit")(submit)
 console = Console(stderr=True)
 
 SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        console=console,
-        transient=False,
-    )
 
 
 def _expand(inputs: list[Path]) -> list[Path]:
@@ -80,7 +67,7 @@ def process(
         out.mkdir(parents=True, exist_ok=True)
     failures = 0
     exit_code = 0
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("processing", total=len(files), current="")
         for path in files:
             progress.update(task, current=path.name)
@@ -155,7 +142,7 @@ def eval_sroie(
         1 for s in iter_samples(root, limit) if split == "all" or in_validation(f"sroie/{s.id}")
     )
     ocr = None if given_ocr else get_engine(engine)
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("eval sroie", total=total, current="")
         board = evaluate_sroie(
             root,
@@ -189,7 +176,7 @@ def eval_invoices(
     if not samples:
         console.print(f"[red]{root} holds no compare/*.json with a PDF or PNG beside it[/red]")
         raise typer.Exit(2)
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("eval invoices", total=len(samples), current="")
         board = evaluate_invoices(
             samples,

@@ -22,7 +22,8 @@ RegistryOption = Annotated[
 ]
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
+    """Return the progress bar every long CLI command shows (on stderr)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -96,7 +97,7 @@ def train_receipts_cmd(
     registry = Registry(registry_dir or settings.registry_dir)
     total = sum(1 for _ in iter_samples(sroie, limit))
     engine = get_engine(settings.ocr_engine, settings.ocr_threads)
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("OCR (cached)", total=total, current="")
         read = import_sroie(
             sroie,
@@ -117,7 +118,7 @@ def train_receipts_cmd(
         f"training on {len(train)} examples ({len(train_read)} receipts × OCR and box words"
         f" + {len(train_extra)} corrections), validating on {len(validation)}"
     )
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("train", total=6, current="")
         result = train_receipts(
             train, validation, lambda step: progress.update(task, advance=1, current=step)
@@ -135,7 +136,7 @@ def train_receipts_cmd(
     )
     console.print(f"stored in {registry.folder(result.card.id)}: {state}")
     if release is not None:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("train on all", total=6, current="")
             everything = Dataset([*read, *given, *extra])
             final = train_receipts(

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import time
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import cv2
@@ -16,13 +17,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from paperclerk.ingest import load_bytes
+from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document, Source
 from paperclerk.pipeline.run import process_bytes
-from paperclerk.queue.jobs import enqueue, reprocess, requeue
+from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.documents import (
     blob_in_use,
-    create_document,
     delete_document,
     get_document,
     list_documents,
@@ -163,23 +164,20 @@ async def submit(
         )
         doc.workspace = workspace
         return JSONResponse(doc.model_dump(mode="json"), status_code=200)
-    load_bytes(data)  # reject unreadable input before it is queued (typed 4xx)
-    sha = await run_in_threadpool(state.blobs.put, data)
-    with state.sessions() as session, session.begin():
-        row, created = create_document(
-            session,
+    submitted = await run_in_threadpool(
+        partial(
+            submit_bytes,
+            state,
             workspace,
-            sha256=sha,
-            size_bytes=len(data),
-            filename=filename,
-            media_type=_clean_name(file.content_type),
+            data,
+            filename,
             doc_type_hint=doc_type.value if doc_type else None,
             metadata=meta,
             idempotency_key=idempotency_key,
+            lane=Lane.INTERACTIVE if wait > 0 else Lane.BULK,
         )
-        if created:
-            enqueue(session, row.id, Lane.INTERACTIVE if wait > 0 else Lane.BULK)
-        document_id = row.id
+    )
+    document_id = submitted.document_id
     deadline = time.monotonic() + wait
     out = _get(state, workspace, document_id)
     while out.status not in FINISHED and time.monotonic() < deadline:
