@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(
         None, description="Model registry folder; `<data_dir>/models` when unset."
     )
+    public_url: str = Field(
+        "", description="Base URL the API is reached at, for links in webhook bodies."
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the app database; `<data_dir>/paperclerk.db` when unset.",

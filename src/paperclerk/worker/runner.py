@@ -52,6 +52,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
 
     from paperclerk.engines.registry import get_engine
     from paperclerk.queue.lease import claim, heartbeat
+    from paperclerk.settings import get_settings
     from paperclerk.storage.blobs import BlobStore
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.tables import Job
@@ -64,10 +65,11 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     ocr = get_engine("rapid", config.threads)
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
+    public_url = get_settings().public_url
 
     def deliver() -> None:
         try:
-            deliver_due(factory, http)
+            deliver_due(factory, http, public_url=public_url)
         except Exception:  # a database hiccup must not stop the worker; retried next round
             log.exception("webhook delivery round failed")
 
