@@ -65,6 +65,8 @@ def main() -> None:
         ax.plot([r["train_receipts"] for r in rows], [r["fields"].get(name, 0) for r in rows],
                 ".--", alpha=0.6, label=name)  # fmt: skip
     ax.set_xscale("log")
+    ax.set_xticks([r["train_receipts"] for r in rows], [str(r["train_receipts"]) for r in rows])
+    ax.minorticks_off()
     ax.set_xlabel("training receipts (each with OCR and box words)")
     ax.set_ylabel(f"validation score ({len(valid)} receipts, end-to-end OCR)")
     ax.set_title("paperclerk receipt model: learning curve")
