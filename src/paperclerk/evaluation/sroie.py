@@ -16,9 +16,9 @@ from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box
 __all__ = ["SroieSample", "evaluate_sroie", "iter_samples", "read_box_file"]
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.learning.dataset import in_validation
+from paperclerk.learning.importers import given_ocr_page
 from paperclerk.model import DecisionOutcome, DocType, Document
 from paperclerk.parsers import parse_amount, parse_date
-from paperclerk.pipeline.layout import build_page
 from paperclerk.pipeline.parallel import WorkerSetup, process_many
 from paperclerk.pipeline.run import analyse, process_path
 
@@ -32,12 +32,8 @@ FIELD_MAP = {
 
 def document_from_boxes(sample: SroieSample, extractor: FieldExtractor | None = None) -> Document:
     """Build and analyse a document from the ground-truth OCR of a sample."""
-    assert sample.box is not None
-    words = read_box_file(sample.box)
-    width = int(max((w.box.x1 for w in words), default=1))
-    height = int(max((w.box.y1 for w in words), default=1))
     doc = Document(sha256="given-ocr", media_type="text/plain", size_bytes=0, filename=sample.id)
-    doc.pages = [build_page(0, width, height, words, text_source="given-ocr")]
+    doc.pages = [given_ocr_page(sample)]
     doc.doc_type, doc.doc_type_confidence = DocType.RECEIPT, 1.0
     return analyse(doc, {}, extractor)
 

@@ -73,6 +73,23 @@ def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
     return max((v for v in variants if printed[v] >= top - 2.0), key=rank)
 
 
+def _field_names(fields: dict[str, ExtractedField]) -> tuple[str, str]:
+    """Return the schema's name and address field names (receipt or invoice)."""
+    name_field = next((f for f in NAME_FIELDS if f in fields), NAME_FIELDS[0])
+    addr_field = next((f for f in ADDRESS_FIELDS if f in fields), ADDRESS_FIELDS[0])
+    return name_field, addr_field
+
+
+def what_was_read(fields: dict[str, ExtractedField]) -> dict[str, str]:
+    """Return the extracted counterparty name and address as `match` takes them."""
+    name_field, addr_field = _field_names(fields)
+    return {
+        key: str(fields[f].value)
+        for key, f in (("name", name_field), ("address", addr_field))
+        if f in fields
+    }
+
+
 class CounterpartyMemory:
     """Remembers counterparties from confirmed documents and fills their fields on new ones.
 
@@ -157,13 +174,8 @@ class CounterpartyMemory:
 
     def apply(self, pages: list[Page], fields: dict[str, ExtractedField]) -> MemoryMatch | None:
         """Put the remembered name and address into the fields of a recognised document."""
-        name_field = next((f for f in NAME_FIELDS if f in fields), NAME_FIELDS[0])
-        addr_field = next((f for f in ADDRESS_FIELDS if f in fields), ADDRESS_FIELDS[0])
-        read = {
-            key: str(fields[f].value)
-            for key, f in (("name", name_field), ("address", addr_field))
-            if f in fields
-        }
+        name_field, addr_field = _field_names(fields)
+        read = what_was_read(fields)
         found = self.match(pages, read)
         if found is None:
             return None

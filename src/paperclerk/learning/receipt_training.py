@@ -13,7 +13,7 @@ from typing import Any
 from paperclerk.learning.calibration import Automation, DocOutcome, choose_thresholds
 from paperclerk.learning.calibration import reliability_table as table
 from paperclerk.learning.dataset import Dataset, TrainingExample
-from paperclerk.learning.memory import CounterpartyMemory
+from paperclerk.learning.memory import CounterpartyMemory, what_was_read
 from paperclerk.learning.ranker import Calibration
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model
@@ -82,8 +82,7 @@ def build_memory(
             memory.learn(ex)
         for ex in unseen:
             fields = extractor.extract(ex.pages).fields
-            read = {k: str(fields[f].value) for k, f in (("name", "merchant_name"),
-                    ("address", "merchant_address")) if f in fields}  # fmt: skip
+            read = what_was_read(fields)
             found = memory.match(ex.pages, read)
             if found is None:
                 continue

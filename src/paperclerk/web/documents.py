@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -230,28 +231,33 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
     return Response(png.tobytes(), media_type="image/png")
 
 
+def _restart(
+    state: AppState,
+    workspace: str,
+    document_id: str,
+    action: Callable[..., bool],
+    refusal: str,
+) -> DocumentStatusOut:
+    """Queue a document again with `action`; 409 with `refusal` when its state forbids it."""
+    _check_id(document_id)
+    with state.sessions() as session, session.begin():
+        queued = action(session, document_id, workspace_id=workspace)
+    out = _get(state, workspace, document_id)
+    if not queued:
+        raise ApiError(409, "conflict", f"the document is {out.status}; {refusal}")
+    return out
+
+
 @router.post("/{document_id}/reprocess", response_model=DocumentStatusOut, status_code=202)
 def reprocess_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
     """Queue a document again, e.g. after a new model went live."""
-    _check_id(document_id)
-    with state.sessions() as session, session.begin():
-        queued = reprocess(session, document_id, workspace_id=workspace)
-    out = _get(state, workspace, document_id)
-    if not queued:
-        raise ApiError(409, "conflict", f"the document is {out.status}; it is already queued")
-    return out
+    return _restart(state, workspace, document_id, reprocess, "it is already queued")
 
 
 @router.post("/{document_id}/requeue", response_model=DocumentStatusOut, status_code=202)
 def requeue_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
     """Put a dead document back in the queue with fresh attempts."""
-    _check_id(document_id)
-    with state.sessions() as session, session.begin():
-        queued = requeue(session, document_id, workspace_id=workspace)
-    out = _get(state, workspace, document_id)
-    if not queued:
-        raise ApiError(409, "conflict", f"the document is {out.status}; only dead ones requeue")
-    return out
+    return _restart(state, workspace, document_id, requeue, "only dead ones requeue")
 
 
 @router.delete("/{document_id}", status_code=204)
