@@ -37,7 +37,7 @@ TABLES = {
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:
@@ -59,7 +59,7 @@ def test_unique_constraints_exist(engine: Engine) -> None:
         tuple(u["column_names"]) for u in insp.get_unique_constraints("webhook_deliveries")
     }
     assert ("workspace_id", "idempotency_key") in docs
-    assert ("webhook_id", "document_id", "event") in deliveries
+    assert ("webhook_id", "document_id", "event", "generation") in deliveries
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
@@ -120,6 +120,28 @@ def test_concurrent_upgrades_of_a_fresh_database_all_succeed(db_url: str) -> Non
     assert errors == []
     eng = make_engine(db_url)
     try:
+        assert current_revision(eng) == head_revision()
+    finally:
+        eng.dispose()
+
+
+def test_upgrade_keeps_the_rows_of_a_first_release_database(db_url: str) -> None:
+    upgrade(db_url, "0001")
+    eng = make_engine(db_url)
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO workspaces (id, name, created_at) VALUES ('w1', 'old', '2026-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO documents (id, workspace_id, status, progress, sha256, size_bytes,"
+                " source, metadata, created_at, updated_at) VALUES ('d1', 'w1', 'done', 1.0,"
+                " 'ab', 3, 'api', '{}', '2026-01-01', '2026-01-01')"
+            )
+        upgrade(db_url)
+        with eng.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, status, generation FROM documents").all()
+            assert [tuple(r) for r in rows] == [("d1", "done", 0)]
         assert current_revision(eng) == head_revision()
     finally:
         eng.dispose()

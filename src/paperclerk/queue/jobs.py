@@ -139,7 +139,10 @@ def _restart(
     lane: Lane | str | None,
     allowed: tuple[DocumentStatus, ...],
 ) -> bool:
-    """Reset the document's latest finished job (or add one) and mark the document queued."""
+    """Reset the document's latest finished job (or add one) and mark the document queued.
+
+    The document's generation goes up by one, so its next result sends webhooks again.
+    """
     stmt = select(DocumentRow.status).where(DocumentRow.id == document_id)
     if workspace_id is not None:
         stmt = stmt.where(DocumentRow.workspace_id == workspace_id)
@@ -175,6 +178,7 @@ def _restart(
         .values(
             status=DocumentStatus.QUEUED,
             progress=0.0,
+            generation=DocumentRow.generation + 1,
             error_code=None,
             error_message=None,
             completed_at=None,

@@ -119,6 +119,7 @@ class DocumentRow(Base):
         enum_column(DocumentStatus, "document_status"), default=DocumentStatus.QUEUED
     )
     progress: Mapped[float] = mapped_column(default=0.0)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str | None] = mapped_column(String(1000))
     media_type: Mapped[str | None] = mapped_column(String(200))
@@ -180,11 +181,13 @@ class Webhook(Base):
 
 
 class WebhookDelivery(Base):
-    """One event for one webhook; unique per (webhook, document, event) so none is sent twice."""
+    """One event for one webhook, sent once per (webhook, document, event, generation)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        UniqueConstraint("webhook_id", "document_id", "event", name="uq_webhook_deliveries_event"),
+        UniqueConstraint(
+            "webhook_id", "document_id", "event", "generation", name="uq_webhook_deliveries_event"
+        ),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
 
@@ -194,6 +197,7 @@ class WebhookDelivery(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
     event: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
     )

@@ -229,6 +229,7 @@ def _payload(event: str, doc: DocumentRow, public_url: str) -> dict[str, Any]:
     return {
         "event": event,
         "document_id": doc.id,
+        "generation": doc.generation,
         "workspace": doc.workspace_id,
         "status": str(doc.status),
         "doc_type": doc.doc_type,

@@ -20,13 +20,15 @@ from sqlalchemy.orm import Session
 
 from paperclerk.storage.columns import DeliveryStatus, utcnow
 from paperclerk.storage.errors import InvalidCursorError, InvalidRequestError, NotFoundError
-from paperclerk.storage.tables import Webhook, WebhookDelivery
+from paperclerk.storage.tables import DocumentRow, Webhook, WebhookDelivery
 
 EVENT_COMPLETED = "document.completed"
 """Sent once a document's result is stored."""
 EVENT_DECIDED = "document.decided"
-"""Sent once a document has a decision (auto_approved, needs_review or rejected)."""
+"""Sent once a document has a final decision: by the pipeline or by a reviewer."""
 EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
+FINAL_OUTCOMES = frozenset({"auto_approved", "approved", "rejected"})
+"""Decision outcomes that are final; `needs_review` waits for a person's decision."""
 MAX_URL_CHARS = 2000
 MAX_PAGE_SIZE = 200
 SECRET_PREFIX = "whsec_"
@@ -146,12 +148,17 @@ def record_events(
 
     Call it in the transaction that stores the document's result, so the events exist if
     and only if the result does. `document.completed` is always recorded, and
-    `document.decided` when there is a decision outcome. The unique (webhook, document,
+    `document.decided` when the outcome is final (`FINAL_OUTCOMES`): a document that
+    needs review is announced as decided once a reviewer approves or rejects it. The unique (webhook, document,
     event) key plus `INSERT … ON CONFLICT DO NOTHING` (SQLite and PostgreSQL alike) make
     a second call for the same document, e.g. from a redelivered job, add nothing, without
-    aborting the caller's transaction.
+    aborting the caller's transaction. A reprocessed document has a new generation, so
+    its new result is announced once more.
     """
-    events = [EVENT_COMPLETED] if decision_outcome is None else list(EVENTS)
+    generation = session.scalar(
+        select(DocumentRow.generation).where(DocumentRow.id == document_id)
+    )
+    events = list(EVENTS) if decision_outcome in FINAL_OUTCOMES else [EVENT_COMPLETED]
     hooks = session.scalars(
         select(Webhook)
         .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))
@@ -162,24 +169,32 @@ def record_events(
     for hook in list(hooks):
         for event in events:
             if event in (hook.events or []):
-                added += _insert_once(session, hook.id, document_id, event, now)
+                added += _insert_once(
+                    session, hook.id, document_id, event, generation or 0, now
+                )
     return added
 
 
 def _insert_once(
-    session: Session, webhook_id: str, document_id: str, event: str, now: dt.datetime
+    session: Session,
+    webhook_id: str,
+    document_id: str,
+    event: str,
+    generation: int,
+    now: dt.datetime,
 ) -> int:
-    """Insert a pending delivery unless this (webhook, document, event) has one; return 1 or 0."""
+    """Insert a pending delivery unless this event of this generation has one; return 1 or 0."""
     values = {
         "webhook_id": webhook_id,
         "document_id": document_id,
         "event": event,
+        "generation": generation,
         "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
     }
-    keys = ["webhook_id", "document_id", "event"]
+    keys = ["webhook_id", "document_id", "event", "generation"]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         pg = postgresql.insert(WebhookDelivery).values(**values)
