@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core)
+# dovecot-imapd: the mailbox intake's tests start their own IMAP server on a free port.
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core dovecot-imapd)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -15,6 +16,11 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" dovecot-imapd "* ]]; then
+    # The package starts a system dovecot on ports 143/993; nothing here needs it running.
+    $SUDO systemctl disable --now dovecot >/dev/null 2>&1 \
+      || $SUDO service dovecot stop >/dev/null 2>&1 || true
+  fi
 fi
 
 PYTHON="${PYTHON:-python3}"

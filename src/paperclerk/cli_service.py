@@ -8,10 +8,13 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from paperclerk.intake.mailbox import MailboxAccount
 
 admin_app = typer.Typer(help="Workspaces, API keys and users.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -56,6 +59,22 @@ def serve(
         str,
         typer.Option("--watch-workspace", help="Workspace for watched files (created if missing)."),
     ] = "default",
+    imap: Annotated[
+        str | None,
+        typer.Option(
+            "--imap",
+            help="Poll a mailbox, imaps://USER@HOST[:PORT]/FOLDER (imap:// for STARTTLS, "
+            "imap+plain:// for none); password in PAPERCLERK_IMAP_PASSWORD. Attachments of "
+            "new messages are submitted once, then the message is marked.",
+        ),
+    ] = None,
+    imap_workspace: Annotated[
+        str,
+        typer.Option("--imap-workspace", help="Workspace for attachments (created if missing)."),
+    ] = "default",
+    imap_interval: Annotated[
+        float, typer.Option("--imap-interval", help="Seconds between mailbox polls.", min=1)
+    ] = 60.0,
 ) -> None:
     """Run the API with embedded workers over one data folder (SQLite unless configured)."""
     import uvicorn
@@ -63,14 +82,22 @@ def serve(
     from paperclerk.web.app import create_app
     from paperclerk.worker.runner import Supervisor, WorkerConfig
 
+    account = _mailbox_account(imap) if imap is not None else None
     url, folder = _where(data_dir)
     stop_intake = threading.Event()
-    intake: threading.Thread | None = None
+    intakes: list[threading.Thread] = []
     if watch is not None:
         from paperclerk.intake.folder import watch_folder
 
-        intake = watch_folder(watch, url, folder, watch_workspace, stop_intake)
+        intakes.append(watch_folder(watch, url, folder, watch_workspace, stop_intake))
         console.print(f"watching {(watch / 'inbox').resolve()} for workspace {watch_workspace!r}")
+    if account is not None:
+        from paperclerk.intake.mailbox import watch_mailbox
+
+        intakes.append(
+            watch_mailbox(account, url, folder, imap_workspace, stop_intake, interval=imap_interval)
+        )
+        console.print(f"polling {account.describe()} for workspace {imap_workspace!r}")
     supervisor = Supervisor(WorkerConfig(url, folder), workers) if workers > 0 else None
     if supervisor is not None:
         supervisor.start()
@@ -79,10 +106,25 @@ def serve(
         uvicorn.run(create_app(url, folder, migrate=False), host=host, port=port, log_level="info")
     finally:
         stop_intake.set()
-        if intake is not None:
+        for intake in intakes:
             intake.join(timeout=10)
         if supervisor is not None:
             supervisor.stop()
+
+
+def _mailbox_account(url: str) -> MailboxAccount:
+    """Return the account of `--imap URL` with the password of PAPERCLERK_IMAP_PASSWORD."""
+    from paperclerk.intake.mailbox import MailboxAccount
+
+    password = os.environ.get("PAPERCLERK_IMAP_PASSWORD", "")
+    if not password:
+        console.print("[red]set PAPERCLERK_IMAP_PASSWORD to the mailbox password[/red]")
+        raise typer.Exit(2)
+    try:
+        return MailboxAccount.from_url(url, password)
+    except ValueError as exc:
+        console.print(f"[red]--imap: {exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 def worker(
