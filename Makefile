@@ -1,11 +1,12 @@
 # The two commands of the README: `make demo` and `make test`. Both set everything up first.
+# `make demo` starts the service and sends examples/ through its API; Ctrl-C stops it.
 .PHONY: setup demo test lint bench
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/paperclerk process examples/ --out out/
+	.venv/bin/paperclerk serve --demo examples/ --demo-out out/
 
 lint: setup
 	.venv/bin/ruff check src tests benchmarks

@@ -75,6 +75,17 @@ def serve(
     imap_interval: Annotated[
         float, typer.Option("--imap-interval", help="Seconds between mailbox polls.", min=1)
     ] = 60.0,
+    demo: Annotated[
+        Path | None,
+        typer.Option(
+            "--demo",
+            help="Send every document of DIR through the API once the service is up (workspace "
+            "'demo', a new key), print a summary and write the results to --demo-out.",
+        ),
+    ] = None,
+    demo_out: Annotated[
+        Path, typer.Option("--demo-out", help="Folder for the demo's JSON results.")
+    ] = Path("out"),
 ) -> None:
     """Run the API with embedded workers over one data folder (SQLite unless configured)."""
     import uvicorn
@@ -101,6 +112,9 @@ def serve(
     supervisor = Supervisor(WorkerConfig(url, folder), workers) if workers > 0 else None
     if supervisor is not None:
         supervisor.start()
+    if demo is not None:
+        reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        _start_demo(demo, demo_out, url, f"http://{reach}:{port}")
     console.print(f"paperclerk on http://{host}:{port} — data in {folder.resolve()}")
     try:
         uvicorn.run(create_app(url, folder, migrate=False), host=host, port=port, log_level="info")
@@ -110,6 +124,23 @@ def serve(
             intake.join(timeout=10)
         if supervisor is not None:
             supervisor.stop()
+
+
+def _start_demo(folder: Path, out: Path, database_url: str, service_url: str) -> None:
+    """Start sending the demo documents to the service (in a thread) and say how to follow."""
+    from paperclerk.demo import demo_key, start_demo
+
+    key = demo_key(database_url)
+    console.print(f"demo: workspace 'demo', API key {key}", soft_wrap=True)
+    console.print(
+        f"demo: try  curl -H 'Authorization: Bearer {key}' {service_url}/v1/documents",
+        soft_wrap=True,
+    )
+
+    def say(line: str) -> None:
+        console.print(f"demo: {line}", soft_wrap=True, highlight=False)
+
+    start_demo(service_url, key, folder, out, say)
 
 
 def _mailbox_account(url: str) -> MailboxAccount:
