@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from paperclerk.ingest import load_bytes
 from paperclerk.intake.submit import submit_bytes
@@ -126,6 +127,12 @@ def _check_id(document_id: str) -> None:
         raise ApiError(404, "not_found", f"no document {document_id!r}")
 
 
+def _status(state: AppState, document_id: str) -> DocumentStatus | None:
+    """Return just a document's status: the cheap query a waiting request polls."""
+    with state.sessions() as session:
+        return session.scalar(select(DocumentRow.status).where(DocumentRow.id == document_id))
+
+
 def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut:
     _check_id(document_id)
     with state.sessions() as session:
@@ -180,10 +187,11 @@ async def submit(
     )
     document_id = submitted.document_id
     deadline = time.monotonic() + wait
-    out = _get(state, workspace, document_id)
-    while out.status not in FINISHED and time.monotonic() < deadline:
+    status = await run_in_threadpool(_status, state, document_id)
+    while status not in FINISHED and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
-        out = _get(state, workspace, document_id)
+        status = await run_in_threadpool(_status, state, document_id)
+    out = await run_in_threadpool(_get, state, workspace, document_id)
     code = 200 if out.status in FINISHED else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code)
 
