@@ -150,9 +150,10 @@ def record_events(
     and only if the result does. `document.completed` is always recorded, and
     `document.decided` when the outcome is final (`FINAL_OUTCOMES`): a document that
     needs review is announced as decided once a reviewer approves or rejects it. The
-    unique (webhook, document, event, generation) key plus `INSERT … ON CONFLICT DO NOTHING` (SQLite and PostgreSQL alike) make
-    a second call for the same document, e.g. from a redelivered job, add nothing, without
-    aborting the caller's transaction. A reprocessed document has a new generation, so
+    unique (webhook, document, event, generation) key plus `INSERT … ON CONFLICT DO
+    NOTHING` (SQLite and PostgreSQL alike) make a second call for the same document,
+    e.g. from a redelivered job, add nothing, without aborting the caller's transaction.
+    A reprocessed document has a new generation, so
     its new result is announced once more.
     """
     generation = session.scalar(
