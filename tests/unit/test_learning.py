@@ -168,3 +168,25 @@ def test_thresholds_bound_the_error_of_approved_documents() -> None:
         auto.add(d, thresholds)
     assert auto.field_error <= 0.01
     assert auto.rate > 0
+
+
+def test_memory_recognises_a_supplier_by_its_iban_when_the_name_is_misread() -> None:
+    memory = CounterpartyMemory()
+    lines = [(60, 20, "NORDWIND OFFICE SUPPLIES GMBH"), (40, 50, "HAFENSTRASSE 12, 20457 HAMBURG"),
+             (40, 400, "IBAN DE89 3704 0044 0532 0130 00")]  # fmt: skip
+    memory.learn(
+        TrainingExample(
+            id="review/a",
+            doc_type=DocType.INVOICE,
+            pages=[page_from_lines(lines)],
+            fields={"vendor_name": "Nordwind Office Supplies GmbH",
+                    "vendor_address": "Hafenstrasse 12, 20457 Hamburg"},  # fmt: skip
+            source="review",
+        )
+    )
+    assert memory.entries[0].ibans == ["DE89370400440532013000"]
+    garbled = [(60, 20, "N0RDW1ND 0FF1CE SVPPL1ES"), lines[1], lines[2]]
+    found = memory.match([page_from_lines(garbled)])
+    assert found is not None and found.name == "Nordwind Office Supplies GmbH"
+    stranger = [page_from_lines([garbled[0], (40, 400, "IBAN GB82 WEST 1234 5698 7654 32")])]
+    assert memory.match(stranger) is None

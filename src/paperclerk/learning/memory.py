@@ -12,12 +12,14 @@ from rapidfuzz import fuzz
 from paperclerk.learning.dataset import TrainingExample
 from paperclerk.learning.ranker import Calibration
 from paperclerk.model import ExtractedField, FieldSource, Page, Provenance
-from paperclerk.parsers import find_phones, find_vat_ids
+from paperclerk.parsers import find_ibans, find_phones, find_vat_ids
 
 # Which schema fields hold the counterparty's name and address, per document type.
 NAME_FIELDS = ("merchant_name", "vendor_name")
 ADDRESS_FIELDS = ("merchant_address", "vendor_address")
 HEADER_LINES = 25
+ID_MATCH_SCORE = 97.0
+"""Match score given to a counterparty recognised by its tax id or IBAN, not by name."""
 
 
 def name_key(text: str) -> str:
@@ -32,12 +34,18 @@ def header_text(pages: list[Page]) -> str:
     return " ".join(" ".join(ln.text for ln in pages[0].lines[:HEADER_LINES]).split()).upper()
 
 
+def page_text(pages: list[Page]) -> str:
+    """Return the text of every line of every page (IBANs are often printed at the foot)."""
+    return "\n".join(ln.text for page in pages for ln in page.lines)
+
+
 class Counterparty(BaseModel):
     """One merchant or supplier with every confirmed spelling of its name and addresses."""
 
     names: dict[str, int] = Field(default_factory=dict)
     addresses: dict[str, int] = Field(default_factory=dict)
     tax_ids: list[str] = Field(default_factory=list)
+    ibans: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
     confirmed: int = 0
 
@@ -139,6 +147,10 @@ class CounterpartyMemory:
         for phone in find_phones(head)[:2]:
             if phone not in entry.phones:
                 entry.phones.append(phone)
+        confirmed_iban = example.fields.get("vendor_iban")
+        for iban in [*find_ibans(confirmed_iban or ""), *find_ibans(page_text(example.pages))]:
+            if iban not in entry.ibans:
+                entry.ibans.append(iban)
         entry.confirmed += 1
 
     def match(self, pages: list[Page], read: dict[str, str] | None = None) -> MemoryMatch | None:
@@ -160,7 +172,9 @@ class CounterpartyMemory:
                 if best is None or score > best[0]:
                     best = (score, i)
         if best is None or best[0] < self.min_name:
-            return None
+            best = self._by_identifier(head, pages)
+            if best is None:
+                return None
         score, index = best
         entry = self.entries[index]
         name = _nearest(entry.names, head, read.get("name"))
@@ -171,6 +185,20 @@ class CounterpartyMemory:
                 found.address = _nearest(entry.addresses, head, read.get("address"))
                 found.address_score = top
         return found
+
+    def _by_identifier(self, head: str, pages: list[Page]) -> tuple[float, int] | None:
+        """Find the counterparty whose tax id or IBAN is printed, when its name was misread.
+
+        Identifiers are compared exactly (IBANs are check-digit validated when read), so a
+        name OCR mangled beyond fuzzy matching is still recognised by its numbers.
+        """
+        printed = set(find_vat_ids(head)) | set(find_ibans(page_text(pages)))
+        if not printed:
+            return None
+        for i, entry in enumerate(self.entries):
+            if printed & {*entry.tax_ids, *entry.ibans}:
+                return ID_MATCH_SCORE, i
+        return None
 
     def apply(self, pages: list[Page], fields: dict[str, ExtractedField]) -> MemoryMatch | None:
         """Put the remembered name and address into the fields of a recognised document."""
