@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dovecot-imapd: the mailbox intake's tests start their own IMAP server on a free port.
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core dovecot-imapd)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core dovecot-imapd chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

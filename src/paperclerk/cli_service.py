@@ -86,6 +86,17 @@ def serve(
     demo_out: Annotated[
         Path, typer.Option("--demo-out", help="Folder for the demo's JSON results.")
     ] = Path("out"),
+    train_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--train-data",
+            help="SROIE-layout folder the receipt model is trained on: with it, the receipt "
+            "model is retrained in the background on it plus every review confirmation.",
+        ),
+    ] = None,
+    retrain_every: Annotated[
+        int, typer.Option("--retrain-every", help="New confirmed receipts per retraining.", min=1)
+    ] = 50,
 ) -> None:
     """Run the API with embedded workers over one data folder (SQLite unless configured)."""
     import uvicorn
@@ -112,6 +123,8 @@ def serve(
     supervisor = Supervisor(WorkerConfig(url, folder), workers) if workers > 0 else None
     if supervisor is not None:
         supervisor.start()
+    if train_data is not None:
+        _start_retraining(train_data, retrain_every, url, folder, stop_intake)
     if demo is not None:
         reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         _start_demo(demo, demo_out, url, f"http://{reach}:{port}")
@@ -124,6 +137,18 @@ def serve(
             intake.join(timeout=10)
         if supervisor is not None:
             supervisor.stop()
+
+
+def _start_retraining(
+    train_data: Path, every: int, url: str, folder: Path, stop: threading.Event
+) -> None:
+    """Check in the background whether enough confirmations came in to retrain receipts."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.worker.retraining import RetrainConfig, watch_retraining
+
+    config = RetrainConfig(folder, train_data.resolve(), every=every)
+    watch_retraining(config, make_session_factory(make_engine(url)), stop)
+    console.print(f"retraining receipts after every {every} confirmations, on {train_data}")
 
 
 def _start_demo(folder: Path, out: Path, database_url: str, service_url: str) -> None:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL of the app database; `<data_dir>/paperclerk.db` when unset.",
     )
+    secret_key: str | None = Field(
+        None,
+        description="Key that signs review UI session cookies; `<data_dir>/secret_key` when unset.",
+    )
 
     @property
     def registry_dir(self) -> Path:

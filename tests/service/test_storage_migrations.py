@@ -32,12 +32,15 @@ TABLES = {
     "jobs",
     "webhooks",
     "webhook_deliveries",
+    "review_items",
+    "audit_events",
+    "training_examples",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:
@@ -143,5 +146,54 @@ def test_upgrade_keeps_the_rows_of_a_first_release_database(db_url: str) -> None
             rows = conn.exec_driver_sql("SELECT id, status, generation FROM documents").all()
             assert [tuple(r) for r in rows] == [("d1", "done", 0)]
         assert current_revision(eng) == head_revision()
+    finally:
+        eng.dispose()
+
+
+def test_documents_processed_before_the_review_revision_are_queued(db_url: str) -> None:
+    import json
+
+    upgrade(db_url, "0002")
+    eng = make_engine(db_url)
+    waiting = {
+        "doc_type": "receipt",
+        "fields": {"merchant_name": {"value": "ACME"}},
+        "findings": [{"rule_id": "totals.line_items_sum", "severity": "warning", "passed": False}],
+        "decision": {"outcome": "needs_review", "reasons": ["sums"],
+                     "low_confidence_fields": ["total"]},
+    }  # fmt: skip
+    done = {"doc_type": "receipt", "decision": {"outcome": "auto_approved"}}
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO workspaces (id, name, created_at) VALUES ('w1', 'old', '2026-01-01')"
+            )
+            for doc_id, result in (("d1", waiting), ("d2", done), ("d3", None)):
+                conn.exec_driver_sql(
+                    "INSERT INTO documents (id, workspace_id, status, progress, sha256, size_bytes,"
+                    " source, metadata, result, created_at, updated_at) VALUES (%(id)s, 'w1',"
+                    " %(status)s, 1.0, 'ab', 3, 'api', '{}', %(result)s, '2026-01-01',"
+                    " '2026-01-01')"
+                    if eng.dialect.name == "postgresql"
+                    else "INSERT INTO documents (id, workspace_id, status, progress, sha256,"
+                    " size_bytes, source, metadata, result, created_at, updated_at) VALUES"
+                    " (:id, 'w1', :status, 1.0, 'ab', 3, 'api', '{}', :result, '2026-01-01',"
+                    " '2026-01-01')",
+                    {
+                        "id": doc_id,
+                        "status": "done" if result else "queued",
+                        "result": json.dumps(result) if result else None,
+                    },
+                )
+        upgrade(db_url)
+        with eng.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT document_id, state, priority, reason_codes, supplier FROM review_items"
+                " ORDER BY document_id"
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("d1", "pending", 1, " rule:totals.line_items_sum field:total ", "ACME"),
+            ("d2", "auto", 0, "", None),
+        ]
     finally:
         eng.dispose()

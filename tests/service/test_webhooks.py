@@ -38,8 +38,8 @@ from paperclerk.worker.runner import WorkerConfig, work
 from tests.service.helpers import submit
 from tests.service.test_api import receipt_png
 
-BODY_KEYS = {"event", "document_id", "generation", "workspace", "status", "doc_type", "decision", "result_url",
-             "sent_at"}  # fmt: skip
+BODY_KEYS = {"event", "document_id", "generation", "workspace", "status", "doc_type",
+             "decision", "result_url", "sent_at"}  # fmt: skip
 
 
 @dataclass

@@ -179,8 +179,10 @@ def test_memory_recognises_a_supplier_by_its_iban_when_the_name_is_misread() -> 
             id="review/a",
             doc_type=DocType.INVOICE,
             pages=[page_from_lines(lines)],
-            fields={"vendor_name": "Nordwind Office Supplies GmbH",
-                    "vendor_address": "Hafenstrasse 12, 20457 Hamburg"},  # fmt: skip
+            fields={
+                "vendor_name": "Nordwind Office Supplies GmbH",
+                "vendor_address": "Hafenstrasse 12, 20457 Hamburg",
+            },
             source="review",
         )
     )

@@ -57,3 +57,25 @@ def receipt_extractor(
     if folder is None:
         return RuleReceiptExtractor()
     return _load(folder.resolve(), memory)
+
+
+def service_receipt_extractor(data_dir: Path) -> FieldExtractor:
+    """Return the receipt extractor of a service's data folder.
+
+    The live model of `<data_dir>/models` (else the packaged one), looked up again for each
+    document so a newly promoted model takes over at once, reading with the memory that
+    review confirmations in this data folder keep up to date (`reviewed_memory`).
+    """
+    from paperclerk.learning.reviewed_memory import ReviewedMemory, ReviewedReceiptExtractor
+
+    registry_root = data_dir / "models"
+    first = model_folder("live", registry_root)
+    if first is None:
+        return RuleReceiptExtractor()
+
+    def live() -> TrainedReceiptExtractor:
+        folder = model_folder("live", registry_root) or first
+        return _load(folder.resolve(), True)
+
+    memory = ReviewedMemory(data_dir, base=first / "memory.json")
+    return ReviewedReceiptExtractor(live, memory)

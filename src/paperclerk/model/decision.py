@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -31,6 +32,7 @@ class DecisionOutcome(StrEnum):
 
     AUTO_APPROVED = "auto_approved"
     NEEDS_REVIEW = "needs_review"
+    APPROVED = "approved"
     REJECTED = "rejected"
 
 
@@ -41,3 +43,5 @@ class Decision(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     finding_ids: list[str] = Field(default_factory=list)
     low_confidence_fields: list[str] = Field(default_factory=list)
+    decided_by: str | None = Field(None, description="The reviewer who decided (email).")
+    decided_at: dt.datetime | None = Field(None, description="When a reviewer decided.")

@@ -135,13 +135,19 @@ def process_bytes(
     filename: str | None = None,
     source: Source = Source.CLI,
     doc_type_hint: DocType | None = None,
+    extractor: FieldExtractor | None = None,
 ) -> Document:
     """Process one document given as bytes; bad input raises a typed InputError."""
     timings: dict[str, float] = {}
     with _timed(timings, "ingest"):
         ingested = load_bytes(data)
     doc = process_ingested(
-        ingested, engine=engine, filename=filename, source=source, doc_type_hint=doc_type_hint
+        ingested,
+        engine=engine,
+        filename=filename,
+        source=source,
+        doc_type_hint=doc_type_hint,
+        extractor=extractor,
     )
     doc.timings = {**timings, **doc.timings}
     return doc

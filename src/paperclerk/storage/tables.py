@@ -207,3 +207,87 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReviewItem(Base):
+    """A processed document's place in the review flow: state, reasons, claim and decision.
+
+    One row per document with a stored result. `state` is `auto` (completed with no human
+    touch), `pending` (waiting for a person), `approved` or `rejected`. A claim
+    (`claimed_by`, `claimed_until`) hands the document to one reviewer at a time.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('auto', 'pending', 'approved', 'rejected')", name="review_state"
+        ),
+        Index("ix_review_items_queue", "workspace_id", "state", "priority", "completed_at"),
+        Index("ix_review_items_completed", "completed_at"),
+    )
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    doc_type: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(default=0)
+    reason_codes: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    supplier: Mapped[str | None] = mapped_column(String(500))
+    claimed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_fields: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    corrected_fields: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One change to a document: who (model, rule, memory, person, system), what and when."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(
+            "actor_kind IN ('model', 'rule', 'memory', 'person', 'system')", name="actor_kind"
+        ),
+        Index("ix_audit_events_document", "document_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(String(200))
+    old_value: Mapped[Any] = mapped_column(JsonColumn, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JsonColumn, nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TrainingExampleRow(Base):
+    """A confirmed document as a training example (the `TrainingExample` JSON).
+
+    Deleted with its document, so erasing a document also erases what was learnt from it.
+    """
+
+    __tablename__ = "training_examples"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    doc_type: Mapped[str] = mapped_column(String(64))
+    example: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

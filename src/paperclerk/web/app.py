@@ -7,15 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
 
 from paperclerk import __version__
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
+from paperclerk.web.audit import router as audit_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector
 from paperclerk.web.state import AppState, State
+from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
+from paperclerk.web.ui.security import secret_key
 from paperclerk.web.webhooks import router as webhooks_router
 
 
@@ -44,6 +48,16 @@ def create_app(
     install_error_handlers(app)
     app.include_router(documents_router)
     app.include_router(webhooks_router)
+    app.include_router(audit_router)
+    include_ui(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(data_dir),
+        session_cookie="paperclerk_session",
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=get_settings().public_url.startswith("https://"),
+    )
     metrics = MetricsCollector(state)
 
     @app.get("/healthz", tags=["health"])

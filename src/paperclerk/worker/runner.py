@@ -51,6 +51,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     import httpx
 
     from paperclerk.engines.registry import get_engine
+    from paperclerk.learning.loader import service_receipt_extractor
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
     from paperclerk.storage.blobs import BlobStore
@@ -63,6 +64,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     factory = make_session_factory(make_engine(config.database_url))
     blobs = BlobStore.in_data_dir(config.data_dir)
     ocr = get_engine("rapid", config.threads)
+    receipts = service_receipt_extractor(config.data_dir)
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
     public_url = get_settings().public_url
@@ -101,7 +103,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
             pulse = threading.Thread(target=beat, args=(job, beating), daemon=True)
             pulse.start()
             try:
-                run_job(factory, blobs, job, ocr)
+                run_job(factory, blobs, job, ocr, receipts)
             finally:
                 beating.set()
                 pulse.join()

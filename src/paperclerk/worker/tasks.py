@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import InputError, PaperclerkError
+from paperclerk.extract.base import FieldExtractor
 from paperclerk.model import DocType, Source
 from paperclerk.pipeline.run import process_bytes
 from paperclerk.queue.jobs import finish_document
 from paperclerk.queue.lease import complete, fail
+from paperclerk.review.results import on_result_stored
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.documents import set_progress
@@ -26,12 +28,14 @@ def run_job(
     blobs: BlobStore,
     job: Job,
     engine: OcrEngine | None = None,
+    receipts: FieldExtractor | None = None,
 ) -> bool:
     """Process the document of a claimed job; return whether a result was stored.
 
     Bad input is a permanent failure (the document goes dead with the input error's code);
     anything else is retried with backoff. A document already done (a redelivered job) is
     not processed again. Only ids and codes are logged, never document content.
+    `receipts` extracts receipts (the service's, reading with the reviewed memory).
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -53,6 +57,7 @@ def run_job(
             filename=filename,
             source=source,
             doc_type_hint=DocType(hint) if hint else None,
+            extractor=receipts,
         )
     except InputError as exc:
         log.info("document %s rejected: %s", job.document_id, exc.code)
@@ -75,4 +80,5 @@ def run_job(
         if stored and row is not None:
             outcome = doc.decision.outcome.value if doc.decision else None
             record_events(session, job.document_id, row.workspace_id, outcome)
+            on_result_stored(session, job.document_id, row.workspace_id, doc)
         return stored

@@ -1,0 +1,240 @@
+"""The review queue: which documents wait for a person, filtered, counted and claimed.
+
+A claim is an atomic `UPDATE … WHERE claimed_by IS NULL OR claimed_until < now` on one row,
+so two reviewers can never hold the same document: on PostgreSQL the second update waits
+for the first and then re-checks the condition, on SQLite writes are serialised. A claim
+expires after `CLAIM_SECONDS`, so a document left open in a closed tab comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from paperclerk.model import DecisionOutcome, Document, Severity
+from paperclerk.review.schema import supplier_of
+from paperclerk.storage.columns import utcnow
+from paperclerk.storage.tables import DocumentRow, ReviewItem
+
+CLAIM_SECONDS = 15 * 60
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which part of the queue to show: the user's workspaces narrowed by the filters."""
+
+    workspace_ids: tuple[str, ...]
+    workspace: str | None = None
+    doc_type: str | None = None
+    reason: str | None = None
+    min_age_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many documents wait, overall and per workspace, type and reason."""
+
+    total: int
+    by_workspace: dict[str, int] = field(default_factory=dict)
+    by_doc_type: dict[str, int] = field(default_factory=dict)
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+def reason_codes(doc: Document) -> list[str]:
+    """Return why a document needs a person, as short codes (`rule:…`, `field:…`, `doc_type`)."""
+    codes = [
+        f"rule:{f.rule_id}" for f in doc.findings if not f.passed and f.severity != Severity.INFO
+    ]
+    if doc.decision is not None:
+        codes += [f"field:{n}" for n in doc.decision.low_confidence_fields]
+    if doc.doc_type.value == "other":
+        codes.append("doc_type")
+    return list(dict.fromkeys(codes))
+
+
+def priority_of(doc: Document) -> int:
+    """Return a priority (higher first): 2 for a failed error rule, 1 a warning, 0 otherwise."""
+    failed = [f.severity for f in doc.findings if not f.passed]
+    if Severity.ERROR in failed:
+        return 2
+    return 1 if Severity.WARNING in failed else 0
+
+
+def track_result(session: Session, document_id: str, workspace_id: str, doc: Document) -> None:
+    """Put a freshly stored result in the review flow: queue it or count it as automated.
+
+    A reprocessed document starts over: its claim and any earlier decision are cleared.
+    """
+    outcome = doc.decision.outcome if doc.decision else DecisionOutcome.NEEDS_REVIEW
+    state = {
+        DecisionOutcome.AUTO_APPROVED: "auto",
+        DecisionOutcome.REJECTED: "rejected",
+    }.get(outcome, PENDING)
+    codes = reason_codes(doc)
+    row = session.get(DocumentRow, document_id)
+    values = {
+        "workspace_id": workspace_id,
+        "state": state,
+        "doc_type": doc.doc_type.value,
+        "priority": priority_of(doc),
+        "reason_codes": " " + " ".join(codes) + " " if codes else "",
+        "reasons": doc.decision.reasons if doc.decision else [],
+        "supplier": supplier_of(doc),
+        "claimed_by": None,
+        "claimed_until": None,
+        "decided_by": None,
+        "decided_at": None,
+        "reject_reason": None,
+        "confirmed_fields": [],
+        "corrected_fields": [],
+        "submitted_at": row.created_at if row is not None else utcnow(),
+        "completed_at": utcnow(),
+    }
+    item = session.get(ReviewItem, document_id)
+    if item is None:
+        session.add(ReviewItem(document_id=document_id, **values))
+    else:
+        for key, value in values.items():
+            setattr(item, key, value)
+    session.flush()
+
+
+def _where(flt: QueueFilter, now: dt.datetime) -> list[ColumnElement[bool]]:
+    """Return the SQL conditions of a filter over pending items."""
+    conds: list[ColumnElement[bool]] = [
+        ReviewItem.state == PENDING,
+        ReviewItem.workspace_id.in_(flt.workspace_ids),
+    ]
+    if flt.workspace:
+        conds.append(ReviewItem.workspace_id == flt.workspace)
+    if flt.doc_type:
+        conds.append(ReviewItem.doc_type == flt.doc_type)
+    if flt.reason:
+        conds.append(ReviewItem.reason_codes.contains(f" {flt.reason} ", autoescape=True))
+    if flt.min_age_hours:
+        cutoff = now - dt.timedelta(hours=flt.min_age_hours)
+        conds.append(ReviewItem.submitted_at <= cutoff)
+    return conds
+
+
+def _claimable(user_id: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Condition: the item is free, its claim ran out, or it is already this user's."""
+    return or_(
+        ReviewItem.claimed_by.is_(None),
+        ReviewItem.claimed_until.is_(None),
+        ReviewItem.claimed_until < now,
+        ReviewItem.claimed_by == user_id,
+    )
+
+
+def list_queue(
+    session: Session, flt: QueueFilter, *, limit: int = 200, now: dt.datetime | None = None
+) -> list[ReviewItem]:
+    """Return pending items, highest priority first, then oldest first."""
+    now = now or utcnow()
+    stmt = (
+        select(ReviewItem)
+        .where(and_(*_where(flt, now)))
+        .order_by(ReviewItem.priority.desc(), ReviewItem.submitted_at, ReviewItem.document_id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def queue_counts(session: Session, flt: QueueFilter, now: dt.datetime | None = None) -> QueueCounts:
+    """Count the pending items of the filter per workspace, document type and reason."""
+    now = now or utcnow()
+    stmt = select(ReviewItem.workspace_id, ReviewItem.doc_type, ReviewItem.reason_codes).where(
+        and_(*_where(flt, now))
+    )
+    ws: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    total = 0
+    for workspace_id, doc_type, codes in session.execute(stmt):
+        total += 1
+        ws[workspace_id] += 1
+        types[doc_type or "unknown"] += 1
+        reasons.update(codes.split())
+    return QueueCounts(total, dict(ws), dict(types), dict(reasons.most_common()))
+
+
+def claim(
+    session: Session,
+    user_id: str,
+    document_id: str,
+    workspace_ids: tuple[str, ...],
+    *,
+    now: dt.datetime | None = None,
+    seconds: int = CLAIM_SECONDS,
+) -> bool:
+    """Claim one pending document for a user (or renew the user's claim); return success."""
+    now = now or utcnow()
+    stmt = (
+        update(ReviewItem)
+        .where(
+            ReviewItem.document_id == document_id,
+            ReviewItem.state == PENDING,
+            ReviewItem.workspace_id.in_(workspace_ids),
+            _claimable(user_id, now),
+        )
+        .values(claimed_by=user_id, claimed_until=now + dt.timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def claim_next(
+    session: Session,
+    user_id: str,
+    flt: QueueFilter,
+    *,
+    exclude: tuple[str, ...] = (),
+    now: dt.datetime | None = None,
+    seconds: int = CLAIM_SECONDS,
+) -> str | None:
+    """Claim the next document of the filter for a user; return its id, or None if none is free.
+
+    A document the user already holds comes back first; documents in `exclude` (the ones
+    the user skipped) are passed over.
+    """
+    now = now or utcnow()
+    conds = _where(flt, now)
+    if exclude:
+        conds.append(ReviewItem.document_id.not_in(exclude))
+    held = session.scalar(
+        select(ReviewItem.document_id)
+        .where(*conds, ReviewItem.claimed_by == user_id, ReviewItem.claimed_until >= now)
+        .order_by(ReviewItem.priority.desc(), ReviewItem.submitted_at)
+        .limit(1)
+    )
+    if held is not None and claim(session, user_id, held, flt.workspace_ids, now=now):
+        return held
+    for _ in range(20):
+        candidates = session.scalars(
+            select(ReviewItem.document_id)
+            .where(*conds, _claimable(user_id, now))
+            .order_by(ReviewItem.priority.desc(), ReviewItem.submitted_at, ReviewItem.document_id)
+            .limit(5)
+        ).all()
+        if not candidates:
+            return None
+        for document_id in candidates:
+            if claim(session, user_id, document_id, flt.workspace_ids, now=now, seconds=seconds):
+                return document_id
+    return None
+
+
+def release(session: Session, user_id: str, document_id: str) -> None:
+    """Give up a user's claim on a document (e.g. when skipping it)."""
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.document_id == document_id, ReviewItem.claimed_by == user_id)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,134 @@
+"""What the review form shows per document type: fields in order, their kinds, table columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from paperclerk.model import DocType, Document, FieldValue
+
+
+class Kind(StrEnum):
+    """How a field's text is parsed and checked."""
+
+    TEXT = "text"
+    MONEY = "money"
+    DATE = "date"
+    TIME = "time"
+    NUMBER = "number"
+    CURRENCY = "currency"
+    IBAN = "iban"
+    TAX_ID = "tax_id"
+
+
+KINDS: dict[str, Kind] = {
+    **{n: Kind.MONEY for n in (
+        "total", "subtotal", "total_tax", "amount_due", "tip", "unit_price", "total_price",
+        "amount", "rounding", "discount",
+    )},
+    **{n: Kind.DATE for n in ("transaction_date", "invoice_date", "due_date")},
+    "transaction_time": Kind.TIME,
+    "quantity": Kind.NUMBER,
+    "tax_rate": Kind.NUMBER,
+    "currency": Kind.CURRENCY,
+    "vendor_iban": Kind.IBAN,
+    "vendor_tax_id": Kind.TAX_ID,
+    "merchant_tax_id": Kind.TAX_ID,
+}  # fmt: skip
+
+FORM_FIELDS: dict[DocType, tuple[str, ...]] = {
+    DocType.RECEIPT: (
+        "merchant_name", "merchant_address", "merchant_phone", "merchant_tax_id",
+        "receipt_number", "transaction_date", "transaction_time", "payment_method",
+        "currency", "subtotal", "total_tax", "total",
+    ),
+    DocType.INVOICE: (
+        "vendor_name", "vendor_address", "vendor_tax_id", "vendor_iban", "customer_name",
+        "customer_address", "invoice_number", "invoice_date", "due_date", "purchase_order",
+        "currency", "subtotal", "total_tax", "total", "amount_due", "payment_terms",
+    ),
+}  # fmt: skip
+
+ITEM_COLUMNS: dict[DocType, tuple[str, ...]] = {
+    DocType.RECEIPT: ("description", "quantity", "unit_price", "total_price"),
+    DocType.INVOICE: ("product_code", "description", "quantity", "unit", "unit_price",
+                      "tax_rate", "amount"),
+}  # fmt: skip
+DEFAULT_ITEM_COLUMNS = ("description", "quantity", "unit_price", "amount")
+SUPPLIER_FIELDS = ("merchant_name", "vendor_name")
+
+
+def kind_of(name: str) -> Kind:
+    """Return how the field `name` (or a line-item column) is parsed."""
+    return KINDS.get(name, Kind.TEXT)
+
+
+def form_fields(doc: Document) -> list[str]:
+    """Return the fields the form shows: the schema's, then any other the document has."""
+    names = list(FORM_FIELDS.get(doc.doc_type, ()))
+    names += [n for n in doc.fields if n not in names]
+    return names
+
+
+def item_columns(doc: Document) -> list[str]:
+    """Return the line-item table columns: the schema's, then any other a row has."""
+    cols = list(ITEM_COLUMNS.get(doc.doc_type, DEFAULT_ITEM_COLUMNS))
+    for item in doc.line_items:
+        cols += [c for c in item.fields if c not in cols]
+    return cols
+
+
+def value_text(value: FieldValue | object) -> str:
+    """Return a typed value as the text the form shows and the JSON stores."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S") if value.second else value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def supplier_of(doc: Document) -> str | None:
+    """Return the counterparty name a document was read with (merchant or vendor)."""
+    for name in SUPPLIER_FIELDS:
+        field = doc.fields.get(name)
+        if field is not None and field.value not in (None, ""):
+            return str(field.value)[:500]
+    return None
+
+
+def _typed(kind: Kind, value: FieldValue) -> FieldValue:
+    """Return a value read back from JSON as its typed form (a money string as Decimal)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if kind in (Kind.MONEY, Kind.NUMBER):
+            return Decimal(value)
+        if kind == Kind.DATE:
+            return dt.date.fromisoformat(value)
+        if kind == Kind.TIME:
+            return dt.time.fromisoformat(value)
+    except (ArithmeticError, ValueError):
+        return value
+    return value
+
+
+def retype(doc: Document) -> Document:
+    """Give the values of a document loaded from JSON their types back, in place.
+
+    A stored result keeps money and dates as JSON strings, and the model's value union
+    reads them back as `str`; the rules and the comparison with a reviewer's value need
+    `Decimal` and `date`.
+    """
+    for name, f in doc.fields.items():
+        f.value = _typed(kind_of(name), f.value)
+        for alt in f.alternatives:
+            alt.value = _typed(kind_of(name), alt.value)
+    for item in doc.line_items:
+        for col, cell in item.fields.items():
+            cell.value = _typed(kind_of(col), cell.value)
+    return doc

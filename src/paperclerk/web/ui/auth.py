@@ -1,0 +1,156 @@
+"""Login, logout and who is asking: session-cookie users, roles and CSRF checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from paperclerk.storage.columns import Role
+from paperclerk.storage.users import get_user, user_workspace_ids, verify_user
+from paperclerk.storage.workspaces import list_workspaces
+from paperclerk.web.errors import error_body
+from paperclerk.web.state import State
+from paperclerk.web.ui.security import CSRF_FIELD, CSRF_HEADER, CSRF_KEY, csrf_ok, csrf_token
+from paperclerk.web.ui.templating import render
+
+router = APIRouter(include_in_schema=False)
+USER_KEY = "uid"
+MAX_FIELD = 1000
+
+
+@dataclass(frozen=True)
+class UiUser:
+    """A logged-in person: role and the workspaces (id → name) they may see."""
+
+    id: str
+    email: str
+    role: Role
+    workspaces: dict[str, str]
+
+    @property
+    def workspace_ids(self) -> tuple[str, ...]:
+        """The ids of the workspaces this person may see."""
+        return tuple(self.workspaces)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the person is an admin (sees every workspace)."""
+        return self.role == Role.ADMIN
+
+
+class LoginRequired(Exception):
+    """Raised by `ui_user` when the request has no valid session."""
+
+
+class CsrfRefused(Exception):
+    """Raised when a state-changing UI request lacks the session's CSRF token."""
+
+
+def ui_user(request: Request, state: State) -> UiUser:
+    """Return the logged-in user of the session, or raise `LoginRequired`."""
+    user_id = request.session.get(USER_KEY)
+    if not isinstance(user_id, str):
+        raise LoginRequired
+    with state.sessions() as session:
+        user = get_user(session, user_id)
+        if user is None:
+            request.session.clear()
+            raise LoginRequired
+        all_ws = {w.id: w.name for w in list_workspaces(session)}
+        if user.role == Role.ADMIN:
+            visible = all_ws
+        else:
+            visible = {w: all_ws[w] for w in user_workspace_ids(session, user.id) if w in all_ws}
+        return UiUser(user.id, user.email, Role(user.role), visible)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse a state-changing request without this session's CSRF token (header or form)."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not csrf_ok(request, sent):
+        raise CsrfRefused
+
+
+User = Annotated[UiUser, Depends(ui_user)]
+Csrf = Depends(csrf_protect)
+
+
+def wants_html(request: Request) -> bool:
+    """Tell whether the caller is a browser navigating (not a script fetching JSON)."""
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+def install_ui_handlers(app: object) -> None:
+    """Answer `LoginRequired` with a redirect to the login page (or 401 JSON), CSRF with 403."""
+    from fastapi import FastAPI
+
+    assert isinstance(app, FastAPI)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        if wants_html(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return JSONResponse(error_body("unauthorized", "log in first"), status_code=401)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(_: Request, __: CsrfRefused) -> Response:
+        body = error_body("csrf_failed", "the form is out of date; reload the page and try again")
+        return JSONResponse(body, status_code=403)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a local path to go to after login (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target[:MAX_FIELD]
+    return "/review"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    """Show the login form."""
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", dependencies=[Csrf])
+def login(
+    request: Request,
+    state: State,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=MAX_FIELD)],
+    next: Annotated[str, Form(max_length=MAX_FIELD)] = "/review",
+) -> Response:
+    """Check the password; on success start a fresh session (new CSRF token) and go on."""
+    with state.sessions() as session, session.begin():
+        user = verify_user(session, email, password)
+        user_id = user.id if user is not None else None
+    if user_id is None:
+        ctx = {"next": _safe_next(next), "error": "Wrong email or password.", "email": email}
+        return render(request, "login.html", ctx, status=401)
+    request.session.clear()
+    request.session[USER_KEY] = user_id
+    request.session.pop(CSRF_KEY, None)
+    csrf_token(request)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home() -> Response:
+    """Send people to the review queue."""
+    return RedirectResponse("/review", status_code=303)

@@ -1,0 +1,264 @@
+"""The review screen: page viewer with word boxes, typed form, line items, decisions.
+
+Pages are server-rendered; the screen's JSON endpoints (`check`, `approve`, `reject`,
+`skip`) are called by `static/review.js` with the session's CSRF token in a header.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from paperclerk.model import Document
+from paperclerk.review import (
+    BlockingProblemsError,
+    Correction,
+    Reviewer,
+    approve,
+    check,
+    claim,
+    load,
+    reject,
+    release,
+    remember,
+)
+from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
+from paperclerk.storage.columns import utcnow
+from paperclerk.storage.tables import DocumentRow, ReviewItem, User
+from paperclerk.web.errors import ApiError
+from paperclerk.web.state import State
+from paperclerk.web.ui.auth import Csrf, UiUser
+from paperclerk.web.ui.auth import User as UserDep
+from paperclerk.web.ui.pages import page_png
+from paperclerk.web.ui.queue import MAX_SKIPPED, SKIPPED_KEY, next_url, reason_label
+from paperclerk.web.ui.templating import render
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+MAX_SUGGESTIONS = 3
+
+
+class RejectIn(BaseModel):
+    """A rejection and the reason a person gave."""
+
+    reason: str = Field(max_length=1000)
+
+
+def check_id(document_id: str) -> None:
+    """Answer 404 for ids that cannot exist."""
+    if not re.fullmatch(r"[0-9a-f]{32}", document_id):
+        raise ApiError(404, "not_found", f"no document {document_id!r}")
+
+
+def reviewer_of(user: UiUser) -> Reviewer:
+    """Return the review-flow view of a logged-in user."""
+    return Reviewer(user.id, user.email, user.workspace_ids)
+
+
+def label(name: str) -> str:
+    """Return a field name as a form label (`transaction_date` → `Transaction date`)."""
+    return name.replace("_", " ").capitalize()
+
+
+def _words(f: Any) -> list[str]:
+    return list(f.provenance.word_ids) if f is not None and f.provenance else []
+
+
+def form_rows(doc: Document) -> list[dict[str, Any]]:
+    """Return the form's fields: value, kind, confidence, source and top suggestions."""
+    rows = []
+    unsure = set(doc.decision.low_confidence_fields) if doc.decision else set()
+    unsure |= {n for f in doc.findings if not f.passed for n in f.fields}
+    for name in form_fields(doc):
+        f = doc.fields.get(name)
+        current = value_text(f.value) if f else ""
+        suggestions: list[dict[str, Any]] = []
+        for alt in f.alternatives if f else []:
+            text = value_text(alt.value)
+            if text and text != current and text not in [s["value"] for s in suggestions]:
+                words = alt.provenance.word_ids if alt.provenance else []
+                suggestions.append({"value": text, "score": round(alt.score, 2), "words": words})
+            if len(suggestions) == MAX_SUGGESTIONS:
+                break
+        rows.append(
+            {
+                "name": name,
+                "label": label(name),
+                "kind": kind_of(name).value,
+                "value": current,
+                "confidence": round(f.confidence, 2) if f else None,
+                "source": f.source.value if f else None,
+                "words": _words(f),
+                "suggestions": suggestions,
+                "low": name in unsure,
+            }
+        )
+    return rows
+
+
+def viewer_data(document_id: str, doc: Document, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return what the page viewer needs: pages with compact word boxes and field words."""
+    pages = [
+        {
+            "index": p.index,
+            "width": p.width,
+            "height": p.height,
+            "src": f"/review/{document_id}/pages/{p.index}.png",
+            "words": [
+                [w.id, w.text, w.norm_box.x0, w.norm_box.y0, w.norm_box.x1, w.norm_box.y1]
+                for w in p.words
+            ],
+        }
+        for p in doc.pages
+    ]
+    return {
+        "id": document_id,
+        "pages": pages,
+        "fields": {f["name"]: f["words"] for f in fields},
+        "suggestions": {f["name"]: f["suggestions"] for f in fields},
+    }
+
+
+def item_rows(doc: Document, columns: list[str]) -> list[dict[str, Any]]:
+    """Return the line items as rows of cell texts and the words each cell was read from."""
+    return [
+        {
+            "cells": {c: value_text(it.value(c)) for c in columns},
+            "words": {c: _words(it.fields.get(c)) for c in columns},
+        }
+        for it in doc.line_items
+    ]
+
+
+@router.get("/review/{document_id}")
+def review_page(request: Request, state: State, user: UserDep, document_id: str) -> Response:
+    """Open a document for review, claiming it; read-only while another reviewer holds it."""
+    check_id(document_id)
+    now = utcnow()
+    with state.sessions() as session, session.begin():
+        item = session.get(ReviewItem, document_id)
+        if item is None or item.workspace_id not in user.workspaces:
+            return render(request, "not_found.html", {"user": user}, status=404)
+        if item.state != "pending":
+            return RedirectResponse(f"/documents/{document_id}", status_code=303)
+        mine = claim(session, user.id, document_id, user.workspace_ids, now=now)
+        holder = None
+        if not mine and item.claimed_by:
+            other = session.get(User, item.claimed_by)
+            holder = other.email if other else "another reviewer"
+        doc = load(session, document_id, user.workspace_ids)
+        row = session.get(DocumentRow, document_id)
+        filename = row.filename if row else None
+        reasons = [reason_label(c) for c in item.reason_codes.split()]
+    fields = form_rows(doc)
+    columns = item_columns(doc)
+    problems = check(doc, Correction()).problems
+    ctx = {
+        "user": user,
+        "doc": doc,
+        "document_id": document_id,
+        "filename": filename or document_id[:8],
+        "workspace": user.workspaces.get(doc.workspace, doc.workspace),
+        "fields": fields,
+        "columns": columns,
+        "kinds": {c: kind_of(c).value for c in columns},
+        "items": item_rows(doc, columns),
+        "reasons": reasons,
+        "decision_reasons": doc.decision.reasons if doc.decision else [],
+        "problems": [asdict(p) for p in problems],
+        "viewer": viewer_data(document_id, doc, fields),
+        "holder": holder,
+        "active": "queue",
+    }
+    return render(request, "review.html", ctx)
+
+
+@router.get("/review/{document_id}/pages/{n}.png")
+def review_page_image(state: State, user: UserDep, document_id: str, n: int) -> Response:
+    """Return a page image of a document the user may see, matching its word boxes."""
+    check_id(document_id)
+    with state.sessions() as session:
+        row = session.get(DocumentRow, document_id)
+        if row is None or row.workspace_id not in user.workspaces or row.result is None:
+            raise ApiError(404, "not_found", f"no document {document_id}")
+        doc = Document.model_validate(row.result)
+    page = next((p for p in doc.pages if p.index == n), None)
+    png = page_png(state.blobs, doc.sha256, page) if page is not None else None
+    if png is None:
+        raise ApiError(404, "not_found", f"no page {n}")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/review/{document_id}/check", dependencies=[Csrf])
+def check_route(state: State, user: UserDep, document_id: str, body: Correction) -> dict[str, Any]:
+    """Check the form as typed: every invalid value and failing rule, blocking or not."""
+    check_id(document_id)
+    with state.sessions() as session:
+        doc = load(session, document_id, user.workspace_ids)
+    checked = check(doc, body)
+    return {
+        "problems": [asdict(p) for p in checked.problems],
+        "blocking": len(checked.blocking),
+        "changed": sorted(checked.changed),
+    }
+
+
+@router.post("/review/{document_id}/approve", dependencies=[Csrf])
+def approve_route(
+    request: Request, state: State, user: UserDep, document_id: str, body: Correction
+) -> Response:
+    """Approve with corrections, teach the memory, and answer where the next document is."""
+    check_id(document_id)
+    try:
+        with state.sessions() as session, session.begin():
+            done = approve(session, reviewer_of(user), document_id, body)
+    except BlockingProblemsError as exc:
+        return JSONResponse(
+            {
+                "error": {"code": exc.code, "message": str(exc)},
+                "problems": [asdict(p) for p in exc.problems],
+            },
+            status_code=422,
+        )
+    try:
+        remember(state.data_dir, done.example)
+    except OSError:  # the approval is stored; the memory catches up with the next one
+        log.exception("could not update the counterparty memory")
+    return JSONResponse({"status": "approved", "next": next_url(state, request, user)})
+
+
+@router.post("/review/{document_id}/reject", dependencies=[Csrf])
+def reject_route(
+    request: Request, state: State, user: UserDep, document_id: str, body: RejectIn
+) -> Response:
+    """Reject with a reason and answer where the next document is."""
+    check_id(document_id)
+    with state.sessions() as session, session.begin():
+        reject(session, reviewer_of(user), document_id, body.reason)
+    return JSONResponse({"status": "rejected", "next": next_url(state, request, user)})
+
+
+@router.post("/review/{document_id}/renew", dependencies=[Csrf])
+def renew_route(state: State, user: UserDep, document_id: str) -> dict[str, bool]:
+    """Keep the reviewer's claim alive while the screen is open; say whether it is held."""
+    check_id(document_id)
+    with state.sessions() as session, session.begin():
+        held = claim(session, user.id, document_id, user.workspace_ids)
+    return {"held": held}
+
+
+@router.post("/review/{document_id}/skip", dependencies=[Csrf])
+def skip_route(request: Request, state: State, user: UserDep, document_id: str) -> Response:
+    """Put the document back for someone else and answer where the next one is."""
+    check_id(document_id)
+    with state.sessions() as session, session.begin():
+        release(session, user.id, document_id)
+    skipped = [d for d in request.session.get(SKIPPED_KEY) or [] if d != document_id]
+    request.session[SKIPPED_KEY] = [*skipped, document_id][-MAX_SKIPPED:]
+    return JSONResponse({"status": "skipped", "next": next_url(state, request, user)})
