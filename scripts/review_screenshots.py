@@ -1,4 +1,4 @@
-"""Take the README screenshots of the review UI (queue, review screen) at 1366×768.
+"""Take the README screenshots of the review UI (queue, review screen, dashboard) at 1366×768.
 
 Usage: .venv/bin/python scripts/review_screenshots.py [--out docs/img]
 
@@ -106,6 +106,12 @@ def main() -> None:
             page.fill("#f-total", "3.7O")
             page.wait_for_selector("[data-msg-for='total'].bad")
             small_png(page.screenshot(), args.out / "review-screen.png")
+            page.fill("#f-total", "3.70")
+            page.wait_for_selector("[data-msg-for='total'].bad", state="detached")
+            page.keyboard.press("Control+Enter")
+            page.wait_for_url(lambda u: f"/review/{ids[0]}" not in u)
+            page.goto(f"{base}/dashboard")
+            small_png(page.screenshot(full_page=True), args.out / "dashboard.png")
             browser.close()
         stop.set()
         server.should_exit = True
