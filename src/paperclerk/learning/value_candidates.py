@@ -107,7 +107,7 @@ COMMON_FEATURES = [
 AMOUNT_FEATURES = [
     *COMMON_FEATURES, "log_value", "rank_desc", "is_max", "repeats", "repeats_below",
     "has_decimals", "has_currency", "diff_pair", "sum_pair", "rule_pick", "amounts_in_row",
-    "max_below", "repaired",
+    "max_below", "repaired", "paid_minus_change",
 ]  # fmt: skip
 DATE_FEATURES = [
     *COMMON_FEATURES, "repeats", "month_name", "four_digit_year", "latest", "earliest",
@@ -128,6 +128,7 @@ def amount_features(
     for c in cands:
         assert isinstance(c.value, Decimal)
         below = [v for d, v in zip(cands, values, strict=True) if d.row > c.row]
+        after = [(d.row, v) for d, v in zip(cands, values, strict=True) if d.row > c.row]
         out.append(
             [
                 *_common(c, lex, page.width or 1, page.height or 1),
@@ -144,9 +145,24 @@ def amount_features(
                 float(sum(1 for d in cands if d.row == c.row)),
                 float(all(v <= c.value for v in below)),
                 float(c.repaired),
+                float(_paid_minus_change(c.value, after)),
             ]
         )
     return out
+
+
+def _paid_minus_change(value: Decimal, after: list[tuple[int, Decimal]]) -> bool:
+    """Whether an amount paid below it, less a change amount below that, gives the value.
+
+    The layout of a till's "TOTAL 9.00 / CASH 10.00 / CHANGE 1.00": the total is what was
+    tendered less the change given, and both are printed after it.
+    """
+    for row_paid, paid in after:
+        if paid <= value:
+            continue
+        if any(row > row_paid and paid - change == value for row, change in after):
+            return True
+    return False
 
 
 def date_features(
