@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from paperclerk.cli_campaign import campaign_app, eval_duplicates
 from paperclerk.cli_service import admin_app, serve, submit, worker
 from paperclerk.cli_train import models_app, progress_bar, train_app
 from paperclerk.errors import PaperclerkError
@@ -20,6 +21,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(models_app, name="models")
 app.add_typer(admin_app, name="admin")
+app.add_typer(campaign_app, name="campaign")
+eval_app.command("duplicates")(eval_duplicates)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("submit")(submit)

@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -290,4 +293,100 @@ class TrainingExampleRow(Base):
     doc_type: Mapped[str] = mapped_column(String(64))
     example: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- loyalty and cashback (migration 0004) -------------------------------------------------
+
+
+class LoyaltyCampaign(Base):
+    """A cashback or loyalty campaign of a workspace; `definition` is the `Campaign` JSON."""
+
+    __tablename__ = "loyalty_campaigns"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LoyaltySubmission(Base):
+    """One receipt submitted to a campaign by a participant, with its decision and keys.
+
+    `sha256`, `content_key` and `purchase_key` are indexed: identical files and the same
+    purchase read from the content are found by index lookups.
+    """
+
+    __tablename__ = "loyalty_submissions"
+    __table_args__ = (
+        Index("ix_loyalty_submissions_sha256", "workspace_id", "sha256"),
+        Index("ix_loyalty_submissions_content", "workspace_id", "content_key"),
+        Index("ix_loyalty_submissions_purchase", "workspace_id", "purchase_key"),
+        Index("ix_loyalty_submissions_amount", "workspace_id", "amount_key"),
+        Index("ix_loyalty_submissions_day", "workspace_id", "purchase_date"),
+        Index(
+            "ix_loyalty_submissions_participant",
+            "workspace_id", "campaign_id", "participant_id", "outcome",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_key: Mapped[str | None] = mapped_column(String(64))
+    purchase_key: Mapped[str | None] = mapped_column(String(64))
+    amount_key: Mapped[str | None] = mapped_column(String(64))
+    purchase_date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reward: Mapped[str] = mapped_column(String(32), default="0")
+    result: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LoyaltyFingerprint(Base):
+    """A receipt picture's perceptual hash, split into four indexed 16-bit bands.
+
+    Multi-index hashing: two 64-bit hashes within Hamming distance 7 agree on some band
+    up to one bit, so a lookup probes each band's value and its 16 one-bit neighbours by
+    index, then checks the full distance (and the 512-bit `vhash`) of the few candidates.
+    """
+
+    __tablename__ = "loyalty_fingerprints"
+    __table_args__ = (
+        Index("ix_loyalty_fingerprints_band0", "workspace_id", "band0"),
+        Index("ix_loyalty_fingerprints_band1", "workspace_id", "band1"),
+        Index("ix_loyalty_fingerprints_band2", "workspace_id", "band2"),
+        Index("ix_loyalty_fingerprints_band3", "workspace_id", "band3"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("loyalty_submissions.id", ondelete="CASCADE"), index=True
+    )
+    phash: Mapped[int] = mapped_column(BigInteger)
+    band0: Mapped[int] = mapped_column(Integer)
+    band1: Mapped[int] = mapped_column(Integer)
+    band2: Mapped[int] = mapped_column(Integer)
+    band3: Mapped[int] = mapped_column(Integer)
+    vhash: Mapped[bytes] = mapped_column(LargeBinary(64))
+    aspect: Mapped[float] = mapped_column(Float)
+
+
+class LoyaltyProductAlias(Base):
+    """Till text a reviewer matched to a campaign product; learnt for the next receipts."""
+
+    __tablename__ = "loyalty_product_aliases"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(String(500), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

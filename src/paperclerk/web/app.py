@@ -14,6 +14,7 @@ from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
 from paperclerk.web.audit import router as audit_router
+from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector
@@ -49,6 +50,7 @@ def create_app(
     app.include_router(documents_router)
     app.include_router(webhooks_router)
     app.include_router(audit_router)
+    app.include_router(campaigns_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

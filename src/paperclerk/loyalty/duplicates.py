@@ -1,0 +1,171 @@
+"""Duplicate detection: identical file, same picture, same purchase — with explanations.
+
+Each layer is an index lookup: `sha256`, `content_key` and `purchase_key` are indexed
+columns of `loyalty_submissions`; pictures go through the multi-index hash table
+(`paperclerk.loyalty.index`). A match names the earlier submission, its participant and
+how long ago it came, e.g. "same receipt as submission 123 by participant 9, 3 days ago".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from paperclerk.loyalty import index
+from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
+from paperclerk.loyalty.fingerprints import Fingerprint
+from paperclerk.storage.tables import LoyaltySubmission
+
+# how each layer is described, and whether a match rejects or only asks for review
+LAYERS = {
+    "identical_file": ("the identical file", Effect.REJECT),
+    "same_picture": ("the same receipt photographed again", Effect.REJECT),
+    "same_purchase": ("the same purchase (shop, date, time, total, receipt number)", Effect.REJECT),
+    "same_total_similar_picture": (
+        "the same day and total on a picture of the same shape and layout",
+        Effect.REJECT,
+    ),
+    "similar_purchase": ("a purchase at the same shop, day and total", Effect.REVIEW),
+    "same_day_similar_picture": (
+        "a receipt of the same day whose picture has nearly the same layout",
+        Effect.REVIEW,
+    ),
+}
+
+
+MAX_LOG_ASPECT_DAY = 0.15
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """An earlier submission that this one duplicates, and by which layer."""
+
+    layer: str
+    submission_id: int
+    participant_id: str
+    campaign_id: str
+    outcome: str
+    created_at: dt.datetime
+    detail: str = ""
+
+
+def _ago(then: dt.datetime, now: dt.datetime) -> str:
+    seconds = max(0.0, (now - then).total_seconds())
+    if seconds < 120:
+        return "just now"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} minutes ago"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} hours ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def _rows(
+    session: Session, workspace_id: str, column: InstrumentedAttribute[Any], value: object
+) -> list[LoyaltySubmission]:
+    stmt = (
+        select(LoyaltySubmission)
+        .where(LoyaltySubmission.workspace_id == workspace_id, column == value)
+        .order_by(LoyaltySubmission.id)
+        .limit(20)
+    )
+    return list(session.scalars(stmt))
+
+
+def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> list[DuplicateMatch]:
+    """Return every earlier submission of the workspace that this fingerprint duplicates."""
+    found: dict[int, DuplicateMatch] = {}
+
+    def keep(layer: str, row: LoyaltySubmission, detail: str = "") -> None:
+        if row.id not in found:  # the first (strongest) layer wins
+            found[row.id] = DuplicateMatch(
+                layer,
+                row.id,
+                row.participant_id,
+                row.campaign_id,
+                row.outcome,
+                row.created_at,
+                detail,
+            )
+
+    for row in _rows(session, workspace_id, LoyaltySubmission.sha256, fp.sha256):
+        keep("identical_file", row)
+    if fp.image is not None and fp.flipped is not None:
+        for m in index.lookup(session, workspace_id, [fp.image, fp.flipped]):
+            if m.submission_id is None:
+                continue
+            earlier = session.get(LoyaltySubmission, m.submission_id)
+            if earlier is not None:
+                keep(
+                    "same_picture",
+                    earlier,
+                    f"hash distance {m.phash_distance}/64, {m.vhash_distance}/512",
+                )
+    if fp.content_key:
+        for row in _rows(session, workspace_id, LoyaltySubmission.content_key, fp.content_key):
+            keep("same_purchase", row)
+    if fp.amount_key and fp.image is not None and fp.flipped is not None:
+        rows = _rows(session, workspace_id, LoyaltySubmission.amount_key, fp.amount_key)
+        looks = index.stored_hashes(session, [r.id for r in rows if r.id not in found])
+        for row in rows:
+            stored = looks.get(row.id)
+            if stored is not None and index.looks_alike([fp.image, fp.flipped], stored):
+                keep("same_total_similar_picture", row)
+    if fp.purchase_key:
+        for row in _rows(session, workspace_id, LoyaltySubmission.purchase_key, fp.purchase_key):
+            keep("similar_purchase", row)
+    if fp.purchase_date is not None and fp.image is not None and fp.flipped is not None:
+        rows = _rows(session, workspace_id, LoyaltySubmission.purchase_date, fp.purchase_date)
+        looks = index.stored_hashes(session, [r.id for r in rows if r.id not in found])
+        for row in rows:
+            stored = looks.get(row.id)
+            if stored is not None and index.looks_alike(
+                [fp.image, fp.flipped], stored, index.DAY_VHASH_DISTANCE, MAX_LOG_ASPECT_DAY
+            ):
+                keep("same_day_similar_picture", row)
+    return sorted(found.values(), key=lambda m: m.submission_id)
+
+
+def duplicate_findings(
+    matches: list[DuplicateMatch], participant_id: str, now: dt.datetime
+) -> list[LoyaltyFinding]:
+    """Turn matches into findings; a duplicate of a rejected claim is noted, not held against."""
+    if not matches:
+        return [finding("duplicates.none", True, "no earlier submission of this receipt")]
+    out = []
+    for m in matches:
+        what, effect = LAYERS[m.layer]
+        who = (
+            "the same participant"
+            if m.participant_id == participant_id
+            else (f"participant {m.participant_id}")
+        )
+        counts = m.outcome != "rejected"
+        note = "" if counts else "; that claim was rejected, so this one is not held against it"
+        message = (
+            f"{what}: same receipt as submission {m.submission_id} by {who}"
+            f" ({m.outcome}, campaign {m.campaign_id}), {_ago(m.created_at, now)}{note}"
+        )
+        out.append(
+            finding(
+                f"duplicates.{m.layer}",
+                not counts,
+                message,
+                effect=effect,
+                evidence={
+                    "submission_id": m.submission_id,
+                    "participant_id": m.participant_id,
+                    "campaign_id": m.campaign_id,
+                    "earlier_outcome": m.outcome,
+                    "submitted_at": m.created_at.isoformat(),
+                    "layer": m.layer,
+                    "cross_participant": m.participant_id != participant_id,
+                    "detail": m.detail,
+                },
+            )
+        )
+    return out

@@ -1,0 +1,175 @@
+"""Check one receipt against one campaign: the code path the API and the CLI share.
+
+`check_submission` reads the receipt (OCR pipeline), fingerprints it, looks for earlier
+submissions it duplicates, runs the campaign rules and fraud signals, decides, and stores
+the submission with its fingerprints, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from paperclerk.engines.base import OcrEngine
+from paperclerk.ingest import load_bytes
+from paperclerk.loyalty import index, store
+from paperclerk.loyalty.campaign import Campaign
+from paperclerk.loyalty.decide import Outcome, confidence_finding, decide, reasons, zero
+from paperclerk.loyalty.duplicates import duplicate_findings, find_duplicates
+from paperclerk.loyalty.findings import LoyaltyFinding
+from paperclerk.loyalty.fingerprints import fingerprint
+from paperclerk.loyalty.fraud import fraud_findings
+from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
+from paperclerk.model import DocType, Document
+from paperclerk.pipeline.run import process_ingested
+from paperclerk.storage.columns import utcnow
+from paperclerk.storage.tables import LoyaltySubmission
+
+
+class LineRead(BaseModel):
+    """A line item as read from the receipt."""
+
+    index: int
+    description: str | None
+    quantity: str | None
+    total_price: str | None
+    product_code: str | None
+
+
+class ReceiptRead(BaseModel):
+    """What was read from the receipt, as the decision used it."""
+
+    merchant_name: str | None
+    transaction_date: dt.date | None
+    transaction_time: str | None
+    total: Decimal | None
+    receipt_number: str | None
+    line_items: list[LineRead] = Field(default_factory=list)
+
+
+class SubmissionResult(BaseModel):
+    """The decision on one submitted receipt, with the reward and one finding per rule."""
+
+    submission_id: int | None
+    campaign_id: str
+    participant_id: str
+    filename: str | None = None
+    outcome: Outcome
+    reward: Decimal
+    currency: str | None
+    reasons: list[str]
+    findings: list[LoyaltyFinding]
+    receipt: ReceiptRead
+    sha256: str
+    phash: str | None = Field(None, description="64-bit perceptual hash, hex.")
+    created_at: dt.datetime
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def receipt_read(doc: Document) -> ReceiptRead:
+    """Summarise the fields and line items of a processed receipt."""
+    day, total = doc.value("transaction_date"), doc.value("total")
+    return ReceiptRead(
+        merchant_name=_str(doc.value("merchant_name")),
+        transaction_date=day if isinstance(day, dt.date) else None,
+        transaction_time=_str(doc.value("transaction_time")),
+        total=total if isinstance(total, Decimal) else None,
+        receipt_number=_str(doc.value("receipt_number")),
+        line_items=[
+            LineRead(
+                index=i.index,
+                description=_str(i.value("description")),
+                quantity=_str(i.value("quantity")),
+                total_price=_str(i.value("total_price")),
+                product_code=_str(i.value("product_code")),
+            )
+            for i in doc.line_items
+        ],
+    )
+
+
+def check_submission(
+    session: Session,
+    workspace_id: str,
+    campaign: Campaign,
+    participant_id: str,
+    data: bytes,
+    *,
+    filename: str | None = None,
+    engine: OcrEngine | None = None,
+    document: Document | None = None,
+    now: dt.datetime | None = None,
+) -> SubmissionResult:
+    """Decide one receipt for one participant of a campaign, and store the submission.
+
+    `document` skips OCR with an already processed receipt (tests, re-checks); bad bytes
+    raise the typed ingest errors before anything is stored.
+    """
+    now = now or utcnow()
+    ingested = load_bytes(data)
+    doc = document or process_ingested(
+        ingested, engine=engine, filename=filename, doc_type_hint=DocType.RECEIPT
+    )
+    fp = fingerprint(ingested, doc)
+    matches = find_duplicates(session, workspace_id, fp)
+    ctx = ClaimContext(
+        today=now.date(),
+        approved_purchase_dates=store.approved_purchase_dates(
+            session, workspace_id, campaign.id, participant_id
+        ),
+        learnt_aliases=store.learnt_aliases(session, workspace_id, campaign.id),
+    )
+    rule_findings, spend = campaign_rules(doc, campaign, ctx)
+    image = ingested.pages[0].image if ingested.pages else None
+    findings = [
+        *rule_findings,
+        *duplicate_findings(matches, participant_id, now),
+        *fraud_findings(doc, data, image, ctx.today),
+        confidence_finding(doc, campaign.auto_approve_confidence),
+    ]
+    outcome = decide(findings)
+    reward = reward_for(campaign, spend) if outcome != Outcome.REJECTED else zero()
+    read = receipt_read(doc)
+    result = SubmissionResult(
+        submission_id=None,
+        campaign_id=campaign.id,
+        participant_id=participant_id,
+        filename=filename,
+        outcome=outcome,
+        reward=reward,
+        currency=campaign.currency,
+        reasons=reasons(findings),
+        findings=findings,
+        receipt=read,
+        sha256=fp.sha256,
+        phash=f"{fp.image.phash:016x}" if fp.image else None,
+        created_at=now,
+    )
+    row = LoyaltySubmission(
+        workspace_id=workspace_id,
+        campaign_id=campaign.id,
+        participant_id=participant_id,
+        sha256=fp.sha256,
+        content_key=fp.content_key,
+        purchase_key=fp.purchase_key,
+        amount_key=fp.amount_key,
+        purchase_date=read.transaction_date,
+        outcome=outcome.value,
+        reward=str(reward),
+        result={},
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    result.submission_id = row.id
+    row.result = result.model_dump(mode="json")
+    if fp.image is not None:
+        index.add(session, workspace_id, row.id, fp.image)
+    return result
