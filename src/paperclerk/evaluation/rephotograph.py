@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from paperclerk.preprocess.deskew import rotate_expanded
+
 Array = npt.NDArray[Any]
 Colour = tuple[int, int, int]
 PERSPECTIVE = 0.04  # corners move up to this share of the side
@@ -47,18 +49,6 @@ def _perspective(image: Array, rng: random.Random, strength: float, table: Colou
     matrix = cv2.getPerspectiveTransform(src, dst)
     return np.asarray(
         cv2.warpPerspective(image, matrix, size, borderMode=cv2.BORDER_CONSTANT, borderValue=table)
-    )
-
-
-def _rotate(image: Array, degrees: float, table: Colour) -> Array:
-    h, w = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
-    matrix[0, 2] += nw / 2 - w / 2
-    matrix[1, 2] += nh / 2 - h / 2
-    return np.asarray(
-        cv2.warpAffine(image, matrix, (nw, nh), borderMode=cv2.BORDER_CONSTANT, borderValue=table)
     )
 
 
@@ -97,10 +87,10 @@ def rephotograph(image: Array, rng: random.Random) -> bytes:
     if rng.random() < ON_TABLE:  # a photo of the sheet on a table, at an angle
         img = _on_background(image, rng, table)
         img = _perspective(img, rng, PERSPECTIVE, table)
-        img = _rotate(img, rng.uniform(-8.0, 8.0), table)
+        img = rotate_expanded(img, rng.uniform(-8.0, 8.0), table)
         img = _crop(img, rng, 0.03)
     else:  # an app that cut the photo to the sheet: a small tilt and a tighter crop
-        img = _rotate(image, rng.uniform(-3.0, 3.0), (235, 235, 235))
+        img = rotate_expanded(image, rng.uniform(-3.0, 3.0), (235, 235, 235))
         img = _crop(img, rng, 0.02)
     turn = rng.choice(
         [None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE]

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from paperclerk.ingest.types import IngestedFile
 from paperclerk.model import Document
 from paperclerk.preprocess.crop import crop_to_paper
+from paperclerk.preprocess.deskew import rotate_expanded
 
 Array = npt.NDArray[Any]
 
@@ -108,18 +109,6 @@ def ink_mask(grey: Array) -> Array:
     )
 
 
-def _rotate(image: Array, degrees: float, border: int = cv2.BORDER_CONSTANT) -> Array:
-    h, w = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
-    matrix[0, 2] += nw / 2 - w / 2
-    matrix[1, 2] += nh / 2 - h / 2
-    return np.asarray(
-        cv2.warpAffine(image, matrix, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=border)
-    )
-
-
 def _line_score(mask: Array) -> float:
     """Score how well text lines run across: variance of the row sums of the ink."""
     rows = mask.sum(axis=1, dtype=np.float64)
@@ -136,13 +125,13 @@ def orientation_angle(ink: Array) -> float:
     best, best_score = 0.0, -1.0
     for base in (0.0, 90.0):
         for extra in SMALL_ANGLES:
-            turned = _rotate(small, base + float(extra))
+            turned = rotate_expanded(small, base + float(extra))
             score = _line_score(turned > 127)
             if score > best_score:
                 best, best_score = base + float(extra), score
     # refine to half a degree around the best
     for extra in (-0.5, -0.25, 0.25, 0.5):
-        score = _line_score(_rotate(small, best + extra) > 127)
+        score = _line_score(rotate_expanded(small, best + extra) > 127)
         if score > best_score:
             best, best_score = best + extra, score
     return best
@@ -187,7 +176,7 @@ def canonical_grey(image: Array) -> Array | None:
     ink = ink_mask(work)
     angle = orientation_angle(ink)
     # the print alone (1 ink, 0 paper or table): the table around the sheet must not count
-    turned = _rotate(ink.astype(np.float32), angle)
+    turned = rotate_expanded(ink.astype(np.float32), angle)
     window = _ink_window(turned)
     if window is None:
         return None

@@ -8,6 +8,7 @@ estimate is the same before or after the page is turned by a multiple of 90 degr
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -62,21 +63,32 @@ def rotate_by(image: Image, skew: float) -> Image:
 
     The canvas grows so no corner is cut off; the new border is filled with white paper.
     """
+    white = (255, 255, 255) if image.ndim == 3 else 255
+    return rotate_expanded(image, -skew, white)
+
+
+def rotate_expanded(
+    image: npt.NDArray[Any], degrees: float, fill: float | tuple[int, int, int] = 0
+) -> npt.NDArray[Any]:
+    """Turn an image counter-clockwise by `degrees` about its centre on a grown canvas.
+
+    The canvas grows so no corner is cut off, and the new border takes the `fill` value
+    (white paper for a page, a table colour for a simulated photo, 0 for a mask).
+    """
     h, w = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -skew, 1.0)
-    rad = math.radians(skew)
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
+    rad = math.radians(degrees)
     new_w = math.ceil(abs(w * math.cos(rad)) + abs(h * math.sin(rad)))
     new_h = math.ceil(abs(h * math.cos(rad)) + abs(w * math.sin(rad)))
     matrix[0, 2] += (new_w - w) / 2.0
     matrix[1, 2] += (new_h - h) / 2.0
-    white = (255, 255, 255) if image.ndim == 3 else 255
     out = cv2.warpAffine(
         image,
         matrix,
         (new_w, new_h),
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
-        borderValue=white,
+        borderValue=fill,
     )
     return np.ascontiguousarray(out)
 
