@@ -14,7 +14,7 @@ from paperclerk.review.decisions import (
     load,
     reject,
 )
-from paperclerk.review.learning import memory_path, remember
+from paperclerk.review.learning import remember
 from paperclerk.review.queue import (
     QueueCounts,
     QueueFilter,
@@ -44,7 +44,6 @@ __all__ = [
     "list_entries",
     "list_queue",
     "load",
-    "memory_path",
     "on_result_stored",
     "queue_counts",
     "record",

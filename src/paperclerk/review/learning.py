@@ -12,12 +12,7 @@ from pathlib import Path
 from paperclerk.learning.dataset import TrainingExample
 from paperclerk.learning.loader import model_folder
 from paperclerk.learning.memory import CounterpartyMemory
-from paperclerk.learning.reviewed_memory import MEMORY_FILE, ReviewedMemory
-
-
-def memory_path(data_dir: Path) -> Path:
-    """Return where the live counterparty memory of a data folder is kept."""
-    return data_dir / MEMORY_FILE
+from paperclerk.learning.reviewed_memory import ReviewedMemory
 
 
 def remember(data_dir: Path, example: TrainingExample) -> CounterpartyMemory:
