@@ -58,6 +58,19 @@ def _print_measurement(title: str, figures: dict[str, object]) -> None:
             f"≤ {row['promised_error']:.3f}",
         )
     console.print(rel)
+    curve = figures.get("automation_by_error", [])
+    assert isinstance(curve, list)
+    if curve:
+        auto = Table(title="automation by error bound (thresholds from training, validation)")
+        for col in ("field error ≤", "auto-approved", "measured error"):
+            auto.add_column(col, justify="right")
+        for row in curve:
+            auto.add_row(
+                f"{row['max_field_error']:.2f}",
+                f"{row['automation_rate']:.3f}",
+                f"{row['auto_field_error']:.3f}",
+            )
+        console.print(auto)
 
 
 @train_app.command("receipts")

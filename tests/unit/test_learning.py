@@ -170,6 +170,25 @@ def test_thresholds_bound_the_error_of_approved_documents() -> None:
     assert auto.rate > 0
 
 
+def test_a_looser_error_bound_approves_more_and_is_measured_on_other_documents() -> None:
+    from paperclerk.learning.calibration import automation_curve
+
+    rng = random.Random(1)
+
+    def docs(n: int) -> list[dict[str, tuple[float, bool]]]:
+        out = []
+        for _ in range(n):
+            conf = rng.random()
+            out.append({"merchant_address": (conf, rng.random() < 0.9 + conf / 10),
+                        "total": (0.99, True)})  # fmt: skip
+        return out
+
+    curve = automation_curve(docs(600), docs(600), (0.01, 0.02, 0.05))
+    assert [row.max_error for row in curve] == [0.01, 0.02, 0.05]
+    assert curve[0].rate <= curve[1].rate <= curve[2].rate and curve[2].rate > 0
+    assert curve[2].field_error <= 0.05
+
+
 def test_memory_recognises_a_supplier_by_its_iban_when_the_name_is_misread() -> None:
     memory = CounterpartyMemory()
     lines = [(60, 20, "NORDWIND OFFICE SUPPLIES GMBH"), (40, 50, "HAFENSTRASSE 12, 20457 HAMBURG"),
@@ -192,3 +211,33 @@ def test_memory_recognises_a_supplier_by_its_iban_when_the_name_is_misread() -> 
     assert found is not None and found.name == "Nordwind Office Supplies GmbH"
     stranger = [page_from_lines([garbled[0], (40, 400, "IBAN GB82 WEST 1234 5698 7654 32")])]
     assert memory.match(stranger) is None
+
+
+def test_a_spelling_most_confirmations_agree_on_is_settled_and_trusted_more() -> None:
+    from paperclerk.learning.memory import calibration_key, settled
+    from paperclerk.learning.ranker import Calibration
+
+    assert settled({"12, JALAN TAMPOI": 3}, "12, JALAN TAMPOI")
+    assert not settled({"12, JALAN TAMPOI": 2}, "12, JALAN TAMPOI")  # too few
+    assert not settled({"A": 3, "B": 4}, "A")  # most say otherwise
+    assert calibration_key("address", True, True) == "address_agree_settled"
+    memory = CounterpartyMemory(
+        calibration={
+            "address": Calibration([0.9, 1.0], [0.4, 0.5]),
+            "address_agree_settled": Calibration([0.9, 1.0], [0.9, 0.99]),
+        }
+    )
+    assert memory.confidence("address_agree_settled", 100) == 0.99
+    assert memory.confidence("address_agree", 100) == 0.5  # falls back to the coarser curve
+
+
+def test_a_model_trained_on_fewer_features_gets_its_own_columns() -> None:
+    import pytest
+
+    from paperclerk.learning.receipt_model import columns_for
+
+    rows = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert columns_for(rows, ["a", "b", "c"], ["a", "b", "c"]) is rows
+    assert columns_for(rows, ["a", "b", "c"], ["c", "a"]) == [[3.0, 1.0], [6.0, 4.0]]
+    with pytest.raises(ValueError, match="retrain"):
+        columns_for(rows, ["a", "b", "c"], ["a", "gone"])

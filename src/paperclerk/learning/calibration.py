@@ -118,3 +118,34 @@ def choose_thresholds(
         if auto.field_error <= max_error and auto.rate > best[0]:
             best = (auto.rate, thresholds)
     return best[1]
+
+
+@dataclass
+class AutomationLevel:
+    """Thresholds chosen for one error bound, and what they do on held-out documents."""
+
+    max_error: float
+    thresholds: dict[str, float]
+    rate: float
+    field_error: float
+
+
+def automation_curve(
+    chosen_on: list[DocOutcome],
+    measured_on: list[DocOutcome],
+    levels: tuple[float, ...] = (0.01, 0.02, 0.05),
+    margin: float = 0.8,
+) -> list[AutomationLevel]:
+    """For each error bound: thresholds chosen on `chosen_on`, automation measured on `measured_on`.
+
+    Shows what a stricter or looser bound would buy, with the thresholds always chosen on
+    other documents than the ones measured (and with `margin` below the bound, as in training).
+    """
+    rows = []
+    for level in levels:
+        thresholds = choose_thresholds(chosen_on, level * margin)
+        auto = Automation()
+        for doc in measured_on:
+            auto.add(doc, thresholds)
+        rows.append(AutomationLevel(level, thresholds, auto.rate, auto.field_error))
+    return rows

@@ -20,6 +20,8 @@ ADDRESS_FIELDS = ("merchant_address", "vendor_address")
 HEADER_LINES = 25
 ID_MATCH_SCORE = 97.0
 """Match score given to a counterparty recognised by its tax id or IBAN, not by name."""
+SETTLED_SUPPORT = 3
+"""Confirmations after which a spelling that most confirmations agree on counts as settled."""
 
 
 def name_key(text: str) -> str:
@@ -56,13 +58,31 @@ class Counterparty(BaseModel):
 
 
 class MemoryMatch(BaseModel):
-    """What the memory recognised on a document and how sure the match is (0..100)."""
+    """What the memory recognised on a document and how sure the match is (0..100).
+
+    `*_settled` says whether the chosen spelling is the one most confirmations of this
+    counterparty agree on, confirmed at least `SETTLED_SUPPORT` times: people who typed a
+    spelling that often will most likely type it again.
+    """
 
     counterparty: int
     name: str
     name_score: float
+    name_settled: bool = False
     address: str | None = None
     address_score: float = 0.0
+    address_settled: bool = False
+
+
+def settled(variants: dict[str, int], chosen: str) -> bool:
+    """Whether `chosen` was confirmed often enough, and by most, to be the settled spelling."""
+    count = variants.get(chosen, 0)
+    return count >= SETTLED_SUPPORT and count * 2 >= sum(variants.values())
+
+
+def calibration_key(kind: str, agrees: bool, is_settled: bool) -> str:
+    """Name the calibration curve of a match, such as 'address' or 'address_agree_settled'."""
+    return kind + ("_agree" if agrees else "") + ("_settled" if is_settled else "")
 
 
 def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
@@ -178,12 +198,18 @@ class CounterpartyMemory:
         score, index = best
         entry = self.entries[index]
         name = _nearest(entry.names, head, read.get("name"))
-        found = MemoryMatch(counterparty=index, name=name, name_score=score)
+        found = MemoryMatch(
+            counterparty=index,
+            name=name,
+            name_score=score,
+            name_settled=settled(entry.names, name),
+        )
         if entry.addresses:
             top = max(fuzz.partial_ratio(a.upper(), head) for a in entry.addresses)
             if top >= self.min_address:
                 found.address = _nearest(entry.addresses, head, read.get("address"))
                 found.address_score = top
+                found.address_settled = settled(entry.addresses, found.address)
         return found
 
     def _by_identifier(self, head: str, pages: list[Page]) -> tuple[float, int] | None:
@@ -207,24 +233,27 @@ class CounterpartyMemory:
         found = self.match(pages, read)
         if found is None:
             return None
-        for kind, field, value, score in (
-            ("name", name_field, found.name, found.name_score),
-            ("address", addr_field, found.address, found.address_score),
+        for kind, field, value, score, is_settled in (
+            ("name", name_field, found.name, found.name_score, found.name_settled),
+            ("address", addr_field, found.address, found.address_score, found.address_settled),
         ):
             if value is None:
                 continue
-            agrees = read.get(kind) == value
-            confidence = self.confidence(f"{kind}_agree" if agrees else kind, score)
-            fields[field] = self._field(field, value, confidence, fields)
+            key = calibration_key(kind, read.get(kind) == value, is_settled)
+            fields[field] = self._field(field, value, self.confidence(key, score), fields)
         return found
 
-    def confidence(self, kind: str, score: float) -> float:
+    def confidence(self, key: str, score: float) -> float:
         """Return the calibrated chance that a match of this score (0..100) is right.
 
-        `kind` is 'name' or 'address', with '_agree' when what was read is already the
-        remembered spelling (then the two sources confirm each other).
+        `key` comes from `calibration_key`: 'name' or 'address', with '_agree' when what was
+        read is already the remembered spelling (the two sources confirm each other) and
+        '_settled' for a settled spelling. A curve too rare to have been fitted falls back
+        to the coarser one without the last qualifier.
         """
-        calibration = self.calibration.get(kind) or self.calibration.get(kind.split("_")[0])
+        while key not in self.calibration and "_" in key:
+            key = key.rsplit("_", 1)[0]
+        calibration = self.calibration.get(key)
         return calibration(score / 100) if calibration else score / 100
 
     @staticmethod

@@ -35,6 +35,7 @@ from paperclerk.learning.value_candidates import (
     date_features,
     page_rows,
 )
+from paperclerk.learning.word_repair import WordRepair
 from paperclerk.model import Page
 from paperclerk.parsers import find_amounts, find_dates
 
@@ -77,11 +78,13 @@ class ReceiptModel:
         rankers: dict[str, FieldRanker],
         meta: dict[str, Any] | None = None,
         repairs: dict[str, TextRepair] | None = None,
+        words: WordRepair | None = None,
     ) -> None:
         self.lexicons = lexicons
         self.rankers = rankers
         self.meta = meta or {}
         self.repairs = repairs or {}
+        self.words = words
 
     def candidates(
         self, name: str, pages: list[Page], rule: Extraction
@@ -97,9 +100,11 @@ class ReceiptModel:
             )
             spans = span_candidates(pages[0], max_start, max_len, trim)
             repair = self.repairs.get(name)
-            if repair is not None:
-                for span in spans:
+            for span in spans:
+                if repair is not None:
                     span.text = repair.apply(span.text)
+                if self.words is not None:
+                    span.text = self.words.apply(span.text)
             own, other = self.lexicons[name], self.lexicons[NEIGHBOUR[name]]
             featurize = SpanFeaturizer(pages[0], own, other, ids)
             return spans, [featurize(c) for c in spans]
@@ -116,7 +121,8 @@ class ReceiptModel:
         if not pages or not pages[0].lines:
             return []
         cands, feats = self.candidates(name, pages, rule)
-        scores = self.rankers[name].scores(feats)
+        ranker = self.rankers[name]
+        scores = ranker.scores(columns_for(feats, FEATURES[name], ranker.feature_names))
         return sorted(
             (Scored(c, s) for c, s in zip(cands, scores, strict=True)),  # type: ignore[arg-type]
             key=lambda s: -s.score,
@@ -129,7 +135,8 @@ class ReceiptModel:
             "meta": self.meta,
             "lexicons": {k: v.to_json() for k, v in self.lexicons.items()},
             "rankers": {k: v.to_json() for k, v in self.rankers.items()},
-            "repairs": {k: v.rules for k, v in self.repairs.items()},
+            "repairs": {k: v.to_json() for k, v in self.repairs.items()},
+            "words": self.words.to_json() if self.words is not None else None,
         }
 
     def save(self, path: Path) -> None:
@@ -148,8 +155,26 @@ class ReceiptModel:
             {k: Lexicon.from_json(v) for k, v in data["lexicons"].items()},
             {k: FieldRanker.from_json(v) for k, v in data["rankers"].items()},
             data.get("meta", {}),
-            {k: TextRepair(v) for k, v in data.get("repairs", {}).items()},
+            {k: TextRepair.from_json(v) for k, v in data.get("repairs", {}).items()},
+            WordRepair.from_json(data["words"]) if data.get("words") else None,
         )
+
+
+def columns_for(
+    rows: list[list[float]], computed: list[str], wanted: list[str]
+) -> list[list[float]]:
+    """Pick, in a stored ranker's order, the features it was trained on from those computed.
+
+    Features are added as the code learns; a model trained before keeps working on the
+    ones it knows. A feature the code no longer computes means the model must be retrained.
+    """
+    if wanted == computed:
+        return rows
+    missing = [name for name in wanted if name not in computed]
+    if missing:
+        raise ValueError(f"this model needs features no longer computed {missing}: retrain it")
+    index = [computed.index(name) for name in wanted]
+    return [[row[i] for i in index] for row in rows]
 
 
 def _truth(name: str, text: str) -> object:
@@ -199,23 +224,43 @@ def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
     return {k: Lexicon.learn(inside[k], outside[k]) for k in inside}
 
 
+def read_and_confirmed(
+    model: ReceiptModel, examples: list[TrainingExample], rules: list[Extraction], name: str
+) -> list[tuple[str, str]]:
+    """Pair the best-matching span OCR read with the confirmed text, per OCR'd example."""
+    pairs: list[tuple[str, str]] = []
+    for ex, rule in zip(examples, rules, strict=True):
+        truth = ex.fields.get(name)
+        if not truth or ex.source.endswith("given") or not ex.pages[0].lines:
+            continue
+        cands, _ = model.candidates(name, ex.pages, rule)
+        labels = span_labels(cands, truth)  # type: ignore[arg-type]
+        best = next((c for c, ok in zip(cands, labels, strict=True) if ok), None)
+        if isinstance(best, SpanCandidate):
+            pairs.append((best.text, " ".join(truth.split())))
+    return pairs
+
+
+def learn_words(
+    model: ReceiptModel, examples: list[TrainingExample], rules: list[Extraction]
+) -> WordRepair:
+    """Learn the spelling repair from every confirmed name and address and what OCR read."""
+    confirmed = [v for ex in examples for n in SPAN_FIELDS if (v := ex.fields.get(n))]
+    pairs = [p for name in SPAN_FIELDS for p in read_and_confirmed(model, examples, rules, name)]
+    return WordRepair.learn(confirmed, pairs)
+
+
 def learn_repairs(
     model: ReceiptModel, examples: list[TrainingExample], rules: list[Extraction]
 ) -> dict[str, TextRepair]:
     """Learn each text field's punctuation repair from OCR'd examples (not typed-in words)."""
-    repairs: dict[str, TextRepair] = {}
+    repairs = {}
     for name in SPAN_FIELDS:
-        pairs: list[tuple[str, str]] = []
-        for ex, rule in zip(examples, rules, strict=True):
-            truth = ex.fields.get(name)
-            if not truth or ex.source.endswith("given") or not ex.pages[0].lines:
-                continue
-            cands, _ = model.candidates(name, ex.pages, rule)
-            labels = span_labels(cands, truth)  # type: ignore[arg-type]
-            best = next((c for c, ok in zip(cands, labels, strict=True) if ok), None)
-            if isinstance(best, SpanCandidate):
-                pairs.append((best.text, " ".join(truth.split())))
-        repairs[name] = TextRepair.learn(pairs)
+        repair = TextRepair.learn(read_and_confirmed(model, examples, rules, name))
+        confirmed = [v for ex in examples if (v := ex.fields.get(name))]
+        repair.comma_after, stops = TextRepair.learn_commas(confirmed)
+        repair.stop_words = set(stops)
+        repairs[name] = repair
     return repairs
 
 
@@ -261,6 +306,7 @@ def train_receipt_model(
     rules = [rule_extractor.extract(ex.pages) for ex in examples]
     model = ReceiptModel(learn_lexicons(examples), {})
     model.repairs = learn_repairs(model, examples, rules)
+    model.words = learn_words(model, examples, rules)
     report: dict[str, Any] = {"examples": len(examples), "fields": {}}
     held: dict[str, dict[str, tuple[float, bool]]] = {}
     for name, features in FEATURES.items():

@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from paperclerk.learning.calibration import Automation, DocOutcome, choose_thresholds
+from paperclerk.learning.calibration import (
+    Automation,
+    DocOutcome,
+    automation_curve,
+    choose_thresholds,
+)
 from paperclerk.learning.calibration import reliability_table as table
 from paperclerk.learning.dataset import Dataset, TrainingExample
-from paperclerk.learning.memory import CounterpartyMemory, what_was_read
+from paperclerk.learning.memory import CounterpartyMemory, calibration_key, what_was_read
 from paperclerk.learning.ranker import Calibration
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model
@@ -21,6 +26,8 @@ from paperclerk.learning.registry import RECEIPT_KIND, ModelCard, Registry, code
 
 KEY_FIELDS = ("merchant_name", "merchant_address", "transaction_date", "total")
 MAX_FIELD_ERROR = 0.01
+MIN_CALIBRATION = 10
+"""Fewest matches a memory calibration curve is fitted on; rarer kinds use a coarser curve."""
 
 
 def values_match(expected: str, predicted: object) -> bool:
@@ -74,34 +81,40 @@ def build_memory(
     """
     pairs: dict[str, list[tuple[float, int]]] = defaultdict(list)
     matched: list[tuple[str, str, float, bool]] = []  # example id, kind, score, right
-    halves = [examples[0::2], examples[1::2]]
+    # One confirmation per document: its OCR'd and its typed-in words are one receipt, and
+    # must fall in the same half so that a receipt is never matched against itself.
+    receipts = list({ex.id: ex for ex in reversed(examples)}.values())[::-1]
+    halves = [receipts[0::2], receipts[1::2]]
     extractor = TrainedReceiptExtractor(model, None)
-    for known, unseen in ((halves[0], halves[1]), (halves[1], halves[0])):
+    for known, unseen_half in ((halves[0], halves[1]), (halves[1], halves[0])):
         memory = CounterpartyMemory()
         for ex in known:
             memory.learn(ex)
-        for ex in unseen:
+        unseen_ids = {ex.id for ex in unseen_half}
+        for ex in (ex for ex in examples if ex.id in unseen_ids):
             fields = extractor.extract(ex.pages).fields
             read = what_was_read(fields)
             found = memory.match(ex.pages, read)
             if found is None:
                 continue
-            for kind, value, score in (
-                ("name", found.name, found.name_score),
-                ("address", found.address, found.address_score),
+            for kind, value, score, is_settled in (
+                ("name", found.name, found.name_score, found.name_settled),
+                ("address", found.address, found.address_score, found.address_settled),
             ):
                 expected = ex.fields.get(f"merchant_{kind}")
                 if value is None or not expected:
                     continue
                 ok = values_match(expected, value)
-                key = f"{kind}_agree" if read.get(kind) == value else kind
+                key = calibration_key(kind, read.get(kind) == value, is_settled)
                 pairs[key].append((score / 100, int(ok)))
                 matched.append((ex.id, key, score, ok))
     full = CounterpartyMemory()
-    for ex in examples:
+    for ex in receipts:
         full.learn(ex)
     full.calibration = {
-        k: Calibration.fit([s for s, _ in v], [c for _, c in v]) for k, v in pairs.items() if v
+        k: Calibration.fit([s for s, _ in v], [c for _, c in v])
+        for k, v in pairs.items()
+        if len(v) >= MIN_CALIBRATION
     }
     outcomes: MemoryOutcomes = {"merchant_name": {}, "merchant_address": {}}
     for example_id, key, score, ok in matched:
@@ -119,6 +132,8 @@ class Measurement:
     automation_rate: float
     auto_field_error: float
     reliability: list[dict[str, float]] = field(default_factory=list)
+    docs: list[DocOutcome] = field(default_factory=list, repr=False)
+    automation_by_error: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the figures as JSON."""
@@ -128,6 +143,7 @@ class Measurement:
             "automation_rate": round(self.automation_rate, 4),
             "auto_field_error": round(self.auto_field_error, 4),
             "reliability": self.reliability,
+            "automation_by_error": self.automation_by_error,
         }
 
 
@@ -156,7 +172,7 @@ def measure(
         for row in table(every)
     ]  # fmt: skip
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return Measurement(f1, per_field, auto.rate, auto.field_error, reliability)
+    return Measurement(f1, per_field, auto.rate, auto.field_error, reliability, docs)
 
 
 @dataclass
@@ -206,6 +222,11 @@ def train_receipts(
         if on_progress:
             on_progress("validation")
         measured = measure(TrainedReceiptExtractor(model, memory), list(validation), thresholds)
+        measured.automation_by_error = [
+            {"max_field_error": row.max_error, "automation_rate": round(row.rate, 4),
+             "auto_field_error": round(row.field_error, 4), "thresholds": row.thresholds}
+            for row in automation_curve(list(per_doc.values()), measured.docs)
+        ]  # fmt: skip
         card.metrics = measured.to_json()
     return TrainResult(model, memory, card, measured)
 

@@ -63,13 +63,19 @@ def amount_candidates(rows: list[Row]) -> list[ValueCandidate]:
     return out
 
 
+# OCR of wide-spaced print puts a space between every character ("1 6 / 0 4 / 2 0 1 8").
+_SPACED_DIGITS = re.compile(r"(?<=[\d/.\-]) (?=[\d/.\-])")
+
+
 def date_candidates(rows: list[Row]) -> list[ValueCandidate]:
-    """Return every date in the rows."""
-    return [
-        ValueCandidate(m.value, m.raw, i, m.start, m.end, rows)
-        for i, row in enumerate(rows)
-        for m in find_dates(row.text)
-    ]
+    """Return every date in the rows, also where OCR spaced out its digits."""
+    out: list[ValueCandidate] = []
+    for i, row in enumerate(rows):
+        found = find_dates(row.text)
+        if not found:
+            found = find_dates(_SPACED_DIGITS.sub("", row.text))
+        out.extend(ValueCandidate(m.value, m.raw, i, m.start, m.end, rows) for m in found)
+    return out
 
 
 def _words(text: str) -> str:
@@ -107,7 +113,7 @@ COMMON_FEATURES = [
 AMOUNT_FEATURES = [
     *COMMON_FEATURES, "log_value", "rank_desc", "is_max", "repeats", "repeats_below",
     "has_decimals", "has_currency", "diff_pair", "sum_pair", "rule_pick", "amounts_in_row",
-    "max_below", "repaired", "paid_minus_change",
+    "max_below", "repaired", "paid_minus_change", "rounded_sum_pair", "rounds_other",
 ]  # fmt: skip
 DATE_FEATURES = [
     *COMMON_FEATURES, "repeats", "month_name", "four_digit_year", "latest", "earliest",
@@ -124,6 +130,13 @@ def amount_features(
     counts = Counter(values)
     diffs = {a - b for a in distinct for b in distinct if a > b}
     sums = {a + b for i, a in enumerate(distinct) for b in distinct[i:]}
+    # Sums of two amounts of at least 5 sen: adding a rounding of 0.02 would round back.
+    rounded_sums = {
+        _round_cash(a + b)
+        for i, a in enumerate(distinct)
+        for b in distinct[i:]
+        if b >= Decimal("0.05")
+    }
     out = []
     for c in cands:
         assert isinstance(c.value, Decimal)
@@ -146,9 +159,23 @@ def amount_features(
                 float(all(v <= c.value for v in below)),
                 float(c.repaired),
                 float(_paid_minus_change(c.value, after)),
+                float(c.value in rounded_sums and c.value not in sums),
+                float(_rounds_other(c.value, distinct)),
             ]
         )
     return out
+
+
+def _round_cash(value: Decimal) -> Decimal:
+    """Round to the nearest 5 sen, as tills do where the smallest coin is 5 sen."""
+    return (value * 20).quantize(Decimal(1)) / 20
+
+
+def _rounds_other(value: Decimal, distinct: list[Decimal]) -> bool:
+    """Whether the amount is another amount on the page rounded to the nearest 5 sen."""
+    return _round_cash(value) == value and any(
+        v != value and _round_cash(v) == value for v in distinct
+    )
 
 
 def _paid_minus_change(value: Decimal, after: list[tuple[int, Decimal]]) -> bool:

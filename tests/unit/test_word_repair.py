@@ -1,0 +1,48 @@
+"""Spelling repair learned from confirmed names and addresses."""
+
+from __future__ import annotations
+
+from paperclerk.learning.word_repair import WordRepair
+
+CONFIRMED = [
+    "NO. 5, JALAN MERANTI, 47400 PETALING JAYA, SELANGOR, MALAYSIA",
+    "LOT 3, JALAN KENARI, 47170 PUCHONG, SELANGOR, MALAYSIA",
+    "TASTE OF THE WORLD SDN BHD",
+    "WORLD OF IDEA SDN BHD",
+    "URBAN IDEA SDN BHD",
+    "1ST FLOOR, WISMA COSWAY, KUALA LUMPUR",
+    "2ND FLOOR, WISMA UOA, KUALA LUMPUR",
+]
+
+
+def test_a_look_alike_letter_is_repaired_to_the_confirmed_word() -> None:
+    repair = WordRepair.learn(CONFIRMED)
+    assert repair.apply("47400 PETALING JAYA, MALAYSLA.") == "47400 PETALING JAYA, MALAYSIA."
+    assert repair.apply("TASTE OF THE WORID SDN BHD") == "TASTE OF THE WORLD SDN BHD"
+    assert repair.apply("URBAN 1DEA SDN BHD") == "URBAN IDEA SDN BHD"
+    assert repair.apply("Jalan Kenarl") == "Jalan Kenari"
+    assert repair.apply("Selang0r") == "Selangor"  # keeps the case it was read in
+    assert repair.apply("5JALAN MERANTI") == "5 JALAN MERANTI"  # a number glued to a word
+    assert repair.apply("2ND FLOOR, 1ST FLOOR") == "2ND FLOOR, 1ST FLOOR"
+
+
+def test_numbers_unknown_words_and_far_words_stay_as_read() -> None:
+    repair = WordRepair.learn(CONFIRMED)
+    assert repair.apply("47170 PUCHONG") == "47170 PUCHONG"  # known
+    assert repair.apply("47171 PUCHONG") == "47171 PUCHONG"  # digits are never rewritten
+    assert repair.apply("JALAN BUKIT") == "JALAN BUKIT"  # nothing near it was confirmed
+    assert repair.apply("MALAYSKA") == "MALAYSKA"  # K is not a look-alike of I
+
+
+def test_confusions_are_learned_from_what_ocr_read() -> None:
+    pairs = [("FLEOR", "FLOOR"), ("WESMA", "WISMA"), ("MALEYSIA", "MALAYSIA")]
+    plain = WordRepair.learn(CONFIRMED)
+    taught = WordRepair.learn(CONFIRMED, pairs * 2)
+    assert plain.apply("WESMA COSWAY") == "WESMA COSWAY"
+    assert taught.apply("WESMA COSWAY") == "WISMA COSWAY"
+    assert WordRepair.from_json(taught.to_json()).apply("WESMA") == "WISMA"
+
+
+def test_two_words_equally_near_are_a_guess_unless_one_is_far_more_common() -> None:
+    assert WordRepair({"DOME": 2, "COME": 2}).apply("QOME") == "QOME"
+    assert WordRepair({"DOME": 9, "COME": 2}).apply("QOME") == "DOME"
