@@ -26,6 +26,8 @@ PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 ROUNDS = 200
+# One document's few hundred candidates: starting threads costs twenty times the work itself.
+PREDICT_THREADS = 1
 # Most spans of a page are easy negatives; keeping a sample of them trains as well, faster.
 MAX_NEGATIVES = 40
 
@@ -88,7 +90,9 @@ class FieldRanker:
                 for g in test:
                     if not g.calibrate:
                         continue
-                    scores = booster.predict(np.asarray(g.features, dtype=np.float64))
+                    scores = booster.predict(
+                        np.asarray(g.features, dtype=np.float64), num_threads=PREDICT_THREADS
+                    )
                     top = int(np.argmax(scores))
                     right = g.exact if g.exact is not None else g.labels
                     held_out.append((g.key, float(scores[top]), right[top]))
@@ -121,7 +125,8 @@ class FieldRanker:
         """Return the raw score of every candidate."""
         if not features or self.booster is None:
             return []
-        return [float(s) for s in self.booster.predict(np.asarray(features, dtype=np.float64))]
+        x = np.asarray(features, dtype=np.float64)
+        return [float(s) for s in self.booster.predict(x, num_threads=PREDICT_THREADS)]
 
     def to_json(self) -> dict[str, Any]:
         """Return the model as plain JSON (trees as LightGBM's text format)."""

@@ -102,6 +102,21 @@ class TextRepair:
         self.comma_after = comma_after or []
         self.stop_words = set(stop_words or [])
 
+    @property
+    def rules(self) -> dict[str, str]:
+        """Context → replacement (see `_key`)."""
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: dict[str, str]) -> None:
+        self._rules = rules
+        # The classes of character some rule rewrites; the context of others is never looked up.
+        # A key with a '|' of its own splits ambiguously: then every part may be the centre.
+        self._centres: set[str] = set()
+        for key in rules:
+            parts = key.split("|")
+            self._centres.update(parts[1:2] if len(parts) == 4 else parts)
+
     @staticmethod
     def learn_commas(confirmed: list[str]) -> tuple[list[str], list[str]]:
         """Learn after which kinds of word a full stop before the next word means a comma.
@@ -167,6 +182,9 @@ class TextRepair:
             text = _WORD_THEN_STOP.sub(self._comma, text)
         out: list[str] = []
         for i, ch in enumerate(text):
+            if _cls(ch) not in self._centres:
+                out.append(ch)
+                continue
             rule = self.rules.get(_key(text, i, self.context))
             if rule is None:
                 out.append(ch)
