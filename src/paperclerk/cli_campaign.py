@@ -2,9 +2,10 @@
 
 `campaign check` runs the same code path as `POST /v1/campaigns/{id}/submissions`
 (`paperclerk.loyalty.service.check_submission`) on a SQLite database: by default a fresh
-temporary one (the receipts given are checked against each other, in order), or with
-`--data-dir` the database of that data folder (the service's, so earlier submissions
-count for duplicates and claim limits).
+temporary one (the receipts given are checked against each other, in order, and nothing
+is kept), or with `--data-dir` the database and blob store of that data folder (the
+service's, so earlier submissions count for duplicates and claim limits, and each
+original is stored in its blob store before it is processed).
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def check(
         raise typer.Exit(2)
     with tempfile.TemporaryDirectory() as tmp:
         folder = data_dir or Path(tmp)
-        failures = _check_all(receipts, campaign, participant, folder, ocr, as_json)
+        keep = data_dir is not None
+        failures = _check_all(receipts, campaign, participant, folder, ocr, as_json, keep)
     if failures:
         raise typer.Exit(3)
 
@@ -74,11 +76,16 @@ def _check_all(
     folder: Path,
     ocr: OcrEngine,
     as_json: bool,
+    keep_originals: bool = False,
 ) -> int:
-    """Check each receipt in its own transaction; return how many could not be read."""
+    """Check each receipt in its own transaction; return how many could not be read.
+
+    With `keep_originals` (a real data folder) each original goes to its blob store first.
+    """
     from paperclerk.loyalty.service import check_submission
     from paperclerk.loyalty.store import save_campaign
     from paperclerk.settings import Settings
+    from paperclerk.storage.blobs import BlobStore
     from paperclerk.storage.db import database_url, make_engine, make_session_factory
     from paperclerk.storage.migrate import upgrade
     from paperclerk.storage.workspaces import create_workspace, get_workspace_by_name
@@ -88,6 +95,7 @@ def _check_all(
     upgrade(url)
     engine = make_engine(url)
     failures = 0
+    blobs = BlobStore.in_data_dir(folder) if keep_originals else None
     try:
         factory = make_session_factory(engine)
         with factory.begin() as session:
@@ -105,6 +113,7 @@ def _check_all(
                         path.read_bytes(),
                         filename=path.name,
                         engine=ocr,
+                        blobs=blobs,
                     )
             except PaperclerkError as exc:
                 failures += 1

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from paperclerk.cli import app
+from paperclerk.storage.blobs import BlobStore
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -39,6 +40,7 @@ def test_campaign_check_prints_one_decision_per_receipt(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["outcome"] for r in lines] == ["approved", "rejected"]
     assert lines[0]["reward"] == "2.00"
+    assert BlobStore.in_data_dir(tmp_path).exists(lines[0]["sha256"])  # the original is kept
     assert any(
         f["rule_id"] == "duplicates.identical_file" and not f["passed"]
         for f in lines[1]["findings"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from paperclerk.ingest.types import IngestedFile
 from paperclerk.loyalty import service
 from paperclerk.model import Document
 from paperclerk.pipeline.run import process_ingested
+from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
@@ -179,6 +181,25 @@ def test_decision_duplicates_and_tenant_isolation(api: Api) -> None:
         ).status_code
         == 404
     )
+
+
+def test_the_original_is_stored_before_it_is_processed(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create(api)
+    blobs = BlobStore.in_data_dir(tmp_path / "data")
+    stored_when_read: list[bool] = []
+
+    def failing_ocr(ingested: IngestedFile, **kwargs: Any) -> Document:
+        stored_when_read.append(blobs.exists(ingested.sha256))
+        raise RuntimeError("OCR crashed")
+
+    monkeypatch.setattr(service, "process_ingested", failing_ocr)
+    assert submit(api, b"not an image at all", "p1").status_code == 415
+    assert not blobs.root.exists() or not any(blobs.root.rglob("*"))  # bad input: nothing kept
+    assert submit(api, SCAN, "p1").status_code == 500
+    assert stored_when_read == [True]  # kept before OCR, and kept although OCR failed
+    assert blobs.get(hashlib.sha256(SCAN).hexdigest()) == SCAN
 
 
 def test_aliases_learnt_from_reviewers(api: Api) -> None:

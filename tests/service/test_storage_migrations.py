@@ -40,7 +40,7 @@ TABLES = {
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from paperclerk.evaluation.rephotograph import rephotograph
 from paperclerk.ingest import load_bytes
-from paperclerk.loyalty import index
+from paperclerk.loyalty import candidates
 from paperclerk.loyalty.duplicates import find_duplicates
 from paperclerk.loyalty.fingerprints import fingerprint
 from paperclerk.model import DocType, Document
@@ -213,5 +213,4 @@ def _submit(
         session.add(row)
         session.flush()
         seen[row.id] = item
-        if fp.image is not None:
-            index.add(session, workspace, row.id, fp.image)
+        candidates.store(session, workspace, row.id, fp)

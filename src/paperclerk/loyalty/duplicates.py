@@ -2,8 +2,12 @@
 
 Each layer is an index lookup: `sha256`, `content_key` and `purchase_key` are indexed
 columns of `loyalty_submissions`; pictures go through the multi-index hash table
-(`paperclerk.loyalty.index`). A match names the earlier submission, its participant and
-how long ago it came, e.g. "same receipt as submission 123 by participant 9, 3 days ago".
+(`paperclerk.loyalty.index`). The last layer verifies the print: earlier submissions that
+share fields read (partial keys) or a near picture hash (`paperclerk.loyalty.candidates`,
+at most 20) are aligned with this one and compared point for point
+(`paperclerk.loyalty.layout`). A match names the earlier submission, its participant and
+how long ago it came, e.g. "same receipt as submission 123 by participant 9, 3 days ago",
+and the evidence of its layer.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from paperclerk.loyalty import index
+from paperclerk.loyalty import candidates, index
 from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
 from paperclerk.loyalty.fingerprints import Fingerprint
 from paperclerk.storage.tables import LoyaltySubmission
@@ -33,6 +37,10 @@ LAYERS = {
     "same_day_similar_picture": (
         "a receipt of the same day whose picture has nearly the same layout",
         Effect.REVIEW,
+    ),
+    "same_print": (
+        "the same receipt photographed again (its print matches point for point)",
+        Effect.REJECT,
     ),
 }
 
@@ -94,40 +102,94 @@ def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> lis
 
     for row in _rows(session, workspace_id, LoyaltySubmission.sha256, fp.sha256):
         keep("identical_file", row)
+    # the picture layers are vetoed when the prints show another receipt beyond doubt: a
+    # shop's template makes different receipts look alike to the hashes
+    prints = candidates.PrintCheck(session, fp.layout)
+
+    def keep_unless_other(
+        layer: str, rows: list[LoyaltySubmission], details: dict[int, str] | None = None
+    ) -> None:
+        fresh = [r for r in rows if r.id not in found]
+        other = prints.clearly_different([r.id for r in fresh])
+        for row in fresh:
+            if row.id not in other:
+                keep(layer, row, (details or {}).get(row.id, ""))
+
+    near: dict[int, int] = {}
     if fp.image is not None and fp.flipped is not None:
-        for m in index.lookup(session, workspace_id, [fp.image, fp.flipped]):
-            if m.submission_id is None:
-                continue
-            earlier = session.get(LoyaltySubmission, m.submission_id)
-            if earlier is not None:
-                keep(
-                    "same_picture",
-                    earlier,
-                    f"hash distance {m.phash_distance}/64, {m.vhash_distance}/512",
-                )
+        searched = index.search(session, workspace_id, [fp.image, fp.flipped])
+        near = searched.near
+        ids = [m.submission_id for m in searched.matches if m.submission_id is not None]
+        rows = [r for r in (session.get(LoyaltySubmission, i) for i in ids) if r is not None]
+        details = {
+            m.submission_id: f"hash distance {m.phash_distance}/64, {m.vhash_distance}/512"
+            for m in searched.matches
+            if m.submission_id is not None
+        }
+        keep_unless_other("same_picture", rows, details)
     if fp.content_key:
         for row in _rows(session, workspace_id, LoyaltySubmission.content_key, fp.content_key):
             keep("same_purchase", row)
+
     if fp.amount_key and fp.image is not None and fp.flipped is not None:
         rows = _rows(session, workspace_id, LoyaltySubmission.amount_key, fp.amount_key)
         looks = index.stored_hashes(session, [r.id for r in rows if r.id not in found])
-        for row in rows:
-            stored = looks.get(row.id)
-            if stored is not None and index.looks_alike([fp.image, fp.flipped], stored):
-                keep("same_total_similar_picture", row)
+        keep_unless_other(
+            "same_total_similar_picture",
+            [
+                row
+                for row in rows
+                if row.id in looks and index.looks_alike([fp.image, fp.flipped], looks[row.id])
+            ],
+        )
     if fp.purchase_key:
-        for row in _rows(session, workspace_id, LoyaltySubmission.purchase_key, fp.purchase_key):
-            keep("similar_purchase", row)
+        rows = _rows(session, workspace_id, LoyaltySubmission.purchase_key, fp.purchase_key)
+        keep_unless_other("similar_purchase", rows)
     if fp.purchase_date is not None and fp.image is not None and fp.flipped is not None:
         rows = _rows(session, workspace_id, LoyaltySubmission.purchase_date, fp.purchase_date)
         looks = index.stored_hashes(session, [r.id for r in rows if r.id not in found])
-        for row in rows:
-            stored = looks.get(row.id)
-            if stored is not None and index.looks_alike(
-                [fp.image, fp.flipped], stored, index.DAY_VHASH_DISTANCE, MAX_LOG_ASPECT_DAY
-            ):
-                keep("same_day_similar_picture", row)
+        alike = [
+            row
+            for row in rows
+            if row.id in looks
+            and index.looks_alike(
+                [fp.image, fp.flipped], looks[row.id], index.DAY_VHASH_DISTANCE, MAX_LOG_ASPECT_DAY
+            )
+        ]
+        keep_unless_other("same_day_similar_picture", alike)
+    for row, detail in _same_print(session, workspace_id, fp, prints, near, set(found)):
+        keep("same_print", row, detail)
     return sorted(found.values(), key=lambda m: m.submission_id)
+
+
+def _same_print(
+    session: Session,
+    workspace_id: str,
+    fp: Fingerprint,
+    prints: candidates.PrintCheck,
+    near: dict[int, int],
+    found: set[int],
+) -> list[tuple[LoyaltySubmission, str]]:
+    """Verify the candidates print against print; return the matches with their evidence."""
+    if prints.query is None:
+        return []
+    ranked = candidates.find(session, workspace_id, fp, near, exclude=found)
+    matches = prints.compare([c.submission_id for c in ranked])
+    out = []
+    for candidate in ranked:
+        match = matches.get(candidate.submission_id)
+        if match is None or not match.same_receipt:
+            continue
+        row = session.get(LoyaltySubmission, candidate.submission_id)
+        if row is None or row.workspace_id != workspace_id:
+            continue
+        why = []
+        if candidate.shared_keys:
+            why.append(f"{candidate.shared_keys} pairs of fields read agree")
+        if candidate.phash_distance is not None:
+            why.append(f"hash distance {candidate.phash_distance}/64")
+        out.append((row, f"{match.describe()}; candidate because {', '.join(why)}"))
+    return out
 
 
 def duplicate_findings(

@@ -12,6 +12,10 @@ bounding box, resized to a fixed grid and normalised for light — and then hash
 
 The canonical form is upright or upside down; which one is not decided (that would need
 OCR). `query_hashes` therefore gives the hashes of both, and lookups try each.
+
+Two more fingerprints serve the print verifier (`paperclerk.loyalty.layout`): the print
+itself, small, and `partial_keys`, digests of each pair of fields read (shop + total,
+day + time…) that name the candidates it checks.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import numpy as np
 import numpy.typing as npt
 
 from paperclerk.ingest.types import IngestedFile
+from paperclerk.loyalty.ink import ink_mask
+from paperclerk.loyalty.layout import encode_layout, layout_of
 from paperclerk.model import Document
 from paperclerk.preprocess.crop import crop_to_paper
 from paperclerk.preprocess.deskew import rotate_expanded
@@ -39,7 +45,6 @@ WORK_SIDE = 640  # the longer side of the working copy
 GRID_W = 64  # the canonical print map is 2 × GRID_W pixels wide
 VGRID_W, VGRID_H = 16, 32  # the verifier's grid: 512 bits
 GRID_BLUR = 0.7  # sigma (grid cells) of the blur that forgives small misalignments
-INK_SHARE = 0.3  # a stroke is this share of the picture's strongest contrast
 SPREAD = 1.8  # half-window in standard deviations of the ink (1.73 covers uniform print)
 SMALL_ANGLES = np.arange(-12.0, 12.01, 1.0)  # deskew search, degrees
 
@@ -64,6 +69,8 @@ class Fingerprint:
     purchase_key: str | None  # merchant + date + total (looser)
     amount_key: str | None  # date + total (loosest; needs the picture to agree too)
     purchase_date: dt.date | None = None  # with a similar picture: a possible duplicate
+    partial_keys: tuple[str, ...] = ()  # pairs of fields read: candidates for the verifier
+    layout: bytes | None = None  # the print (`paperclerk.loyalty.layout`), 2-bit PNG
 
 
 def sha256_of(data: bytes) -> str:
@@ -86,27 +93,6 @@ def _resize_to(image: Array, side: int) -> Array:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     return np.asarray(cv2.resize(image, size, interpolation=method))
-
-
-def ink_mask(grey: Array) -> Array:
-    """Return a 0/1 mask of print: dark strokes on bright paper.
-
-    A stroke is darker than the paper around it by a share of the picture's own strongest
-    contrast, so dim light, low contrast or another gamma keep the same strokes. Only
-    pixels whose neighbourhood is bright (paper, not the table) count, so the edge of the
-    sheet against a darker background is not taken for print.
-    """
-    smooth = cv2.GaussianBlur(grey, (3, 3), 0).astype(np.float32)
-    local = cv2.blur(smooth, (31, 31)) + 1.0
-    dark = np.clip(1.0 - smooth / local, 0.0, 1.0)
-    paper_level = float(np.percentile(local, 90))
-    bright = (local > 0.6 * paper_level).astype(np.uint8)
-    paper = cv2.erode(bright, np.ones((9, 9), np.uint8)) > 0
-    strongest = float(np.percentile(dark[paper], 99.5)) if paper.any() else 0.0
-    ink = (dark > max(0.06, INK_SHARE * strongest)) & paper
-    return np.asarray(
-        cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    )
 
 
 def _line_score(mask: Array) -> float:
@@ -270,12 +256,55 @@ def content_keys(doc: Document) -> tuple[str | None, str | None, str | None]:
     return _digest(full), _digest(base), amount
 
 
+def _time_text(value: object) -> str | None:
+    """Return a time of day as HH:MM (seconds are the digits OCR most often misreads)."""
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    found = re.search(r"(\d{1,2})[:.](\d{2})", str(value)) if value else None
+    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else None
+
+
+def _read_fields(doc: Document) -> dict[str, str]:
+    """Return the identifying fields read from a receipt, normalised, that are present."""
+    merchant, day, total = (
+        doc.value("merchant_name"),
+        doc.value("transaction_date"),
+        doc.value("total"),
+    )
+    number = doc.value("receipt_number")
+    fields = {
+        "shop": _norm_text(merchant) if merchant else "",
+        "day": day.isoformat() if isinstance(day, dt.date) else "",
+        "time": _time_text(doc.value("transaction_time")) or "",
+        "total": f"{total.normalize():f}" if isinstance(total, Decimal) and total > 0 else "",
+        "number": _norm_text(number) if number else "",
+    }
+    return {k: v for k, v in fields.items() if len(v) >= (3 if k in ("shop", "number") else 1)}
+
+
+def partial_keys(doc: Document) -> tuple[str, ...]:
+    """Return a digest for every pair of identifying fields read (shop + total, day + time…).
+
+    Two photos of one receipt are seldom read identically (a date missed, a digit
+    misread), but they nearly always agree on some pair of fields; the pairs name the
+    candidates that the print verifier then checks.
+    """
+    fields = sorted(_read_fields(doc).items())
+    return tuple(
+        _digest(f"{a}={va}|{b}={vb}")
+        for i, (a, va) in enumerate(fields)
+        for b, vb in fields[i + 1 :]
+    )
+
+
 def fingerprint(ingested: IngestedFile, doc: Document | None = None) -> Fingerprint:
     """Compute every fingerprint of a submitted receipt (the document gives the content keys).
 
-    The picture hashes are taken from the first page (a receipt is one page).
+    The picture hashes and the print are taken from the first page (a receipt is one page).
     """
-    hashes = image_hashes(ingested.pages[0].image) if ingested.pages else None
+    image = ingested.pages[0].image if ingested.pages else None
+    hashes = image_hashes(image) if image is not None else None
+    levels = layout_of(image) if image is not None else None
     content, purchase, amount = content_keys(doc) if doc is not None else (None, None, None)
     day = doc.value("transaction_date") if doc is not None else None
     return Fingerprint(
@@ -286,4 +315,6 @@ def fingerprint(ingested: IngestedFile, doc: Document | None = None) -> Fingerpr
         purchase_key=purchase,
         amount_key=amount,
         purchase_date=day if isinstance(day, dt.date) else None,
+        partial_keys=partial_keys(doc) if doc is not None else (),
+        layout=encode_layout(levels) if levels is not None else None,
     )

@@ -2,6 +2,9 @@
 
 - `fraud.edited_metadata`: the file says an image editor wrote it (EXIF Software, XMP
   CreatorTool).
+- `fraud.inconsistent_compression`: a region of the JPEG was compressed before at a lower
+  quality than the rest (a pasted or re-saved patch), found by its JPEG ghost
+  (`paperclerk.loyalty.compression`).
 - `fraud.totals`: subtotal + tax or the line items do not add up to the total (the
   generic rules of `paperclerk.rules.basic`).
 - `fraud.future_date`: the purchase date is after the day of submission.
@@ -9,8 +12,8 @@
   regular peaks in the image spectrum (moiré) that paper does not have.
 
 Signals send a claim to review; none rejects it alone, because each has innocent causes.
-Error-level analysis for pasted regions was tried and dropped: on the shared scans it did
-not separate edited receipts from clean ones (see the issue note).
+Plain error-level analysis was tried for pasted regions and dropped: on the shared scans
+it did not separate edited receipts from clean ones; the blockwise JPEG ghost does.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
+from paperclerk.loyalty.compression import compression_ghost
 from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
 from paperclerk.model import Document, Severity
 from paperclerk.rules.basic import line_items_sum, subtotal_plus_tax
@@ -62,6 +66,37 @@ def edited_metadata_rule(data: bytes) -> LoyaltyFinding:
         f"the file was written by an image editor ({hit.group(0)})",
         effect=Effect.REVIEW,
         evidence={"software": hit.group(0)},
+    )
+
+
+def compression_rule(data: bytes) -> LoyaltyFinding:
+    """Flag a JPEG in which one region was compressed before at a lower quality than the rest.
+
+    That is what pasting a patch from another (re-saved) copy leaves behind, e.g. a total
+    or a date cut in; the evidence names the region and the earlier quality.
+    """
+    ghost = compression_ghost(data)
+    if ghost is None:
+        return finding(
+            "fraud.inconsistent_compression",
+            True,
+            "the JPEG compression is consistent across the picture (or the file is not a JPEG)",
+        )
+    x, y, w, h = ghost.box
+    return finding(
+        "fraud.inconsistent_compression",
+        False,
+        f"a region of {w}×{h} pixels at ({x}, {y}) was JPEG-compressed before at quality"
+        f" about {ghost.quality}, unlike the rest of the picture: it may have been pasted in",
+        effect=Effect.REVIEW,
+        evidence={
+            "region": {"x": x, "y": y, "width": w, "height": h},
+            "earlier_quality": ghost.quality,
+            "score": round(ghost.score, 3),
+            "region_ghost_share": ghost.inside_share,
+            "elsewhere_ghost_share": ghost.outside_share,
+            "ghost_blocks": ghost.ghost_blocks,
+        },
     )
 
 
@@ -129,7 +164,12 @@ def fraud_findings(
     doc: Document, data: bytes, image: Array | None, today: dt.date
 ) -> list[LoyaltyFinding]:
     """Run every fraud signal on one submission."""
-    out = [edited_metadata_rule(data), totals_rule(doc), future_date_rule(doc, today)]
+    out = [
+        edited_metadata_rule(data),
+        compression_rule(data),
+        totals_rule(doc),
+        future_date_rule(doc, today),
+    ]
     if image is not None:
         out.append(screen_photo_rule(image))
     return out

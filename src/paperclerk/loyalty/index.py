@@ -29,6 +29,7 @@ MAX_LOG_ASPECT = 0.15  # |log(aspect ratio)| of two pictures of one receipt
 LOOSE_VHASH_DISTANCE = 160  # when day and total agree already (of 512 bits)
 LOOSE_LOG_ASPECT = 0.25
 DAY_VHASH_DISTANCE = 80  # when only the day agrees (tuned on the tuning half, see the note)
+NEAR_PHASH_DISTANCE = 20  # a candidate for the print verifier (of 64 bits)
 
 
 def bands_of(phash: int) -> list[int]:
@@ -133,35 +134,60 @@ def looks_alike(
     )
 
 
-def lookup(session: Session, workspace_id: str, queries: Sequence[ImageHashes]) -> list[ImageMatch]:
-    """Return the stored pictures that match any of the query hashes, closest first."""
+def _probe(session: Session, workspace_id: str, query: ImageHashes) -> Any:
+    """Return the rows (id, submission, phash, vhash, aspect) sharing a near band with query."""
     cols = (
         LoyaltyFingerprint.band0,
         LoyaltyFingerprint.band1,
         LoyaltyFingerprint.band2,
         LoyaltyFingerprint.band3,
     )
+    parts = [
+        select(
+            LoyaltyFingerprint.id,
+            LoyaltyFingerprint.submission_id,
+            LoyaltyFingerprint.phash,
+            LoyaltyFingerprint.vhash,
+            LoyaltyFingerprint.aspect,
+        ).where(LoyaltyFingerprint.workspace_id == workspace_id, col.in_(probes(b)))
+        for col, b in zip(cols, bands_of(query.phash), strict=True)
+    ]
+    return session.execute(union(*parts))  # one index range scan per band; UNION drops repeats
+
+
+@dataclass(frozen=True)
+class ImageSearch:
+    """What the band probes found: verified matches, and near pictures to verify by print."""
+
+    matches: list[ImageMatch]
+    near: dict[int, int]  # submission id → 64-bit hash distance (≤ NEAR_PHASH_DISTANCE)
+
+
+def search(session: Session, workspace_id: str, queries: Sequence[ImageHashes]) -> ImageSearch:
+    """Probe the bands for each query hash: the same pictures, and the near ones.
+
+    The probes guarantee every picture within 7 bits and find many a little farther;
+    those up to `NEAR_PHASH_DISTANCE` that fail the hash check become candidates for the
+    print verifier, at no extra index cost.
+    """
     found: dict[int, ImageMatch] = {}
+    near: dict[int, int] = {}
     for query in queries:
-        parts = [
-            select(
-                LoyaltyFingerprint.id,
-                LoyaltyFingerprint.submission_id,
-                LoyaltyFingerprint.phash,
-                LoyaltyFingerprint.vhash,
-                LoyaltyFingerprint.aspect,
-            ).where(LoyaltyFingerprint.workspace_id == workspace_id, col.in_(probes(b)))
-            for col, b in zip(cols, bands_of(query.phash), strict=True)
-        ]
-        stmt = union(*parts)  # one index range scan per band; UNION drops repeats
-        for fid, sid, phash, vhash, aspect in session.execute(stmt):
+        for fid, sid, phash, vhash, aspect in _probe(session, workspace_id, query):
             unsigned = to_unsigned(phash)
+            distance = hamming64(query.phash, unsigned)
+            if sid is not None and distance <= NEAR_PHASH_DISTANCE:
+                near[sid] = min(distance, near.get(sid, 64))
             if not is_same_picture(query, unsigned, vhash, aspect):
                 continue
-            match = ImageMatch(
-                fid, sid, hamming64(query.phash, unsigned), hamming_bytes(query.vhash, vhash)
-            )
+            match = ImageMatch(fid, sid, distance, hamming_bytes(query.vhash, vhash))
             old = found.get(fid)
             if old is None or match.vhash_distance < old.vhash_distance:
                 found[fid] = match
-    return sorted(found.values(), key=lambda m: (m.vhash_distance, m.phash_distance))
+    matches = sorted(found.values(), key=lambda m: (m.vhash_distance, m.phash_distance))
+    return ImageSearch(matches, near)
+
+
+def lookup(session: Session, workspace_id: str, queries: Sequence[ImageHashes]) -> list[ImageMatch]:
+    """Return the stored pictures that match any of the query hashes, closest first."""
+    return search(session, workspace_id, queries).matches

@@ -1,8 +1,11 @@
 """Check one receipt against one campaign: the code path the API and the CLI share.
 
-`check_submission` reads the receipt (OCR pipeline), fingerprints it, looks for earlier
-submissions it duplicates, runs the campaign rules and fraud signals, decides, and stores
-the submission with its fingerprints, all in the caller's transaction.
+`check_submission` rejects unreadable input with a typed error, stores the original in
+the blob store (when given one) before any processing, as every other intake does, then
+reads the receipt (OCR pipeline), fingerprints it, looks for earlier submissions it
+duplicates, runs the campaign rules and fraud signals, decides, and stores the submission
+with its fingerprints in the caller's transaction. The submission's `sha256` is the key of
+its original in the blob store.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.engines.base import OcrEngine
 from paperclerk.ingest import load_bytes
-from paperclerk.loyalty import index, store
+from paperclerk.loyalty import candidates, store
 from paperclerk.loyalty.campaign import Campaign
 from paperclerk.loyalty.decide import Outcome, confidence_finding, decide, reasons, zero
 from paperclerk.loyalty.duplicates import duplicate_findings, find_duplicates
@@ -26,6 +29,7 @@ from paperclerk.loyalty.fraud import fraud_findings
 from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
 from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
+from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import LoyaltySubmission
 
@@ -106,14 +110,18 @@ def check_submission(
     engine: OcrEngine | None = None,
     document: Document | None = None,
     now: dt.datetime | None = None,
+    blobs: BlobStore | None = None,
 ) -> SubmissionResult:
     """Decide one receipt for one participant of a campaign, and store the submission.
 
     `document` skips OCR with an already processed receipt (tests, re-checks); bad bytes
-    raise the typed ingest errors before anything is stored.
+    raise the typed ingest errors before anything is stored. With `blobs` the original
+    bytes are kept first, so a failure in OCR or in the checks never loses them.
     """
     now = now or utcnow()
     ingested = load_bytes(data)
+    if blobs is not None:
+        blobs.put(data)
     doc = document or process_ingested(
         ingested, engine=engine, filename=filename, doc_type_hint=DocType.RECEIPT
     )
@@ -170,6 +178,5 @@ def check_submission(
     session.flush()
     result.submission_id = row.id
     row.result = result.model_dump(mode="json")
-    if fp.image is not None:
-        index.add(session, workspace_id, row.id, fp.image)
+    candidates.store(session, workspace_id, row.id, fp)
     return result

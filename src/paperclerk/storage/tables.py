@@ -329,7 +329,10 @@ class LoyaltySubmission(Base):
         Index("ix_loyalty_submissions_day", "workspace_id", "purchase_date"),
         Index(
             "ix_loyalty_submissions_participant",
-            "workspace_id", "campaign_id", "participant_id", "outcome",
+            "workspace_id",
+            "campaign_id",
+            "participant_id",
+            "outcome",
         ),
     )
 
@@ -376,6 +379,43 @@ class LoyaltyFingerprint(Base):
     band3: Mapped[int] = mapped_column(Integer)
     vhash: Mapped[bytes] = mapped_column(LargeBinary(64))
     aspect: Mapped[float] = mapped_column(Float)
+
+
+class LoyaltyKey(Base):
+    """A partial content key of a submission (two fields read from it, e.g. shop + total).
+
+    Re-photographs of one receipt are often read a little differently (a date missed, a
+    digit wrong), so they rarely share the full content key but nearly always share some
+    pair of fields. Those pairs name the candidates that the print verifier checks; the
+    primary key is the index of the lookup (workspace, key) → submissions.
+    """
+
+    __tablename__ = "loyalty_keys"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        BigId,
+        ForeignKey("loyalty_submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
+class LoyaltyLayout(Base):
+    """The stored print of a submitted receipt (2-bit PNG), for the duplicate verifier."""
+
+    __tablename__ = "loyalty_layouts"
+
+    submission_id: Mapped[int] = mapped_column(
+        BigId,
+        ForeignKey("loyalty_submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LoyaltyProductAlias(Base):

@@ -105,7 +105,9 @@ def _check(
 ) -> SubmissionResult:
     with state.sessions.begin() as session:
         campaign = store.get_campaign(session, workspace, campaign_id)
-        return check_submission(session, workspace, campaign, participant, data, filename=filename)
+        return check_submission(
+            session, workspace, campaign, participant, data, filename=filename, blobs=state.blobs
+        )
 
 
 @router.post("/{campaign_id}/submissions", response_model=SubmissionResult)
