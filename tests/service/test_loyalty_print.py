@@ -13,7 +13,6 @@ from paperclerk.loyalty import candidates
 from paperclerk.loyalty.duplicates import duplicate_findings, find_duplicates
 from paperclerk.loyalty.fingerprints import Fingerprint, fingerprint
 from paperclerk.model import Document
-from paperclerk.storage.tables import LoyaltySubmission
 from tests.unit.loyalty_helpers import receipt
 from tests.unit.receipt_pictures import jpeg, receipt_picture
 
@@ -37,22 +36,15 @@ def _print_only(data: bytes, doc: Document) -> Fingerprint:
 
 
 def _submit(session: Session, workspace_id: str, participant: str, fp: Fingerprint) -> int:
-    row = LoyaltySubmission(
-        workspace_id=workspace_id,
-        campaign_id="c",
-        participant_id=participant,
-        sha256=fp.sha256,
-        content_key=fp.content_key,
-        purchase_key=fp.purchase_key,
-        amount_key=fp.amount_key,
-        purchase_date=fp.purchase_date,
-        outcome="approved",
-        result={},
+    row = candidates.record(
+        session,
+        workspace_id,
+        "c",
+        participant,
+        fp,
+        "approved",
         created_at=NOW - dt.timedelta(days=3),
     )
-    session.add(row)
-    session.flush()
-    candidates.store(session, workspace_id, row.id, fp)
     return row.id
 
 

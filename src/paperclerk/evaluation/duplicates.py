@@ -27,7 +27,6 @@ from paperclerk.model import DocType, Document
 from paperclerk.pipeline.parallel import WorkerSetup, process_many
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import upgrade
-from paperclerk.storage.tables import LoyaltySubmission
 from paperclerk.storage.workspaces import create_workspace
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
@@ -198,19 +197,5 @@ def _submit(
                 report.correct_pairs += 1
             else:
                 report.false_pairs.append((item.name, earlier.name))
-        row = LoyaltySubmission(
-            workspace_id=workspace,
-            campaign_id="eval",
-            participant_id=item.receipt,
-            sha256=fp.sha256,
-            content_key=fp.content_key,
-            purchase_key=fp.purchase_key,
-            amount_key=fp.amount_key,
-            purchase_date=fp.purchase_date,
-            outcome="approved",
-            result={},
-        )
-        session.add(row)
-        session.flush()
+        row = candidates.record(session, workspace, "eval", item.receipt, fp, "approved")
         seen[row.id] = item
-        candidates.store(session, workspace, row.id, fp)

@@ -11,6 +11,7 @@ print (`paperclerk.loyalty.layout`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from paperclerk.loyalty.layout import (
     decode_layout,
     keypoints,
 )
-from paperclerk.storage.tables import LoyaltyKey, LoyaltyLayout
+from paperclerk.storage.tables import LoyaltyKey, LoyaltyLayout, LoyaltySubmission
 
 MAX_PER_KEY = 50  # most recent submissions read per partial key
 MAX_VERIFIED = 20  # candidates compared print against print, per submission
@@ -60,6 +61,42 @@ class Candidate:
         """Sort key: most shared keys, then closest picture hash, then most recent."""
         distance = 64 if self.phash_distance is None else self.phash_distance
         return (-self.shared_keys, distance, -self.submission_id)
+
+
+def record(
+    session: Session,
+    workspace_id: str,
+    campaign_id: str,
+    participant_id: str,
+    fp: Fingerprint,
+    outcome: str,
+    reward: str = "0",
+    created_at: dt.datetime | None = None,
+) -> LoyaltySubmission:
+    """Store a decided submission with its keys, picture hash and print, for later lookups.
+
+    One place for the service and the duplicate evaluation, so the evaluation measures the
+    very rows the service writes.
+    """
+    row = LoyaltySubmission(
+        workspace_id=workspace_id,
+        campaign_id=campaign_id,
+        participant_id=participant_id,
+        sha256=fp.sha256,
+        content_key=fp.content_key,
+        purchase_key=fp.purchase_key,
+        amount_key=fp.amount_key,
+        purchase_date=fp.purchase_date,
+        outcome=outcome,
+        reward=reward,
+        result={},
+    )
+    if created_at is not None:
+        row.created_at = created_at
+    session.add(row)
+    session.flush()
+    store(session, workspace_id, row.id, fp)
+    return row
 
 
 def store(session: Session, workspace_id: str, submission_id: int, fp: Fingerprint) -> None:

@@ -31,7 +31,6 @@ from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import utcnow
-from paperclerk.storage.tables import LoyaltySubmission
 
 
 class LineRead(BaseModel):
@@ -160,23 +159,9 @@ def check_submission(
         phash=f"{fp.image.phash:016x}" if fp.image else None,
         created_at=now,
     )
-    row = LoyaltySubmission(
-        workspace_id=workspace_id,
-        campaign_id=campaign.id,
-        participant_id=participant_id,
-        sha256=fp.sha256,
-        content_key=fp.content_key,
-        purchase_key=fp.purchase_key,
-        amount_key=fp.amount_key,
-        purchase_date=read.transaction_date,
-        outcome=outcome.value,
-        reward=str(reward),
-        result={},
-        created_at=now,
+    row = candidates.record(
+        session, workspace_id, campaign.id, participant_id, fp, outcome.value, str(reward), now
     )
-    session.add(row)
-    session.flush()
     result.submission_id = row.id
     row.result = result.model_dump(mode="json")
-    candidates.store(session, workspace_id, row.id, fp)
     return result
