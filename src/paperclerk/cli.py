@@ -191,6 +191,63 @@ def eval_invoices(
         json_out.write_text(json.dumps(board.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
+@eval_app.command("types")
+def eval_types(
+    root: Annotated[
+        Path, typer.Argument(help="Folder with one sub-folder per expected type (receipt/ …).")
+    ],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+    engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",
+) -> None:
+    """Measure document types: accuracy, per-type precision/recall, confusion matrix.
+
+    Every file under DIR/<type>/ runs through the whole pipeline with no type hint; also
+    counts documents auto-approved although their type has no extractor or nothing was read.
+    """
+    from rich.table import Table
+
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.types import UnknownTypeFolderError, evaluate_types, find_documents
+    from paperclerk.settings import get_settings
+
+    try:
+        total = len(find_documents(root))
+    except (UnknownTypeFolderError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not total:
+        console.print(f"[red]{root} holds no documents in type sub-folders[/red]")
+        raise typer.Exit(2)
+    with progress_bar() as progress:
+        task = progress.add_task("eval types", total=total, current="")
+        result = evaluate_types(
+            root,
+            engine=get_engine(engine, get_settings().ocr_threads),
+            on_progress=lambda name: progress.update(task, advance=1, current=name),
+        )
+    table = Table(title=f"document types, {total} documents")
+    for col in ("type", "precision", "recall", "support"):
+        table.add_column(col, justify="right")
+    for name, row in result["per_class"].items():
+        table.add_row(name, f"{row['precision']:.3f}", f"{row['recall']:.3f}", str(row["support"]))
+    Console().print(table)
+    matrix = Table(title="confusion (rows: expected, columns: predicted)")
+    columns = sorted({p for row in result["confusion_matrix"].values() for p in row})
+    matrix.add_column("expected")
+    for col in columns:
+        matrix.add_column(col, justify="right")
+    for name, row in result["confusion_matrix"].items():
+        matrix.add_row(name, *(str(row.get(col, "")) for col in columns))
+    Console().print(matrix)
+    Console().print(
+        f"accuracy {result['accuracy']:.4f}; auto-approved unreadable"
+        f" {result['auto_approved_unreadable']}; ingest errors {len(result['errors'])};"
+        f" {result['seconds_per_doc']:.2f} s per document"
+    )
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     """Entry point for `python -m paperclerk`."""
     app()

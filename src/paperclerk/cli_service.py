@@ -14,9 +14,18 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from paperclerk.intake.mailbox import MailboxAccount
 
-admin_app = typer.Typer(help="Workspaces, API keys and users.", no_args_is_help=True)
+admin_app = typer.Typer(
+    help="Workspaces, API keys, users and decision policies.", no_args_is_help=True
+)
+policy_app = typer.Typer(
+    help="A workspace's decision policy: show it, override it from a file, reset it.",
+    no_args_is_help=True,
+)
+admin_app.add_typer(policy_app, name="policy")
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -275,6 +284,104 @@ def create_user(
                 raise typer.Exit(1)
             add_user_to_workspace(session, user.id, found.id)
         print(user.id)
+
+
+def _workspace_id(session: Session, workspace: str) -> str:
+    """Return the id of a workspace given by name or id; exit 1 when there is none."""
+    from paperclerk.storage.workspaces import get_workspace, get_workspace_by_name
+
+    found = get_workspace_by_name(session, workspace) or get_workspace(session, workspace)
+    if found is None:
+        console.print(f"[red]no workspace {workspace}[/red]")
+        raise typer.Exit(1)
+    return found.id
+
+
+def _read_override(file: str) -> object:
+    """Read an override from a YAML or JSON file (`-`: standard input); exit 2 if unreadable."""
+    import yaml
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        return yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    except yaml.YAMLError as exc:
+        console.print(
+            f"[red]{file} is not valid YAML or JSON: {exc}[/red]", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(2) from None
+
+
+@policy_app.command("show")
+def policy_show(workspace: str, data_dir: DataDir = None) -> None:
+    """Print the workspace's effective decision policy (packaged plus override) as YAML."""
+    from paperclerk.pipeline.policy import policy_yaml
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import get_policy_override, policy_with
+
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session:
+        row = get_policy_override(session, _workspace_id(session, workspace))
+        override = dict(row.override) if row is not None else None
+        if row is None:
+            console.print(f"workspace {workspace}: the packaged policy (no override)")
+        else:
+            when = row.updated_at.isoformat(timespec="seconds")
+            console.print(
+                f"workspace {workspace}: packaged policy with an override set {when}"
+                f" by {row.updated_by or 'unknown'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    print(policy_yaml(policy_with(override)), end="")
+
+
+@policy_app.command("set")
+def policy_set(
+    workspace: str,
+    file: Annotated[str, typer.Argument(help="YAML or JSON override file; - reads stdin.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Override the workspace's decision policy with FILE (replacing any earlier override)."""
+    from paperclerk.errors import PolicyError
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import set_policy_override
+
+    override = _read_override(file)
+    url, _ = _where(data_dir)
+    try:
+        with make_session_factory(make_engine(url))() as session, session.begin():
+            ws = _workspace_id(session, workspace)
+            set_policy_override(session, ws, override, by=f"admin-cli:{_login()}")
+    except PolicyError as exc:
+        console.print(f"[red]invalid policy: {exc.message}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    console.print(f"workspace {workspace}: policy override set")
+
+
+@policy_app.command("reset")
+def policy_reset(workspace: str, data_dir: DataDir = None) -> None:
+    """Drop the workspace's override: back to the packaged decision policy."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import clear_policy_override
+
+    url, _ = _where(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        had = clear_policy_override(session, _workspace_id(session, workspace))
+    said = "override removed" if had else "had no override"
+    console.print(f"workspace {workspace}: {said}; the packaged policy applies")
+
+
+def _login() -> str:
+    """Return the name of the person running the command, as far as the system knows it."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def submit(

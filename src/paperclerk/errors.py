@@ -70,3 +70,11 @@ class EngineUnavailableError(EngineError):
     """The requested OCR engine is not installed on this machine."""
 
     code = "engine_unavailable"
+
+
+class PolicyError(PaperclerkError):
+    """A decision policy, or a workspace's override of it, that is not valid."""
+
+    code = "invalid_policy"
+    exit_code = 2
+    http_status = 422

@@ -65,3 +65,52 @@ def test_eval_sroie_given_ocr_json(tmp_path: Path) -> None:
 def test_eval_sroie_rejects_wrong_layout(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "sroie", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_admin_policy_set_show_reset_round_trip(tmp_path: Path) -> None:
+    import yaml
+
+    from paperclerk.pipeline.policy import packaged_policy
+
+    data = ["--data-dir", str(tmp_path)]
+    packaged = packaged_policy().model_dump(mode="json")
+    for name in ("acme", "other"):
+        assert runner.invoke(app, ["admin", "create-workspace", name, *data]).exit_code == 0
+
+    def show(name: str = "acme") -> dict[str, object]:
+        result = runner.invoke(app, ["admin", "policy", "show", name, *data])
+        assert result.exit_code == 0, result.output
+        shown: dict[str, object] = yaml.safe_load(result.stdout)
+        return shown
+
+    assert show() == packaged
+    override = tmp_path / "override.yaml"
+    override.write_text(
+        "types:\n  receipt:\n    auto_approve: false\n    min_type_confidence: 0.9\n"
+    )
+    result = runner.invoke(app, ["admin", "policy", "set", "acme", str(override), *data])
+    assert result.exit_code == 0, result.output
+    receipt = show()["types"]["receipt"]  # type: ignore[index]
+    assert receipt["auto_approve"] is False and receipt["min_type_confidence"] == 0.9
+    assert receipt["required"] == packaged["types"]["receipt"]["required"]  # type: ignore[index]
+    assert show("other") == packaged
+    # a bad override (JSON on stdin) exits non-zero with a readable message, changing nothing
+    bad = '{"types": {"receipt": {"target_field_error": 3}}}'
+    result = runner.invoke(app, ["admin", "policy", "set", "acme", "-", *data], input=bad)
+    assert result.exit_code == 2
+    assert "invalid policy" in result.output and "target_field_error" in result.output
+    assert show()["types"]["receipt"]["auto_approve"] is False  # type: ignore[index]
+    result = runner.invoke(app, ["admin", "policy", "set", "acme", "-", *data], input="a: [")
+    assert result.exit_code == 2 and "not valid YAML or JSON" in result.output
+    result = runner.invoke(app, ["admin", "policy", "set", "nobody", str(override), *data])
+    assert result.exit_code == 1 and "no workspace nobody" in result.output
+    # JSON on stdin replaces the override as a whole
+    good = json.dumps({"types": {"invoice": {"auto_approve": False}}})
+    result = runner.invoke(app, ["admin", "policy", "set", "acme", "-", *data], input=good)
+    assert result.exit_code == 0, result.output
+    shown = show()
+    assert shown["types"]["invoice"]["auto_approve"] is False  # type: ignore[index]
+    assert shown["types"]["receipt"] == packaged["types"]["receipt"]  # type: ignore[index]
+    result = runner.invoke(app, ["admin", "policy", "reset", "acme", *data])
+    assert result.exit_code == 0 and "override removed" in result.output
+    assert show() == packaged

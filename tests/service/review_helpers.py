@@ -22,6 +22,7 @@ from paperclerk.model import (
     Word,
 )
 from paperclerk.pipeline.decide import decide
+from paperclerk.pipeline.policy import packaged_policy
 from paperclerk.queue.jobs import finish_document
 from paperclerk.review import on_result_stored
 from paperclerk.rules.basic import run_rules
@@ -32,6 +33,13 @@ WORDS = [
     ("BREAD", 20, 100), ("2.50", 200, 100), ("MILK", 20, 140), ("1.20", 200, 140),
     ("TOTAL", 20, 180), ("3.70", 200, 180),
 ]  # fmt: skip
+
+
+THRESHOLDS = {"merchant_name": 0.9, "transaction_date": 0.9, "total": 0.9}
+"""Calibrated thresholds as a receipt model would give them: 0.5 is unsure, 0.95 sure."""
+POLICY = packaged_policy().for_type(DocType.RECEIPT).model_copy(update={"advisory_rules": []})
+"""The receipt policy with the line-item sum gating (the packaged one only shows it), so the
+missing row is a reason for review as well as the unsure merchant name."""
 
 
 def receipt_document(*, needs_review: bool = True) -> Document:
@@ -92,7 +100,7 @@ def receipt_document(*, needs_review: bool = True) -> Document:
         model_versions={"extract": "receipt-test-1", "classify": "doctype-test-1"},
     )
     doc.findings = run_rules(doc)
-    doc.decision = decide(doc)
+    doc.decision = decide(doc, POLICY, thresholds=THRESHOLDS)
     assert (doc.decision.outcome == DecisionOutcome.NEEDS_REVIEW) == needs_review
     return doc
 

@@ -35,12 +35,13 @@ TABLES = {
     "review_items",
     "audit_events",
     "training_examples",
+    "workspace_policies",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

@@ -50,3 +50,48 @@ def test_passport(classify: Classifier) -> None:
 def test_other(classify: Classifier) -> None:
     page = page_from_lines([(0, 0, "Dear Sir, we write about your hedge.")])
     assert classify([page])[0] == DocType.OTHER
+
+
+def test_abstains_below_the_floor_and_keeps_the_scores() -> None:
+    from paperclerk.pipeline.classify import ABSTAIN_FLOOR, SYNTHETIC_ONLY_FLOOR, abstain
+
+    scores = {"invoice": 0.45, "other": 0.3, "receipt": 0.25}
+    assert abstain(DocType.INVOICE, 0.45, scores) == (DocType.OTHER, 0.45, scores)
+    assert abstain(DocType.INVOICE, ABSTAIN_FLOOR, scores)[0] == DocType.INVOICE
+    assert abstain(DocType.RECEIPT, 0.97, scores)[0] == DocType.RECEIPT
+    assert abstain(DocType.OTHER, 0.2, scores)[0] == DocType.OTHER
+    # Types learnt from synthetic pages only need more certainty.
+    between = (ABSTAIN_FLOOR + SYNTHETIC_ONLY_FLOOR) / 2
+    assert abstain(DocType.PAYSLIP, between, {})[0] == DocType.OTHER
+    assert abstain(DocType.INVOICE, between, {})[0] == DocType.INVOICE
+    assert abstain(DocType.UTILITY_BILL, SYNTHETIC_ONLY_FLOOR, {})[0] == DocType.UTILITY_BILL
+
+
+def test_classify_pages_abstains(monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperclerk.pipeline import classify
+
+    class Unsure:
+        def predict(self, pages: list[Page]) -> tuple[DocType, float, dict[str, float]]:
+            return DocType.BANK_STATEMENT, 0.6, {"bank_statement": 0.6, "other": 0.4}
+
+    monkeypatch.setattr(classify, "default_model", lambda: Unsure())
+    page = page_from_lines([(0, 0, "Opening balance 10.00")])
+    assert classify.classify_pages([page]) == (
+        DocType.OTHER,
+        0.6,
+        {"bank_statement": 0.6, "other": 0.4},
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["FACTUUR", "Factuurnummer 2024-17", "Vervaldatum 01-03-2024", "Totaal incl. BTW 121,00"],
+        ["FACTURE", "Échéance 01/03/2024", "Montant TTC 120,00 €", "TVA 20%"],
+        ["Rechnung", "Rechnungsnummer 17", "Fällig am 01.03.2024", "Gesamtbetrag 119,00 EUR"],
+    ],
+    ids=["nl", "fr", "de"],
+)
+def test_rules_know_invoice_words_of_three_languages(lines: list[str]) -> None:
+    page = page_from_lines([(0, 30 * i, text) for i, text in enumerate(lines)])
+    assert classify_pages_rules([page])[0] == DocType.INVOICE

@@ -171,7 +171,7 @@ def test_thresholds_bound_the_error_of_approved_documents() -> None:
 
 
 def test_a_looser_error_bound_approves_more_and_is_measured_on_other_documents() -> None:
-    from paperclerk.learning.calibration import automation_curve
+    from paperclerk.learning.receipt_training import automation_at, thresholds_by_error
 
     rng = random.Random(1)
 
@@ -179,14 +179,24 @@ def test_a_looser_error_bound_approves_more_and_is_measured_on_other_documents()
         out = []
         for _ in range(n):
             conf = rng.random()
-            out.append({"merchant_address": (conf, rng.random() < 0.9 + conf / 10),
-                        "total": (0.99, True)})  # fmt: skip
+            out.append({"total": (conf, rng.random() < 0.9 + conf / 10),
+                        "merchant_name": (0.99, True),
+                        "merchant_address": (0.5, rng.random() < 0.5)})  # fmt: skip
         return out
 
-    curve = automation_curve(docs(600), docs(600), (0.01, 0.02, 0.05))
-    assert [row.max_error for row in curve] == [0.01, 0.02, 0.05]
-    assert curve[0].rate <= curve[1].rate <= curve[2].rate and curve[2].rate > 0
-    assert curve[2].field_error <= 0.05
+    by_error = thresholds_by_error(docs(600), gating=("merchant_name", "total"))
+    assert list(by_error) == ["0.01", "0.02", "0.05"]
+    measured = docs(600)
+    rates = [automation_at(measured, by_error[k]).rate for k in by_error]
+    assert rates[0] <= rates[1] <= rates[2] and rates[2] > 0
+    assert automation_at(measured, by_error["0.05"]).field_error <= 0.05
+    # address does not gate, but gets its own threshold (or none, when no level is safe)
+    assert "merchant_address" not in by_error["0.01"]
+
+
+def test_no_cut_keeps_the_error_within_bounds_means_no_threshold() -> None:
+    assert choose_threshold([(0.9, False), (0.8, True)], 0.01) is None
+    assert choose_threshold([(1.0, True), (0.9, False)], 0.01) == 1.0
 
 
 def test_memory_recognises_a_supplier_by_its_iban_when_the_name_is_misread() -> None:

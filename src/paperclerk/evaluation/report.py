@@ -9,26 +9,29 @@ from paperclerk.evaluation.scoring import Scoreboard
 
 
 def print_scoreboard(board: Scoreboard, title: str, console: Console | None = None) -> None:
-    """Print per-field precision, recall and F1, the micro average and seconds per document."""
+    """Print per-field precision, recall and F1 (strict and normalised), and the micro average."""
     console = console or Console()
     table = Table(title=title)
-    for col in ("field", "precision", "recall", "F1", "correct", "expected"):
+    for col in ("field", "precision", "recall", "F1", "F1 normalised", "correct", "expected"):
         table.add_column(col, justify="left" if col == "field" else "right")
     for name, s in board.fields.items():
+        loose = board.fields_normalised.get(name, s)
         table.add_row(
             name,
             f"{s.precision:.3f}",
             f"{s.recall:.3f}",
             f"{s.f1:.3f}",
+            f"{loose.f1:.3f}",
             str(s.correct),
             str(s.expected),
         )
-    m = board.micro
+    m, n = board.micro, board.micro_normalised
     table.add_row(
         "[bold]micro[/bold]",
         f"{m.precision:.3f}",
         f"{m.recall:.3f}",
         f"[bold]{m.f1:.3f}[/bold]",
+        f"[bold]{n.f1:.3f}[/bold]",
         str(m.correct),
         str(m.expected),
     )

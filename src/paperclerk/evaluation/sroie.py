@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -18,8 +20,9 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.learning.dataset import in_validation
 from paperclerk.learning.importers import given_ocr_page
 from paperclerk.model import DecisionOutcome, DocType, Document
-from paperclerk.parsers import parse_amount, parse_date
+from paperclerk.parsers import parse_amount, parse_date, same_loose_text
 from paperclerk.pipeline.parallel import WorkerSetup, process_many
+from paperclerk.pipeline.policy import packaged_policy
 from paperclerk.pipeline.run import analyse, process_path
 
 FIELD_MAP = {
@@ -38,14 +41,39 @@ def document_from_boxes(sample: SroieSample, extractor: FieldExtractor | None = 
     return analyse(doc, {}, extractor)
 
 
-def field_matches(key_name: str, expected: str, predicted: Any) -> bool:
-    """Apply the SROIE protocol to one field."""
+def key_date(text: str) -> dt.date | None:
+    """Return the calendar day a key's date names, also when written without separators.
+
+    `20180304` (year first) and `04032018` (day first) are days too; a compact form that is
+    no valid day either way gives None.
+    """
+    day = parse_date(text, dayfirst=True)
+    compact = text.strip()
+    if day is None and re.fullmatch(r"\d{8}", compact):
+        for fmt in ("%Y%m%d", "%d%m%Y"):
+            try:
+                return dt.datetime.strptime(compact, fmt).date()
+            except ValueError:
+                continue
+    return day
+
+
+def field_matches(key_name: str, expected: str, predicted: Any, normalised: bool = False) -> bool:
+    """Apply the SROIE protocol to one field, strictly or normalised.
+
+    Strict: names and addresses equal after collapsing whitespace (case and punctuation
+    count). Normalised: names and addresses equal once case, spaces and punctuation are
+    ignored, dates the same calendar day however the key writes it (`20180304` too). Totals
+    compare as amounts either way, so a currency prefix (`RM 9.00`) never matters.
+    """
     if predicted is None:
         return False
     if key_name in ("company", "address"):
+        if normalised:
+            return same_loose_text(str(predicted), expected)
         return normalise_string(str(predicted)) == normalise_string(expected)
     if key_name == "date":
-        day = parse_date(expected, dayfirst=True)
+        day = key_date(expected) if normalised else parse_date(expected, dayfirst=True)
         return day is not None and str(predicted) == day.isoformat()
     amount = parse_amount(expected)
     try:
@@ -55,8 +83,13 @@ def field_matches(key_name: str, expected: str, predicted: Any) -> bool:
 
 
 def _score(board: Scoreboard, sample: SroieSample, doc: Document | None) -> None:
-    """Count the key's fields of one receipt and whether it would be auto-approved."""
+    """Count the key's fields of one receipt, strictly and normalised, and its decision.
+
+    Automation counts the gating fields of the packaged receipt policy, each compared
+    normalised: what an approved receipt hands on must be right for a back office.
+    """
     board.docs += 1
+    gating = packaged_policy().for_type(DocType.RECEIPT).gating
     outcome = {}
     for key_name, field_name in FIELD_MAP.items():
         expected = sample.key.get(key_name)
@@ -64,9 +97,11 @@ def _score(board: Scoreboard, sample: SroieSample, doc: Document | None) -> None
             continue
         predicted = doc.value(field_name) if doc else None
         correct = field_matches(key_name, str(expected), predicted)
-        board.add(key_name, expected, predicted, correct, sample.id)
+        loose = field_matches(key_name, str(expected), predicted, normalised=True)
+        board.add(key_name, expected, predicted, correct, sample.id, loose)
         got = doc.fields.get(field_name) if doc else None
-        outcome[field_name] = (got.confidence if got else 0.0, correct)
+        if field_name in gating:
+            outcome[field_name] = (got.confidence if got else 0.0, loose)
     approved = (
         doc is not None
         and doc.decision is not None

@@ -11,6 +11,7 @@ from paperclerk.extract.receipt_amounts import (
     NOT_TAX,
     SUBTOTAL,
     TAX,
+    drop_implausible_tax,
     keyword_amount_candidates,
     total_candidates,
 )
@@ -89,6 +90,7 @@ class RuleReceiptExtractor:
                     for alt in f.alternatives:
                         alt.value = str(alt.value).upper()
         out.fields = {k: v for k, v in fields.items() if v is not None}
+        drop_implausible_tax(out.fields)
         header_end = self._header_end(rows)
         out.line_items = extract_items(rows, header_end)
         return out

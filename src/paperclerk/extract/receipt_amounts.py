@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 
 from paperclerk.extract.layout import Candidate, Row, candidate_from_lines
+from paperclerk.model import ExtractedField
 from paperclerk.parsers import find_amounts
 
 T = r"[T7Il1][O0]TA[L1I]"
@@ -44,7 +45,7 @@ CASH = re.compile(r"\b(CASH|TUNAI|TENDERED|PAID|BAYAR|VISA|MASTER|CARD|CREDIT)\b
 CHANGE = re.compile(r"\b(CHANGE|BAKI|KEMBALI|RÜCKGELD)\b", re.I)
 
 
-def _tendered_total(rows: list[Row]) -> Decimal | None:
+def tendered_total(rows: list[Row]) -> Decimal | None:
     """Cash handed over minus change given back: the total the customer paid."""
     cash = change = None
     for row in rows:
@@ -52,10 +53,10 @@ def _tendered_total(rows: list[Row]) -> Decimal | None:
         if not amounts:
             continue
         if CHANGE.search(row.text) and change is None:
-            change = amounts[-1][0]
+            change = abs(amounts[-1][0])  # "20.00-": change printed as a negative
         elif CASH.search(row.text) and cash is None and not CHANGE.search(row.text):
             cash = amounts[-1][0]
-    if cash is None or change is None or change < 0 or cash <= change:
+    if cash is None or change is None or cash <= change:
         return None
     return cash - change
 
@@ -71,7 +72,7 @@ def total_candidates(rows: list[Row]) -> list[Candidate]:
         for value, _ in _row_amounts(row):
             all_amounts[value] += 1
     summary_at = next((i for i, r in enumerate(rows) if SUMMARY.search(r.text)), len(rows))
-    tendered = _tendered_total(rows)
+    tendered = tendered_total(rows)
     out: list[Candidate] = []
     n = len(rows)
     for i, row in enumerate(rows):
@@ -137,3 +138,20 @@ def keyword_amount_candidates(
             value, raw = amounts[-1]
             out.append(candidate_from_lines(value, row.lines, row.page, 0.6, raw))
     return out
+
+
+def drop_implausible_tax(fields: dict[str, ExtractedField]) -> None:
+    """Remove a tax read as at least half the total or the subtotal it is charged on.
+
+    No sales tax comes near that; such a value is the total or subtotal read from a row
+    that also says 'GST' (`Total incl. GST 16.00`), and left in place it would make the
+    subtotal + tax check fail on a receipt whose total is right.
+    """
+    tax = fields.get("total_tax")
+    if tax is None or not isinstance(tax.value, Decimal):
+        return
+    for name in ("total", "subtotal"):
+        base = fields.get(name)
+        if base is not None and isinstance(base.value, Decimal) and tax.value * 2 >= base.value:
+            del fields["total_tax"]
+            return

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 # One document's key fields: name → (confidence, whether the value was right).
 DocOutcome = dict[str, tuple[float, bool]]
@@ -35,13 +39,16 @@ def reliability_table(
     return rows
 
 
-def choose_threshold(outcomes: list[tuple[float, bool]], max_error: float = 0.01) -> float:
+def choose_threshold(
+    outcomes: list[tuple[float, bool]], max_error: float = 0.01
+) -> float | None:
     """Return the lowest confidence above which the measured error stays within `max_error`.
 
     Walks the outcomes from the most confident down and keeps the lowest cut at which the
-    error of everything above it is still within bounds; 1.0 (nothing passes) when none is.
+    error of everything above it is still within bounds; None when no cut is (the field can
+    then never pass).
     """
-    best = 1.0
+    best: float | None = None
     wrong = 0
     ranked = sorted(outcomes, key=lambda o: -o[0])
     for n, (conf, ok) in enumerate(ranked, start=1):
@@ -74,7 +81,7 @@ class Automation:
         for name, pair in outcome.items():
             self.per_field.setdefault(name, []).append(pair)
         auto = bool(outcome) and all(
-            conf >= thresholds.get(name, 1.0) for name, (conf, _) in outcome.items()
+            conf >= thresholds.get(name, math.inf) for name, (conf, _) in outcome.items()
         )
         if approved is not None:
             auto = approved
@@ -95,23 +102,33 @@ class Automation:
         return self.auto_wrong / self.auto_fields if self.auto_fields else 0.0
 
 
+MAX_COMBINATIONS = 200_000
+"""Above this many threshold combinations the joint search gives way to the level grid."""
+
+
 def choose_thresholds(
     docs: list[DocOutcome], max_error: float = 0.01, steps: int = 26
 ) -> dict[str, float]:
     """Per-field thresholds that auto-approve the most documents within `max_error`.
 
     The bound is on the share of wrong fields among all fields of auto-approved documents,
-    so a field that is right more often can carry a lower threshold than a harder one. Each
-    field's threshold is the one that keeps that field's own error within a common level;
-    the level is searched on a grid and the one with the most approvals is kept.
+    so a field that is right more often can carry a lower threshold than a harder one.
+    With few fields every combination of cuts (each field's distinct confidences) is tried;
+    otherwise each field's threshold keeps that field's own error within a common level,
+    searched on a grid. Ties go to the combination with fewer wrong fields, then to higher
+    thresholds. A field that can never pass safely is left out.
     """
     names = sorted({name for doc in docs for name in doc})
-    best: tuple[float, dict[str, float]] = (-1.0, {name: 1.0 for name in names})
+    cuts = [sorted({d[n][0] for d in docs if n in d}) for n in names]
+    if names and math.prod(len(c) + 1 for c in cuts) <= MAX_COMBINATIONS:
+        return _joint_thresholds(docs, names, cuts, max_error)
+    best: tuple[float, dict[str, float]] = (-1.0, {})
     for step in range(steps):
         level = max_error * 5 * step / (steps - 1)
-        thresholds = {
+        chosen = {
             name: choose_threshold([d[name] for d in docs if name in d], level) for name in names
         }
+        thresholds = {name: t for name, t in chosen.items() if t is not None}
         auto = Automation()
         for doc in docs:
             auto.add(doc, thresholds)
@@ -120,32 +137,31 @@ def choose_thresholds(
     return best[1]
 
 
-@dataclass
-class AutomationLevel:
-    """Thresholds chosen for one error bound, and what they do on held-out documents."""
-
-    max_error: float
-    thresholds: dict[str, float]
-    rate: float
-    field_error: float
-
-
-def automation_curve(
-    chosen_on: list[DocOutcome],
-    measured_on: list[DocOutcome],
-    levels: tuple[float, ...] = (0.01, 0.02, 0.05),
-    margin: float = 0.8,
-) -> list[AutomationLevel]:
-    """For each error bound: thresholds chosen on `chosen_on`, automation measured on `measured_on`.
-
-    Shows what a stricter or looser bound would buy, with the thresholds always chosen on
-    other documents than the ones measured (and with `margin` below the bound, as in training).
-    """
-    rows = []
-    for level in levels:
-        thresholds = choose_thresholds(chosen_on, level * margin)
-        auto = Automation()
-        for doc in measured_on:
-            auto.add(doc, thresholds)
-        rows.append(AutomationLevel(level, thresholds, auto.rate, auto.field_error))
-    return rows
+def _joint_thresholds(
+    docs: list[DocOutcome], names: list[str], cuts: list[list[float]], max_error: float
+) -> dict[str, float]:
+    """Try every combination of per-field cuts (`inf` = never passes); keep the best."""
+    conf = np.full((len(docs), len(names)), np.inf)
+    wrong = np.zeros((len(docs), len(names)), dtype=np.int64)
+    present = np.zeros((len(docs), len(names)), dtype=np.int64)
+    for i, doc in enumerate(docs):
+        for j, name in enumerate(names):
+            if name in doc:
+                conf[i, j], ok = doc[name]
+                wrong[i, j], present[i, j] = int(not ok), 1
+    has_any = present.sum(axis=1) > 0
+    fields, errors = present.sum(axis=1), wrong.sum(axis=1)
+    best_key: tuple[int, int, tuple[float, ...]] = (0, 0, ())
+    best: tuple[float, ...] | None = None
+    for combo in itertools.product(*[[*c, math.inf] for c in cuts]):
+        passes = has_any & np.all((conf >= np.array(combo)) | (present == 0), axis=1)
+        n_fields = int(fields[passes].sum())
+        n_wrong = int(errors[passes].sum())
+        if n_fields == 0 or n_wrong > max_error * n_fields:
+            continue
+        key = (int(passes.sum()), -n_wrong, combo)
+        if best is None or key > best_key:
+            best_key, best = key, combo
+    if best is None:
+        return {}
+    return {n: float(t) for n, t in zip(names, best, strict=True) if t != math.inf}

@@ -19,7 +19,7 @@ Adding a document type from a handful of examples:
 2. add 3–5 or more real examples of it (pages with words) to the training examples, e.g.
    reviewed documents, beside the corpus of `learning/doctype_data.py`;
 3. call `DocTypeClassifier.fit` on all examples and `save` the model (the default one is
-   rebuilt by `train_default_doctype`). Add more examples as review confirms them.
+   rebuilt by `doctype_training.train_default_doctype`). Add more as review confirms them.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def layout_features(pages: list[Page]) -> list[float]:
 def examples_hash(examples: list[Example]) -> str:
     """Return a sha256 over the sorted (label, text) pairs of examples; order-independent."""
     pairs = sorted((label.value, "\f".join(p.text for p in pages)) for pages, label in examples)
-    return hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest()
+    data = json.dumps(pairs, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
 
 
 def line_snippet(pages: list[Page], rng: random.Random) -> list[Page]:

@@ -1,32 +1,39 @@
-"""The document-type training corpus from the shared data root, and the default model trainer.
+"""The document-type training corpus from the shared data root and the installed packages.
 
-Real documents: SROIE receipts (given OCR), invoice2data and DocILE invoices (PDF text layers
-and text files), passport / ID / visa specimens (OCR, cached) and three real non-documents
-(a payment card and two OCR test sheets) as `other`. Payslips, bank statements, utility bills
-and most of `other` have no real examples yet and come from `synthetic_docs` (seed data,
-to be replaced by reviewed real documents).
+Real documents, each with a stable id that decides its side of the fixed train/validation
+split (`learning.dataset.in_validation`; renderings of one document share the id):
+- `sroie/<id>`: SROIE receipts (given OCR boxes);
+- `invoice2data/<name>`, `docile/<name>`: invoice2data and DocILE invoices (PDF text layers,
+  OCR of the PNG renderings, cached, and text files);
+- `einvoices/<name>`: the Factur-X / ZUGFeRD PDFs of `einvoices/facturx_pdf` (German, French
+  and English invoices): their text layer, and their first page rasterised and OCR'd (cached);
+- `mrz/<folder>/<name>`: passport / ID / visa specimens (OCR, cached) and three real
+  non-documents (a payment card and two OCR test sheets) as `other`;
+- `other/<source>/…`: real documents of no known type from `learning.other_docs` (licences,
+  manuals, READMEs, data-set cards, tables, pages of the ICAO 9303 specification, some OCR'd).
+Payslips, bank statements and utility bills have no real examples yet and come from
+`synthetic_docs`, as does part of `other`; `synthetic_invoices` adds invoices in English,
+German, French and Dutch. Synthetic documents are always on the training side.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from sklearn.metrics import precision_recall_fscore_support
-from sklearn.model_selection import StratifiedGroupKFold
-
 from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.engines.registry import get_engine
 from paperclerk.ingest import load_path
-from paperclerk.learning.doctype import DocTypeClassifier, Example, examples_hash
+from paperclerk.learning.dataset import in_validation
+from paperclerk.learning.doctype import Example
+from paperclerk.learning.other_docs import has_mrz, icao_pdfs, text_documents
+from paperclerk.learning.pdf_pages import page_count, read_pdf_page_cached
 from paperclerk.learning.sroie_format import read_box_file
-from paperclerk.learning.synthetic_docs import SYNTHETIC_TYPES, synthetic_corpus
+from paperclerk.learning.synthetic_docs import synthetic_corpus
+from paperclerk.learning.synthetic_invoices import synthetic_invoices
 from paperclerk.model import Box, DocType, Page
 from paperclerk.pipeline.layout import build_page, split_line
 from paperclerk.pipeline.run import read_page
@@ -36,6 +43,10 @@ SEED = 20240601
 ID_IMAGES = ("fastmrz/data", "passporteye/testdata", "passporteye/tests_data")
 OTHER_IMAGES = ("nomrz.jpg", "tesseract-test1.jpg", "tesseract-test2.png")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+SYNTHETIC_INVOICES = 40
+ICAO_TEXT_EVERY = 3
+ICAO_OCR_EVERY = 9
+ICAO_SECTION = 10
 
 
 @dataclass(frozen=True)
@@ -47,11 +58,17 @@ class CorpusItem:
     pages: list[Page]
     label: DocType
     group: str = ""
+    doc_id: str = ""
 
     @property
     def fold_group(self) -> str:
         """Items of one group (a PDF and its PNG rendering) stay in one CV fold."""
-        return self.group or f"{self.source}/{self.name}"
+        return self.doc_id or self.group or f"{self.source}/{self.name}"
+
+    @property
+    def held_back(self) -> bool:
+        """Whether this real document is on the validation side (synthetic ones never are)."""
+        return bool(self.doc_id) and in_validation(self.doc_id)
 
 
 def text_page(text: str, index: int = 0) -> Page:
@@ -112,7 +129,11 @@ def sroie_items(root: Path) -> list[CorpusItem]:
         width = int(max(w.box.x1 for w in words))
         height = int(max(w.box.y1 for w in words))
         page = build_page(0, width, height, words, text_source="given-ocr")
-        items.append(CorpusItem(box_path.stem, "sroie", [page], DocType.RECEIPT))
+        items.append(
+            CorpusItem(
+                box_path.stem, "sroie", [page], DocType.RECEIPT, doc_id=f"sroie/{box_path.stem}"
+            )
+        )
     return items
 
 
@@ -133,16 +154,77 @@ def invoice_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> list
             pages: list[Page] | None = [read_page(raw, _no_engine(), {}) for raw in raws]
         else:
             pages = ocr_pages_cached(pdf, cache_dir, engine)
+        kind = "docile" if "docile_sample" in pdf.parts else "invoice2data"
         if pages:
-            items.append(CorpusItem(pdf.stem, "invoice-pdf", pages, DocType.INVOICE, pdf.stem))
+            items.append(
+                CorpusItem(
+                    pdf.stem, "invoice-pdf", pages, DocType.INVOICE, doc_id=f"{kind}/{pdf.stem}"
+                )
+            )
     for png in sorted((i2d / "compare").glob("*.png")):
         pages = ocr_pages_cached(png, cache_dir, engine)
         if pages:
-            items.append(CorpusItem(png.stem, "invoice-ocr", pages, DocType.INVOICE, png.stem))
+            doc_id = f"invoice2data/{png.stem}"
+            items.append(CorpusItem(png.stem, "invoice-ocr", pages, DocType.INVOICE, doc_id=doc_id))
     texts = sorted((i2d / "custom").glob("*.txt")) + sorted((i2d / "compare").glob("*.txt"))
     for txt in texts:
         page = text_page(txt.read_text(encoding="utf-8", errors="replace"))
-        items.append(CorpusItem(txt.stem, "invoice-text", [page], DocType.INVOICE))
+        doc_id = f"invoice2data/{txt.parent.name}/{txt.stem}"
+        items.append(CorpusItem(txt.stem, "invoice-text", [page], DocType.INVOICE, doc_id=doc_id))
+    return items
+
+
+def einvoice_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> list[CorpusItem]:
+    """Return the Factur-X / ZUGFeRD PDFs as invoices: text layer, and page 1 OCR'd.
+
+    The OCR'd first page (a scanned copy, as the pipeline reads pictures) is cached; with
+    `engine=None` only cached ones are used. Both readings share the file's id.
+    """
+    items: list[CorpusItem] = []
+    for pdf in sorted((root / "facturx_pdf").glob("*.pdf")):
+        doc_id = f"einvoices/{pdf.stem}"
+        raws = load_path(pdf).pages
+        if any(raw.has_text_layer for raw in raws):
+            pages = [read_page(raw, _no_engine(), {}) for raw in raws if raw.has_text_layer]
+            items.append(
+                CorpusItem(pdf.stem, "einvoice-pdf", pages, DocType.INVOICE, doc_id=doc_id)
+            )
+        if engine is not None or cached_page(pdf, 0, cache_dir):
+            page = read_pdf_page_cached(pdf, 0, cache_dir, engine or _no_engine())
+            if page is not None and page.lines:
+                items.append(
+                    CorpusItem(pdf.stem, "einvoice-ocr", [page], DocType.INVOICE, doc_id=doc_id)
+                )
+    return items
+
+
+def other_items(shared_data: Path, cache_dir: Path, engine: OcrEngine | None) -> list[CorpusItem]:
+    """Return the real documents of no known type (`learning.other_docs`) as `other`.
+
+    Text sources become one page per chunk; ICAO 9303 pages are read from their text layer
+    (every `ICAO_TEXT_EVERY`th page) and OCR'd (every `ICAO_OCR_EVERY`th page, cached; with
+    `engine=None` only cached ones). Pages printing an MRZ are left out. ICAO pages are
+    grouped in sections of `ICAO_SECTION` pages for the split and the CV folds.
+    """
+    items = [
+        CorpusItem(f"{doc.name}#{n}", doc.source, [page], DocType.OTHER, doc_id=doc.doc_id)
+        for doc, n, page in text_documents()
+    ]
+    for pdf in icao_pdfs(shared_data):
+        for index in range(page_count(pdf)):
+            if index % ICAO_TEXT_EVERY and index % ICAO_OCR_EVERY:
+                continue
+            doc_id = f"other/icao/{pdf.stem}/s{index // ICAO_SECTION}"
+            text = read_pdf_page_cached(pdf, index, cache_dir, None)
+            if text is None or len(text.lines) < 5 or has_mrz(text):
+                continue
+            name = f"{pdf.stem}#p{index}"
+            if index % ICAO_TEXT_EVERY == 0:
+                items.append(CorpusItem(name, "icao-text", [text], DocType.OTHER, doc_id=doc_id))
+            if index % ICAO_OCR_EVERY == 0 and (engine or cached_page(pdf, index, cache_dir)):
+                page = read_pdf_page_cached(pdf, index, cache_dir, engine or _no_engine())
+                if page is not None and page.lines and not has_mrz(page):
+                    items.append(CorpusItem(name, "icao-ocr", [page], DocType.OTHER, doc_id=doc_id))
     return items
 
 
@@ -162,8 +244,16 @@ def mrz_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> list[Cor
             if not pages:
                 continue
             label = DocType.OTHER if image.name in OTHER_IMAGES else DocType.IDENTITY_DOCUMENT
-            items.append(CorpusItem(image.stem, "mrz-ocr", pages, label))
+            doc_id = f"mrz/{folder.split('/')[0]}/{image.stem}"
+            items.append(CorpusItem(image.stem, "mrz-ocr", pages, label, doc_id=doc_id))
     return items
+
+
+def cached_page(pdf: Path, index: int, cache_dir: Path) -> bool:
+    """Whether page `index` of `pdf` has its OCR cached (so no engine is needed)."""
+    from paperclerk.learning.pdf_pages import cached_ocr_exists
+
+    return cached_ocr_exists(pdf, index, cache_dir)
 
 
 def default_cache_dir() -> Path:
@@ -177,20 +267,28 @@ def collect_corpus(
     cache_dir: Path | None = None,
     run_ocr: bool = True,
     synthetic_per_class: int = 60,
+    synthetic_invoice_count: int = SYNTHETIC_INVOICES,
     seed: int = SEED,
 ) -> list[CorpusItem]:
-    """Gather the real documents under `shared_data` and the synthetic seed documents.
+    """Gather the real documents under `shared_data` and beside it, and the synthetic ones.
 
     OCR runs on one thread (the CPU is shared with the pipeline) and is cached in
-    `cache_dir`. With `run_ocr=False` images whose OCR is not cached yet are left out.
+    `cache_dir`. With `run_ocr=False` pages whose OCR is not cached yet are left out. A
+    source folder that is missing is skipped (`source_counts` of the report shows it).
     """
     cache_dir = cache_dir or default_cache_dir()
     engine = get_engine("rapid", 1) if run_ocr else None
     items = sroie_items(shared_data / "sroie")
     items += invoice_items(shared_data / "invoices", cache_dir, engine)
+    items += einvoice_items(shared_data / "einvoices", cache_dir, engine)
     items += mrz_items(shared_data / "mrz", cache_dir, engine)
+    items += other_items(shared_data, cache_dir, engine)
     for n, (pages, label, kind) in enumerate(synthetic_corpus(synthetic_per_class, seed)):
         items.append(CorpusItem(f"synthetic-{n:04d}-{kind}", "synthetic", pages, label))
+    for n, (pages, lang) in enumerate(synthetic_invoices(synthetic_invoice_count, seed)):
+        items.append(
+            CorpusItem(f"synthetic-invoice-{n:03d}-{lang}", "synthetic", pages, DocType.INVOICE)
+        )
     return items
 
 
@@ -200,105 +298,6 @@ def build_doctype_corpus(
     """Return the training corpus as (pages, doc type) pairs, in a fixed order."""
     corpus = collect_corpus(shared_data, cache_dir=cache_dir, run_ocr=run_ocr)
     return [(item.pages, item.label) for item in corpus]
-
-
-def cross_validate(
-    examples: list[Example],
-    groups: list[str] | None = None,
-    *,
-    n_splits: int = 5,
-    seed: int = SEED,
-) -> tuple[list[str], list[str]]:
-    """Return the true and cross-validated predicted labels (stratified k-fold, fixed seed).
-
-    With `groups`, examples of one group stay in one fold (renderings of one document).
-    """
-    labels = [label.value for _, label in examples]
-    smallest = min(Counter(labels).values())
-    k = max(2, min(n_splits, smallest))
-    folds = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    group_ids = groups or [str(i) for i in range(len(examples))]
-    predicted = [""] * len(examples)
-    for train_idx, test_idx in folds.split(np.zeros(len(labels)), labels, group_ids):
-        model = DocTypeClassifier()
-        model.fit([examples[i] for i in train_idx])
-        for i in test_idx:
-            predicted[i] = model.predict(examples[i][0])[0].value
-    return labels, predicted
-
-
-def metrics_table(truth: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
-    """Return precision, recall, F1 and support per class, plus the macro average."""
-    classes = sorted(set(truth))
-    p, r, f, s = precision_recall_fscore_support(
-        truth, predicted, labels=classes, zero_division=0.0
-    )
-    table = {
-        c: {
-            "precision": round(float(p[i]), 4),
-            "recall": round(float(r[i]), 4),
-            "f1": round(float(f[i]), 4),
-            "support": int(s[i]),
-        }
-        for i, c in enumerate(classes)
-    }
-    table["macro"] = {
-        "precision": round(float(np.mean(p)), 4),
-        "recall": round(float(np.mean(r)), 4),
-        "f1": round(float(np.mean(f)), 4),
-        "support": len(truth),
-    }
-    return table
-
-
-def train_default_doctype(
-    shared_data: Path, out: Path, *, cache_dir: Path | None = None, run_ocr: bool = True
-) -> dict[str, Any]:
-    """Train the default document-type model on the shared corpus and save it to `out`.
-
-    Returns a report: 5-fold stratified cross-validated precision/recall/F1 per class,
-    example counts per class and source, the dataset hash, model version, size and the
-    inference time per document. Everything is seeded, so reruns give the same model.
-    Scores of the synthetic classes are measured on synthetic pages: they show the classes
-    are learnable, not how well real payslips or bank statements will be recognised.
-    """
-    corpus = collect_corpus(shared_data, cache_dir=cache_dir, run_ocr=run_ocr)
-    examples = [(item.pages, item.label) for item in corpus]
-    truth, predicted = cross_validate(examples, [item.fold_group for item in corpus])
-    real = [i for i, item in enumerate(corpus) if item.source != "synthetic"]
-    model = DocTypeClassifier()
-    model.fit(examples)
-    model.save(out)
-    start = time.perf_counter()
-    for pages, _ in examples:
-        model.predict(pages)
-    per_doc_ms = (time.perf_counter() - start) * 1000 / len(examples)
-    return {
-        "model_version": model.version,
-        "model_path": str(out),
-        "model_bytes": out.stat().st_size,
-        "dataset_sha256": examples_hash(examples),
-        "counts": dict(sorted(Counter(truth).items())),
-        "counts_synthetic": dict(
-            sorted(Counter(i.label.value for i in corpus if i.source == "synthetic").items())
-        ),
-        "counts_by_source": dict(sorted(Counter(item.source for item in corpus).items())),
-        "synthetic_classes": sorted(t.value for t in SYNTHETIC_TYPES),
-        "cross_validation_folds": 5,
-        "cross_validation": metrics_table(truth, predicted),
-        "accuracy": round(
-            float(np.mean([t == p for t, p in zip(truth, predicted, strict=True)])), 4
-        ),
-        "accuracy_real_documents": round(
-            float(np.mean([truth[i] == predicted[i] for i in real])), 4
-        ),
-        "errors": [
-            {"name": corpus[i].name, "true": truth[i], "predicted": predicted[i]}
-            for i in range(len(corpus))
-            if truth[i] != predicted[i]
-        ],
-        "inference_ms_per_document": round(per_doc_ms, 3),
-    }
 
 
 class _NoEngine:

@@ -265,7 +265,7 @@ class CounterpartyMemory:
             name=name,
             value=value,
             raw_text=read.raw_text if read else value,
-            confidence=round(min(confidence, 0.999), 4),
+            confidence=round(confidence, 4),
             provenance=read.provenance if read else Provenance(page=0),
             source=FieldSource.MEMORY,
             alternatives=read.alternatives if read else [],

@@ -66,6 +66,21 @@ class Calibration:
         return cls([float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_])
 
 
+def _folds(groups: list[Group], folds: int) -> list[int]:
+    """Assign each group a fold; groups of one document (same key) share it.
+
+    A receipt is trained on twice (OCR'd words and typed-in words): were its copies in
+    different folds, the held-out copy would be scored by a model that saw its twin, and
+    the calibration would promise more than new documents keep.
+    """
+    order: dict[str, int] = {}
+    out = []
+    for i, g in enumerate(groups):
+        key = g.key or f"#{i}"
+        out.append(order.setdefault(key, len(order)) % folds)
+    return out
+
+
 class FieldRanker:
     """Scores candidates of one field; the best one per document becomes the value."""
 
@@ -82,10 +97,11 @@ class FieldRanker:
         """
         held_out: list[tuple[str, float, int]] = []
         usable = [g for g in groups if g.features]
+        fold_of = _folds(usable, folds)
         if len(usable) >= 2 * folds:
             for k in range(folds):
-                train = [g for i, g in enumerate(usable) if i % folds != k]
-                test = [g for i, g in enumerate(usable) if i % folds == k]
+                train = [g for g, f in zip(usable, fold_of, strict=True) if f != k]
+                test = [g for g, f in zip(usable, fold_of, strict=True) if f == k]
                 booster = self._train(train)
                 for g in test:
                     if not g.calibrate:

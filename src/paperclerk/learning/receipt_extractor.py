@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.layout import candidate_from_lines
 from paperclerk.extract.receipt import RuleReceiptExtractor
+from paperclerk.extract.receipt_amounts import drop_implausible_tax
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_model import ReceiptModel, Scored
 from paperclerk.learning.span_candidates import SpanCandidate
 from paperclerk.model import Alternative, DocType, ExtractedField, FieldSource, Page
+
+
+def thresholds_within(meta: dict[str, Any], max_field_error: float) -> dict[str, float]:
+    """Return the thresholds a model's metadata holds for the largest bound ≤ `max_field_error`."""
+    levels: dict[str, dict[str, float]] = dict(meta.get("thresholds_by_error") or {})
+    if not levels and "thresholds" in meta:
+        levels = {"0.01": meta["thresholds"]}
+    fitting = [level for level in levels if float(level) <= max_field_error + 1e-12]
+    if not fitting:
+        return {}
+    chosen = levels[max(fitting, key=float)]
+    return {str(k): float(v) for k, v in chosen.items()}
 
 
 def _field(name: str, ranked: list[Scored], calibrate: Callable[[float], float]) -> ExtractedField:
@@ -70,8 +84,17 @@ class TrainedReceiptExtractor:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        """Per-field auto-approval thresholds chosen from the model's calibration."""
-        return {str(k): float(v) for k, v in self.model.meta.get("thresholds", {}).items()}
+        """Per-field auto-approval thresholds for the default 1 % field error."""
+        return self.thresholds_for(0.01)
+
+    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
+        """Per-field thresholds chosen in training for the largest error bound within the given one.
+
+        Training stores thresholds for a few bounds (`thresholds_by_error`); a field it
+        found no safe level for is absent, and so can never pass. Older models only have
+        the 1 % thresholds.
+        """
+        return thresholds_within(self.model.meta, max_field_error)
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the receipt fields, the key ones chosen by the trained rankers."""
@@ -84,6 +107,7 @@ class TrainedReceiptExtractor:
                 out.fields.pop(name, None)
                 continue
             out.fields[name] = _field(name, ranked, ranker.calibration)
+        drop_implausible_tax(out.fields)
         if self.memory is not None:
             self.memory.apply(pages, out.fields)
         return out

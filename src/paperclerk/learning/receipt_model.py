@@ -37,7 +37,7 @@ from paperclerk.learning.value_candidates import (
 )
 from paperclerk.learning.word_repair import WordRepair
 from paperclerk.model import Page
-from paperclerk.parsers import find_amounts, find_dates
+from paperclerk.parsers import find_amounts, find_dates, same_loose_text
 
 # field → (first line a run may start at, most lines in a run, trim registration numbers)
 SPAN_FIELDS: dict[str, tuple[int, int, bool]] = {
@@ -277,7 +277,8 @@ def build_groups(
         exact = None
         if name in SPAN_FIELDS:
             labels = span_labels(cands, truth)  # type: ignore[arg-type]
-            exact = [int(" ".join(c.text.split()) == " ".join(truth.split())) for c in cands]  # type: ignore[union-attr]
+            # Right as a back office counts it: case, spacing and punctuation aside.
+            exact = [int(same_loose_text(c.text, truth)) for c in cands]  # type: ignore[union-attr]
         else:
             want = _truth(name, truth)
             labels = [int(c.value == want) for c in cands]  # type: ignore[union-attr]

@@ -107,8 +107,12 @@ class ReviewedReceiptExtractor:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        """The live model's auto-approval thresholds."""
+        """The live model's auto-approval thresholds for the default 1 % field error."""
         return self.trained().thresholds
+
+    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
+        """Return the live model's thresholds for an error bound (see TrainedReceiptExtractor)."""
+        return self.trained().thresholds_for(max_field_error)
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Extract the receipt fields with the newest reviewed memory."""

@@ -38,6 +38,7 @@ MONTHS = {
     "en": "January|February|March|April|May|June|July|August|September|October|November|December",
     "de": "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember",
     "fr": "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre",
+    "nl": "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december",
 }
 
 
@@ -180,6 +181,7 @@ class Voice:
         self.rng = rng
         self.lang = lang
         self.currency = {"en": rng.choice(("£", "$", "GBP", "€")), "de": "EUR|€", "fr": "€|EUR"}
+        self.currency["nl"] = "€|EUR"
         self.cur = rng.choice(self.currency[lang].split("|"))
         self.sep = rng.choice((" ", ".")) if lang == "fr" else "."
 
@@ -209,6 +211,9 @@ class Voice:
         city = self.rng.choice(self.words("cities"))
         if self.lang == "de":
             return [f"{street} {n}", f"{self.rng.randint(10000, 99999)} {city}"]
+        if self.lang == "nl":
+            letters2 = "".join(self.rng.choices(string.ascii_uppercase, k=2))
+            return [f"{street} {n}", f"{self.rng.randint(1000, 9999)} {letters2} {city}"]
         if self.lang == "fr":
             return [
                 f"{n} {street}",
@@ -235,7 +240,7 @@ class Voice:
 
     def iban(self) -> str:
         """Return an IBAN-shaped string for this language's country (not a valid one)."""
-        country = {"en": "GB", "de": "DE", "fr": "FR"}[self.lang]
+        country = {"en": "GB", "de": "DE", "fr": "FR", "nl": "NL"}[self.lang]
         digits = "".join(self.rng.choices(string.digits, k=20))
         return f"{country}{self.rng.randint(10, 99)} " + " ".join(
             digits[i : i + 4] for i in range(0, 20, 4)
@@ -254,10 +259,14 @@ class Voice:
         """Format a day the way this language writes it."""
         month = MONTHS[self.lang].split("|")[day.month - 1]
         if short:
-            return day.strftime({"en": "%d %b", "de": "%d.%m.", "fr": "%d/%m"}[self.lang])
+            return day.strftime(
+                {"en": "%d %b", "de": "%d.%m.", "fr": "%d/%m", "nl": "%d-%m"}[self.lang]
+            )
         if self.rng.random() < 0.4:
             return f"{day.day}{'.' if self.lang == 'de' else ''} {month} {day.year}"
-        return day.strftime({"en": "%d/%m/%Y", "de": "%d.%m.%Y", "fr": "%d/%m/%Y"}[self.lang])
+        return day.strftime(
+            {"en": "%d/%m/%Y", "de": "%d.%m.%Y", "fr": "%d/%m/%Y", "nl": "%d-%m-%Y"}[self.lang]
+        )
 
     def month_label(self, day: dt.date) -> str:
         """Return a pay period: a month name and year, or a first-to-last-day range."""

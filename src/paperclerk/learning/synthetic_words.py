@@ -1,4 +1,4 @@
-"""Word pools (en/de/fr) for the SYNTHETIC seed documents: '|'-separated alternatives.
+"""Word pools (en/de/fr, nl for the pools invoices use) for the SYNTHETIC seed documents.
 
 All names, companies and places are invented or very common; none refers to a real person.
 """
@@ -13,6 +13,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Katharina|Tim|Sabine|Jürgen|Ursula|Mehmet|Petra",
         "fr": "Lucas|Emma|Hugo|Chloé|Louis|Léa|Gabriel|Manon|Arthur|Camille|Jules|Inès|Nathan|"
         "Sarah|Théo|Juliette|Mathieu|Nathalie|Karim|Élodie",
+        "nl": "Daan|Emma|Sem|Julia|Lucas|Mila|Finn|Tess|Levi|Sophie|Bram|Anouk|Jeroen|Sanne|"
+        "Pieter|Fleur|Thijs|Lotte|Mohamed|Ilse",
     },
     "surnames": {
         "en": "Smith|Jones|Taylor|Brown|Williams|Wilson|Johnson|Davies|Patel|Robinson|Wright|"
@@ -21,12 +23,20 @@ WORDS: dict[str, dict[str, str]] = {
         "Koch|Richter|Klein|Wolf|Schröder|Neumann|Schwarz|Zimmermann|Braun|Krüger",
         "fr": "Martin|Bernard|Dubois|Thomas|Robert|Richard|Petit|Durand|Leroy|Moreau|Simon|"
         "Laurent|Lefebvre|Michel|Garcia|David|Bertrand|Roux|Vincent|Fournier",
+        "nl": "de Jong|Jansen|de Vries|van den Berg|van Dijk|Bakker|Janssen|Visser|Smit|"
+        "Meijer|de Boer|Mulder|de Groot|Bos|Vos|Peters|Hendriks|van Leeuwen|Dekker|Brouwer",
     },
-    "titles": {"en": "Mr|Mrs|Ms|Dr", "de": "Herr|Frau|Dr.", "fr": "M.|Mme|Dr"},
+    "titles": {
+        "en": "Mr|Mrs|Ms|Dr",
+        "de": "Herr|Frau|Dr.",
+        "fr": "M.|Mme|Dr",
+        "nl": "Dhr.|Mevr.|Dr.",
+    },
     "company_suffixes": {
         "en": "Ltd|Limited|plc|Group|& Sons|Services Ltd|Holdings",
         "de": "GmbH|AG|GmbH & Co. KG|KG|e.K.|Holding GmbH",
         "fr": "SARL|SAS|SA|et Fils|Groupe|Services",
+        "nl": "B.V.|N.V.|V.O.F.|Groep B.V.|Holding B.V.|& Zn.",
     },
     "streets": {
         "en": "High Street|Station Road|Church Lane|Victoria Road|Green Lane|Manor Road|"
@@ -35,12 +45,16 @@ WORDS: dict[str, dict[str, str]] = {
         "Kirchplatz|Am Markt|Goethestraße|Ringstraße",
         "fr": "rue de la République|avenue Victor Hugo|rue des Lilas|boulevard Voltaire|"
         "place de la Mairie|rue Pasteur|chemin des Vignes|allée des Tilleuls|rue Nationale",
+        "nl": "Kerkstraat|Dorpsstraat|Stationsweg|Molenweg|Schoolstraat|Julianalaan|"
+        "Prinsengracht|Hoofdweg|Marktplein|Beatrixstraat",
     },
     "cities": {
         "en": "London|Manchester|Leeds|Bristol|Sheffield|Cardiff|Leicester|York|Norwich|Bath",
         "de": "Berlin|Hamburg|München|Köln|Frankfurt am Main|Stuttgart|Leipzig|Dresden|"
         "Hannover|Nürnberg",
         "fr": "Paris|Lyon|Marseille|Toulouse|Nantes|Strasbourg|Bordeaux|Lille|Rennes|Nice",
+        "nl": "Amsterdam|Rotterdam|Utrecht|Den Haag|Eindhoven|Groningen|Tilburg|Almere|"
+        "Breda|Nijmegen",
     },
     "banks": {
         "en": "Northbridge Bank|Albion Building Society|First Harbour Bank|Crown Savings Bank|"

@@ -31,6 +31,7 @@ from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import utcnow
+from paperclerk.storage.policies import effective_policy
 
 
 class LineRead(BaseModel):
@@ -122,7 +123,11 @@ def check_submission(
     if blobs is not None:
         blobs.put(data)
     doc = document or process_ingested(
-        ingested, engine=engine, filename=filename, doc_type_hint=DocType.RECEIPT
+        ingested,
+        engine=engine,
+        filename=filename,
+        doc_type_hint=DocType.RECEIPT,
+        policy=effective_policy(session, workspace_id),
     )
     fp = fingerprint(ingested, doc)
     matches = find_duplicates(session, workspace_id, fp)

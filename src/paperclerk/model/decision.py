@@ -40,8 +40,19 @@ class Decision(BaseModel):
     """The decision with every reason that led to it."""
 
     outcome: DecisionOutcome
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(
+        default_factory=list, description="Why, in plain language (one line per reason)."
+    )
+    reason_codes: list[str] = Field(
+        default_factory=list,
+        description="The reasons as short codes: `doc_type:other`, `doc_type:unsure`, "
+        "`no_extractor`, `nothing_read`, `policy:manual`, `missing:<field>`, `field:<field>`, "
+        "`rule:<rule id>`.",
+    )
     finding_ids: list[str] = Field(default_factory=list)
     low_confidence_fields: list[str] = Field(default_factory=list)
+    missing_fields: list[str] = Field(
+        default_factory=list, description="Required fields of the type's policy not found."
+    )
     decided_by: str | None = Field(None, description="The reviewer who decided (email).")
     decided_at: dt.datetime | None = Field(None, description="When a reviewer decided.")

@@ -4,6 +4,7 @@ from paperclerk.parsers.currency import CURRENCY_SYMBOLS, detect_currency
 from paperclerk.parsers.dates import DateMatch, find_dates, parse_date
 from paperclerk.parsers.ids import find_ibans, find_phones, find_vat_ids
 from paperclerk.parsers.money import AmountMatch, find_amounts, parse_amount
+from paperclerk.parsers.text import loose_text, same_loose_text
 from paperclerk.parsers.times import TimeMatch, find_times
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "find_phones",
     "find_times",
     "find_vat_ids",
+    "loose_text",
     "parse_amount",
     "parse_date",
+    "same_loose_text",
 ]

@@ -14,9 +14,10 @@ from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile, RawPage
 from paperclerk.model import DocType, Document, Page, Source
 from paperclerk.pipeline.classify import classifier_version, classify_pages
-from paperclerk.pipeline.decide import decide
+from paperclerk.pipeline.decide import calibrated_thresholds, decide
 from paperclerk.pipeline.extractors import extractor_for
 from paperclerk.pipeline.layout import build_page
+from paperclerk.pipeline.policy import DecisionPolicy, packaged_policy
 from paperclerk.preprocess import preprocess_page
 from paperclerk.rules import run_rules
 from paperclerk.settings import get_settings
@@ -72,12 +73,15 @@ def _group_text_layer(words: list[OcrWord]) -> list[OcrWord]:
 
 
 def analyse(
-    doc: Document, timings: dict[str, float], extractor: FieldExtractor | None = None
+    doc: Document,
+    timings: dict[str, float],
+    extractor: FieldExtractor | None = None,
+    policy: DecisionPolicy | None = None,
 ) -> Document:
     """Classify, extract, validate and decide on a document whose pages hold words.
 
     `extractor` replaces the default extractor of the document's type (evaluation of a
-    stored model uses this).
+    stored model uses this); `policy` replaces the packaged decision policy (a workspace's).
     """
     with _timed(timings, "classify"):
         doc_type, conf, _ = classify_pages(doc.pages)
@@ -96,7 +100,13 @@ def analyse(
         doc.model_versions["extract"] = extractor.version
     with _timed(timings, "validate"):
         doc.findings = run_rules(doc)
-    doc.decision = decide(doc, thresholds=getattr(extractor, "thresholds", None))
+    type_policy = (policy or packaged_policy()).for_type(doc.doc_type)
+    doc.decision = decide(
+        doc,
+        type_policy,
+        has_extractor=extractor is not None,
+        thresholds=calibrated_thresholds(extractor, type_policy.target_field_error),
+    )
     doc.timings = timings
     return doc
 
@@ -109,6 +119,7 @@ def process_ingested(
     source: Source = Source.CLI,
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
+    policy: DecisionPolicy | None = None,
 ) -> Document:
     """Run OCR and analysis on an already ingested file and return the document."""
     engine = engine or get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
@@ -125,7 +136,7 @@ def process_ingested(
         doc.model_versions["ocr"] = engine.version
     if doc_type_hint is not None:
         doc.doc_type, doc.doc_type_confidence = doc_type_hint, 1.0
-    return analyse(doc, timings, extractor)
+    return analyse(doc, timings, extractor, policy)
 
 
 def process_bytes(
@@ -136,6 +147,7 @@ def process_bytes(
     source: Source = Source.CLI,
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
+    policy: DecisionPolicy | None = None,
 ) -> Document:
     """Process one document given as bytes; bad input raises a typed InputError."""
     timings: dict[str, float] = {}
@@ -148,6 +160,7 @@ def process_bytes(
         source=source,
         doc_type_hint=doc_type_hint,
         extractor=extractor,
+        policy=policy,
     )
     doc.timings = {**timings, **doc.timings}
     return doc
@@ -159,6 +172,7 @@ def process_path(
     engine: OcrEngine | None = None,
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
+    policy: DecisionPolicy | None = None,
 ) -> Document:
     """Process one file from disk."""
     from paperclerk.ingest import load_path
@@ -172,6 +186,7 @@ def process_path(
         filename=path.name,
         doc_type_hint=doc_type_hint,
         extractor=extractor,
+        policy=policy,
     )
     doc.timings = {**timings, **doc.timings}
     return doc

@@ -13,6 +13,7 @@ from paperclerk.review.decisions import (
     approve,
     load,
     reject,
+    type_policy,
 )
 from paperclerk.review.learning import remember
 from paperclerk.review.queue import (
@@ -50,4 +51,5 @@ __all__ = [
     "reject",
     "release",
     "remember",
+    "type_policy",
 ]

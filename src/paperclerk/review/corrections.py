@@ -21,6 +21,7 @@ from paperclerk.model import (
     Severity,
     union_all,
 )
+from paperclerk.pipeline.policy import TypePolicy, packaged_policy
 from paperclerk.review.parse import parse_text
 from paperclerk.review.schema import kind_of, value_text
 from paperclerk.rules.basic import run_rules
@@ -156,25 +157,29 @@ def _rows_text(rows: list[dict[str, str]]) -> str:
     return "; ".join(" | ".join(f"{k}={v}" for k, v in r.items()) for r in rows)
 
 
-def check(doc: Document, corr: Correction) -> Checked:
+def check(doc: Document, corr: Correction, policy: TypePolicy | None = None) -> Checked:
     """Apply the corrections to a copy of the document and find every problem.
 
     Problems are values that do not parse (invalid dates and amounts, failing check
-    digits) and the business rules that fail on the corrected document (required fields,
-    totals that do not add up, dates in the future); all of them block approval except
-    rule findings of severity `info`.
+    digits), fields the type's decision policy requires (`policy`, by default the packaged
+    one) left empty, and the business rules that fail on the corrected document (totals
+    that do not add up, dates in the future); all of them block approval except rule
+    findings of severity `info`.
     """
     out = Checked(document=doc.model_copy(deep=True))
     _apply_fields(doc, corr, out)
     if corr.line_items is not None:
         _apply_items(doc, corr.line_items, out)
     bad = {p.field for p in out.problems}
+    required = (policy or packaged_policy().for_type(doc.doc_type)).required
+    out.problems += [
+        Problem(n, "required")
+        for n in required
+        if out.document.fields.get(n) is None and n not in bad
+    ]
     findings = run_rules(out.document)
     for finding in findings:
         if finding.passed or finding.severity == Severity.INFO:
-            continue
-        if finding.rule_id == "fields.required":
-            out.problems += [Problem(n, "required") for n in finding.fields if n not in bad]
             continue
         if finding.fields and all(n in bad for n in finding.fields):
             continue  # a value that does not parse is reported once, not again by a rule

@@ -2,7 +2,8 @@
 
 Automation rate: the share of completed documents no person touched. Field accuracy:
 how often reviewers left a model's value as it was. Turnaround: from upload to the final
-decision (automatic or human). Drop-out reasons: why documents needed a person.
+decision (automatic or human). Drop-out reasons: why documents needed a person, as the
+decision's reason codes (`field:total`, `no_extractor`…; the UI shows them in words).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import ReviewItem
 
 TOP = 8
+TOP_PER_TYPE = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Dashboard:
     field_accuracy: list[Rate] = field(default_factory=list)
     turnaround_p50_s: float | None = None
     turnaround_p95_s: float | None = None
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    top_reasons_by_type: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     top_fields: list[tuple[str, int]] = field(default_factory=list)
     top_rules: list[tuple[str, int]] = field(default_factory=list)
     top_suppliers: list[tuple[str, int]] = field(default_factory=list)
@@ -97,6 +101,8 @@ def dashboard(
     fields: Counter[str] = Counter()
     rules: Counter[str] = Counter()
     suppliers: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    type_reasons: dict[str, Counter[str]] = defaultdict(Counter)
     turnaround: list[float] = []
     for item in rows:
         automated = item.state == "auto" or (item.state == "rejected" and not item.decided_by)
@@ -119,7 +125,10 @@ def dashboard(
             checked.update(names)
             corrected.update(set(item.corrected_fields))
         if not automated:
-            for code in item.reason_codes.split():
+            codes = item.reason_codes.split()
+            reasons.update(codes)
+            type_reasons[item.doc_type or "unknown"].update(codes)
+            for code in codes:
                 kind_, _, name = code.partition(":")
                 if kind_ == "field":
                     fields[name] += 1
@@ -141,7 +150,44 @@ def dashboard(
     )
     out.turnaround_p50_s = percentile(turnaround, 0.5)
     out.turnaround_p95_s = percentile(turnaround, 0.95)
+    out.top_reasons = reasons.most_common(TOP)
+    out.top_reasons_by_type = {k: c.most_common(TOP_PER_TYPE) for k, c in type_reasons.items() if c}
     out.top_fields = fields.most_common(TOP)
     out.top_rules = rules.most_common(TOP)
     out.top_suppliers = suppliers.most_common(TOP)
     return out
+
+
+def automation_by_type(
+    session: Session,
+    workspace_ids: tuple[str, ...],
+    *,
+    days: int = 30,
+    now: dt.datetime | None = None,
+) -> list[Rate]:
+    """Return the automation rate per document type over the last `days` days, most first.
+
+    The same figures as the dashboard's, counted by the database (the review queue page
+    shows them on every refresh): completed documents, and those no person touched.
+    """
+    now = now or utcnow()
+    since = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    automated = or_(
+        ReviewItem.state == "auto",
+        and_(ReviewItem.state == "rejected", ReviewItem.decided_by.is_(None)),
+    )
+    stmt = (
+        select(
+            ReviewItem.doc_type,
+            func.count(),
+            func.coalesce(func.sum(case((automated, 1), else_=0)), 0),
+        )
+        .where(
+            ReviewItem.workspace_id.in_(workspace_ids),
+            ReviewItem.completed_at >= since,
+            ReviewItem.state != "pending",
+        )
+        .group_by(ReviewItem.doc_type)
+    )
+    rates = [Rate(t or "unknown", int(hits), int(n)) for t, n, hits in session.execute(stmt)]
+    return sorted(rates, key=lambda r: (-r.total, r.label))

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from paperclerk.errors import PaperclerkError
 from paperclerk.learning.dataset import TrainingExample
 from paperclerk.model import Decision, DecisionOutcome, Document
+from paperclerk.pipeline.policy import TypePolicy
 from paperclerk.review.audit import Actor, record
 from paperclerk.review.corrections import Checked, Correction, Problem, check
 from paperclerk.review.queue import claim
 from paperclerk.review.schema import form_fields, retype, value_text
 from paperclerk.storage.columns import DocumentStatus, utcnow
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
+from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow, ReviewItem, TrainingExampleRow
 from paperclerk.webhooks.registry import record_events
 
@@ -63,6 +65,17 @@ def load(session: Session, document_id: str, workspace_ids: tuple[str, ...]) -> 
     if row is None or row.workspace_id not in workspace_ids or row.result is None:
         raise NotFoundError(f"no reviewable document {document_id}")
     return retype(Document.model_validate(row.result))
+
+
+def type_policy(session: Session, document_id: str, doc: Document) -> TypePolicy:
+    """Return the decision policy of the document's type in the document's workspace.
+
+    The review screen's check and `approve` use it, so a field the workspace's policy
+    requires can be left empty neither in the browser nor on the server.
+    """
+    row = session.get(DocumentRow, document_id)
+    workspace = row.workspace_id if row is not None else doc.workspace
+    return effective_policy(session, workspace).for_type(doc.doc_type)
 
 
 def _settled(session: Session, document_id: str) -> None:
@@ -124,6 +137,7 @@ def approve(
 ) -> Approved:
     """Approve a document with the reviewer's corrections; refuse while a problem blocks.
 
+    The required fields are those of the workspace's policy for the document's type.
     Raises `BlockingProblemsError` (nothing stored), `ConflictError` when another reviewer
     holds it or it was decided already, `NotFoundError` outside the reviewer's workspaces.
     """
@@ -131,7 +145,8 @@ def approve(
     item = _take(session, reviewer, document_id, now)
     _settled(session, document_id)
     before = load(session, document_id, reviewer.workspace_ids)
-    checked: Checked = check(before, correction)
+    policy = effective_policy(session, item.workspace_id).for_type(before.doc_type)
+    checked: Checked = check(before, correction, policy)
     if checked.blocking:
         raise BlockingProblemsError(checked.blocking)
     doc = checked.document

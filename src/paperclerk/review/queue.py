@@ -37,23 +37,32 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueCounts:
-    """How many documents wait, overall and per workspace, type and reason."""
+    """How many documents wait, overall and per workspace, type and reason (and per type)."""
 
     total: int
     by_workspace: dict[str, int] = field(default_factory=dict)
     by_doc_type: dict[str, int] = field(default_factory=dict)
     by_reason: dict[str, int] = field(default_factory=dict)
+    by_doc_type_reason: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def reason_codes(doc: Document) -> list[str]:
-    """Return why a document needs a person, as short codes (`rule:…`, `field:…`, `doc_type`)."""
+    """Return why a document needs a person, as short codes (see `Decision.reason_codes`).
+
+    The decision's own codes when it has them; a result stored before decisions carried
+    codes gets them derived from its failed rules, unsure fields and type (`rule:…`,
+    `field:…`, `doc_type:other`).
+    """
+    if doc.decision is not None and doc.decision.reason_codes:
+        return list(dict.fromkeys(doc.decision.reason_codes))
     codes = [
         f"rule:{f.rule_id}" for f in doc.findings if not f.passed and f.severity != Severity.INFO
     ]
     if doc.decision is not None:
+        codes += [f"missing:{n}" for n in doc.decision.missing_fields]
         codes += [f"field:{n}" for n in doc.decision.low_confidence_fields]
     if doc.doc_type.value == "other":
-        codes.append("doc_type")
+        codes.append("doc_type:other")
     return list(dict.fromkeys(codes))
 
 
@@ -155,13 +164,16 @@ def queue_counts(session: Session, flt: QueueFilter, now: dt.datetime | None = N
     ws: Counter[str] = Counter()
     types: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    type_reasons: dict[str, Counter[str]] = {}
     total = 0
     for workspace_id, doc_type, codes in session.execute(stmt):
         total += 1
         ws[workspace_id] += 1
         types[doc_type or "unknown"] += 1
         reasons.update(codes.split())
-    return QueueCounts(total, dict(ws), dict(types), dict(reasons.most_common()))
+        type_reasons.setdefault(doc_type or "unknown", Counter()).update(codes.split())
+    per_type = {t: dict(c.most_common()) for t, c in type_reasons.items()}
+    return QueueCounts(total, dict(ws), dict(types), dict(reasons.most_common()), per_type)
 
 
 def claim(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
@@ -25,14 +26,19 @@ class Kind(StrEnum):
 KINDS: dict[str, Kind] = {
     **{n: Kind.MONEY for n in (
         "total", "subtotal", "total_tax", "amount_due", "tip", "unit_price", "total_price",
-        "amount", "rounding", "discount",
+        "amount", "rounding", "discount", "net_pay", "gross_pay", "closing_balance",
+        "opening_balance",
     )},
-    **{n: Kind.DATE for n in ("transaction_date", "invoice_date", "due_date")},
+    **{n: Kind.DATE for n in (
+        "transaction_date", "invoice_date", "due_date", "date_of_birth", "date_of_expiry",
+        "date_of_issue", "pay_date", "statement_date", "bill_date",
+    )},
     "transaction_time": Kind.TIME,
     "quantity": Kind.NUMBER,
     "tax_rate": Kind.NUMBER,
     "currency": Kind.CURRENCY,
     "vendor_iban": Kind.IBAN,
+    "iban": Kind.IBAN,
     "vendor_tax_id": Kind.TAX_ID,
     "merchant_tax_id": Kind.TAX_ID,
 }  # fmt: skip
@@ -64,9 +70,14 @@ def kind_of(name: str) -> Kind:
     return KINDS.get(name, Kind.TEXT)
 
 
-def form_fields(doc: Document) -> list[str]:
-    """Return the fields the form shows: the schema's, then any other the document has."""
+def form_fields(doc: Document, required: Iterable[str] = ()) -> list[str]:
+    """Return the fields the form shows: the schema's, the `required` ones, the document's.
+
+    `required` are the fields the type's decision policy requires, so a reviewer can type
+    them in even for a type the form has no schema for (nothing could be extracted).
+    """
     names = list(FORM_FIELDS.get(doc.doc_type, ()))
+    names += [n for n in dict.fromkeys(required) if n not in names]
     names += [n for n in doc.fields if n not in names]
     return names
 

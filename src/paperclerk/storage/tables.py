@@ -430,3 +430,23 @@ class LoyaltyProductAlias(Base):
     text: Mapped[str] = mapped_column(String(500), primary_key=True)
     product_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- decision policy (migration 0006) ------------------------------------------------------
+
+
+class WorkspacePolicy(Base):
+    """A workspace's override of the packaged decision policy, and who set it when.
+
+    `override` is the partial policy document (`{"types": {"receipt": {...}}}`) as it was
+    validated when set; no row means the workspace decides with the packaged policy.
+    """
+
+    __tablename__ = "workspace_policies"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    override: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))

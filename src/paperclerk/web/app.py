@@ -18,6 +18,7 @@ from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector
+from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AppState, State
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
@@ -51,6 +52,7 @@ def create_app(
     app.include_router(webhooks_router)
     app.include_router(audit_router)
     app.include_router(campaigns_router)
+    app.include_router(policy_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from paperclerk.ingest import load_bytes
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document, Source
+from paperclerk.pipeline.policy import DecisionPolicy
 from paperclerk.pipeline.run import process_bytes
 from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.storage.columns import DocumentStatus, Lane
@@ -30,6 +31,7 @@ from paperclerk.storage.documents import (
     get_document,
     list_documents,
 )
+from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
@@ -133,6 +135,12 @@ def _status(state: AppState, document_id: str) -> DocumentStatus | None:
         return session.scalar(select(DocumentRow.status).where(DocumentRow.id == document_id))
 
 
+def _policy(state: AppState, workspace: str) -> DecisionPolicy:
+    """Return the decision policy of a workspace (packaged plus its override)."""
+    with state.sessions() as session:
+        return effective_policy(session, workspace)
+
+
 def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut:
     _check_id(document_id)
     with state.sessions() as session:
@@ -167,8 +175,16 @@ async def submit(
     meta = _metadata(metadata)
     filename = _clean_name(file.filename)
     if retention == "none":
+        policy = await run_in_threadpool(_policy, state, workspace)
         doc = await run_in_threadpool(
-            process_bytes, data, filename=filename, source=Source.API, doc_type_hint=doc_type
+            partial(
+                process_bytes,
+                data,
+                filename=filename,
+                source=Source.API,
+                doc_type_hint=doc_type,
+                policy=policy,
+            )
         )
         doc.workspace = workspace
         return JSONResponse(doc.model_dump(mode="json"), status_code=200)

@@ -17,6 +17,7 @@ from paperclerk.review.results import on_result_stored
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.documents import set_progress
+from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow, Job
 from paperclerk.webhooks.registry import record_events
 
@@ -35,7 +36,8 @@ def run_job(
     Bad input is a permanent failure (the document goes dead with the input error's code);
     anything else is retried with backoff. A document already done (a redelivered job) is
     not processed again. Only ids and codes are logged, never document content.
-    `receipts` extracts receipts (the service's, reading with the reviewed memory).
+    `receipts` extracts receipts (the service's, reading with the reviewed memory); the
+    decision follows the workspace's policy as it is when the document is processed.
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -47,6 +49,7 @@ def run_job(
             return False
         sha, filename, hint = row.sha256, row.filename, row.doc_type_hint
         source = Source(row.source) if row.source in Source._value2member_map_ else Source.API
+        policy = effective_policy(session, row.workspace_id)
     try:
         data = blobs.get(sha)
         with session_factory() as session, session.begin():
@@ -58,6 +61,7 @@ def run_job(
             source=source,
             doc_type_hint=DocType(hint) if hint else None,
             extractor=receipts,
+            policy=policy,
         )
     except InputError as exc:
         log.info("document %s rejected: %s", job.document_id, exc.code)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from paperclerk.review.dashboard import dashboard
 from paperclerk.web.state import State
 from paperclerk.web.ui.auth import User as UserDep
+from paperclerk.web.ui.queue import reason_label
 from paperclerk.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +48,11 @@ def dashboard_page(
         "p95": duration_text(board.turnaround_p95_s),
         "periods": PERIODS,
         "peak": peak,
+        "top_reasons": [(reason_label(c), n) for c, n in board.top_reasons],
+        "type_reasons": {
+            t: ", ".join(f"{reason_label(c)} ({n})" for c, n in top)
+            for t, top in board.top_reasons_by_type.items()
+        },
         "active": "dashboard",
     }
     return render(request, "dashboard.html", ctx)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from paperclerk.review import QueueFilter, claim_next, list_queue, queue_counts
+from paperclerk.pipeline.decide import field_label
+from paperclerk.review import QueueCounts, QueueFilter, claim_next, list_queue, queue_counts
+from paperclerk.review.dashboard import Rate, automation_by_type
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import DocumentRow, User
 from paperclerk.web.state import AppState, State
@@ -21,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 FILTER_KEY = "queue_filter"
 SKIPPED_KEY = "skipped"
 MAX_SKIPPED = 50
+AUTOMATION_DAYS = 30
+TYPE_REASONS = 3
 AGES = {
     "": "any age",
     "1": "older than 1 hour",
@@ -29,14 +33,58 @@ AGES = {
 }
 
 
+REASON_LABELS = {
+    "doc_type": "unknown document type",
+    "doc_type:other": "unknown document type",
+    "doc_type:unsure": "unsure document type",
+    "no_extractor": "no extractor for this type yet",
+    "nothing_read": "nothing could be read",
+    "policy:manual": "policy: always reviewed",
+    "rule:totals.line_items_sum": "line items do not add up to the total",
+    "rule:totals.subtotal_plus_tax": "subtotal plus tax is not the total",
+    "rule:dates.not_in_future": "date in the future",
+}
+
+
 def reason_label(code: str) -> str:
-    """Return a reason code as a person reads it (`field:total` → `low confidence: total`)."""
+    """Return a reason code as a person reads it (`field:total` → `total not sure enough`).
+
+    Every code of `Decision.reason_codes` has a label; `doc_type` is how review rows made
+    before those codes marked a document of type `other`. An unknown code is shown as is.
+    """
+    if code in REASON_LABELS:
+        return REASON_LABELS[code]
     kind, _, name = code.partition(":")
-    if kind == "field":
-        return f"unsure: {name}"
-    if kind == "rule":
+    if kind == "field" and name:
+        return f"{field_label(name)} not sure enough"
+    if kind == "missing" and name:
+        return f"{field_label(name)} missing"
+    if kind == "rule" and name:
         return f"rule: {name}"
-    return "unknown document type" if code == "doc_type" else code
+    return code
+
+
+def type_rows(rates: list[Rate], waiting: QueueCounts) -> list[dict[str, Any]]:
+    """Return the per-type table above the queue: automation rate, waiting, top reasons."""
+    by_type = {r.label: r for r in rates}
+    names = [*by_type, *(t for t in waiting.by_doc_type if t not in by_type)]
+    rows = []
+    for name in names:
+        rate = by_type.get(name)
+        reasons = waiting.by_doc_type_reason.get(name, {})
+        rows.append(
+            {
+                "doc_type": name,
+                "completed": rate.total if rate else 0,
+                "automated": rate.hits if rate else 0,
+                "rate": f"{rate.share:.0%}" if rate and rate.total else "—",
+                "waiting": waiting.by_doc_type.get(name, 0),
+                "reasons": [
+                    f"{reason_label(c)} ({n})" for c, n in list(reasons.items())[:TYPE_REASONS]
+                ],
+            }
+        )
+    return rows
 
 
 def age_text(since: dt.datetime, now: dt.datetime) -> str:
@@ -108,6 +156,7 @@ def queue_page(
         items = list_queue(session, flt, limit=200, now=now)
         counts = queue_counts(session, flt, now=now)
         all_counts = queue_counts(session, QueueFilter(user.workspace_ids), now=now)
+        rates = automation_by_type(session, user.workspace_ids, days=AUTOMATION_DAYS, now=now)
         ids = [i.document_id for i in items]
         found = select(DocumentRow.id, DocumentRow.filename).where(DocumentRow.id.in_(ids))
         names = {k: v for k, v in session.execute(found)}
@@ -143,6 +192,8 @@ def queue_page(
         "filters": filter_values(flt),
         "ages": AGES,
         "reasons": {c: reason_label(c) for c in all_counts.by_reason},
+        "types": type_rows(rates, all_counts),
+        "automation_days": AUTOMATION_DAYS,
         "empty": bool(empty),
         "active": "queue",
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -27,6 +28,7 @@ from paperclerk.review import (
     reject,
     release,
     remember,
+    type_policy,
 )
 from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
 from paperclerk.storage.columns import utcnow
@@ -70,12 +72,18 @@ def _words(f: Any) -> list[str]:
     return list(f.provenance.word_ids) if f is not None and f.provenance else []
 
 
-def form_rows(doc: Document) -> list[dict[str, Any]]:
-    """Return the form's fields: value, kind, confidence, source and top suggestions."""
+def form_rows(doc: Document, required: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Return the form's fields: value, kind, confidence, source and top suggestions.
+
+    `required` (the policy's required fields of the type) are always shown.
+    """
     rows = []
-    unsure = set(doc.decision.low_confidence_fields) if doc.decision else set()
+    decision = doc.decision
+    unsure = (
+        set(decision.low_confidence_fields) | set(decision.missing_fields) if decision else set()
+    )
     unsure |= {n for f in doc.findings if not f.passed for n in f.fields}
-    for name in form_fields(doc):
+    for name in form_fields(doc, required):
         f = doc.fields.get(name)
         current = value_text(f.value) if f else ""
         suggestions: list[dict[str, Any]] = []
@@ -156,9 +164,10 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         row = session.get(DocumentRow, document_id)
         filename = row.filename if row else None
         reasons = [reason_label(c) for c in item.reason_codes.split()]
-    fields = form_rows(doc)
+        policy = type_policy(session, document_id, doc)
+    fields = form_rows(doc, policy.required)
     columns = item_columns(doc)
-    problems = check(doc, Correction()).problems
+    problems = check(doc, Correction(), policy).problems
     ctx = {
         "user": user,
         "doc": doc,
@@ -201,7 +210,8 @@ def check_route(state: State, user: UserDep, document_id: str, body: Correction)
     check_id(document_id)
     with state.sessions() as session:
         doc = load(session, document_id, user.workspace_ids)
-    checked = check(doc, body)
+        policy = type_policy(session, document_id, doc)
+    checked = check(doc, body, policy)
     return {
         "problems": [asdict(p) for p in checked.problems],
         "blocking": len(checked.blocking),

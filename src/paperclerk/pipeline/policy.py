@@ -1,0 +1,130 @@
+"""The decision policy per document type, kept as data (packaged YAML, overridable per workspace).
+
+The packaged `policy.yaml` says, for each document type, which fields are required, which
+gate automatic approval, the field error tolerated among approved documents and how sure the
+classifier must be of the type. A workspace override is a partial document of the same shape
+(`{"types": {"receipt": {"target_field_error": 0.02}}}`): each key it names replaces the
+packaged value of that type, everything else stays.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from paperclerk.errors import PolicyError
+from paperclerk.model import DocType
+
+POLICY_FILE = "policy.yaml"
+DEFAULT_TARGET_ERROR = 0.01
+DEFAULT_TYPE_FLOOR = 0.8
+
+
+class TypePolicy(BaseModel):
+    """What a document of one type needs before it may be approved without a person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    required: list[str] = Field(default_factory=list, description="Fields that must be found.")
+    gating: list[str] = Field(
+        default_factory=list, description="Fields that must each reach their threshold."
+    )
+    target_field_error: float = Field(
+        DEFAULT_TARGET_ERROR,
+        gt=0.0,
+        le=0.5,
+        description="Share of wrong gating fields tolerated among approved documents.",
+    )
+    min_type_confidence: float = Field(
+        DEFAULT_TYPE_FLOOR, ge=0.0, le=1.0, description="Classifier confidence below which review."
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Fixed per-field thresholds replacing calibrated ones."
+    )
+    auto_approve: bool = Field(True, description="False sends every document to a person.")
+    advisory_rules: list[str] = Field(
+        default_factory=list,
+        description="Rule ids whose failure is shown but does not send the document to a person.",
+    )
+
+
+class DecisionPolicy(BaseModel):
+    """The policy of every document type; a type it does not name never auto-approves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    types: dict[DocType, TypePolicy] = Field(default_factory=dict)
+
+    def for_type(self, doc_type: DocType) -> TypePolicy:
+        """Return the policy of a type; an unnamed type gets one that never auto-approves."""
+        return self.types.get(doc_type) or TypePolicy(auto_approve=False)
+
+    def with_override(self, override: dict[str, Any] | None) -> DecisionPolicy:
+        """Return this policy with a workspace override applied (validated; see module doc)."""
+        if not override:
+            return self
+        check_override(override)
+        merged = self.model_dump(mode="json")
+        for name, changes in (override.get("types") or {}).items():
+            merged["types"][name] = {**merged["types"].get(name, {}), **changes}
+        return parse_policy(merged)
+
+
+def parse_policy(data: object) -> DecisionPolicy:
+    """Validate a whole policy document; a bad one raises PolicyError saying what is wrong."""
+    try:
+        return DecisionPolicy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_explain(exc)) from None
+
+
+def check_override(override: object) -> dict[str, Any]:
+    """Validate a workspace override (a partial policy) and return it.
+
+    Only `types` may be overridden; each named type must be a known document type and each
+    key one of `TypePolicy`'s, with a valid value. Checked on its own, so a bad override is
+    refused when it is set, not when the next document is decided.
+    """
+    if not isinstance(override, dict) or set(override) - {"types", "version"}:
+        raise PolicyError("an override is an object with a 'types' key, e.g. "
+                          "{\"types\": {\"receipt\": {\"target_field_error\": 0.02}}}")
+    types = override.get("types") or {}
+    if not isinstance(types, dict):
+        raise PolicyError("'types' must map document types to their settings")
+    for name, changes in types.items():
+        if name not in DocType._value2member_map_:
+            known = ", ".join(t.value for t in DocType)
+            raise PolicyError(f"unknown document type {name!r} (known: {known})")
+        if not isinstance(changes, dict):
+            raise PolicyError(f"the settings of {name!r} must be an object")
+        try:
+            TypePolicy.model_validate(changes)
+        except ValidationError as exc:
+            raise PolicyError(f"{name}: {_explain(exc)}") from None
+    return override
+
+
+def _explain(exc: ValidationError) -> str:
+    """Return a validation error as one readable line per problem."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where}: {err['msg']}" if where else str(err["msg"]))
+    return "; ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def packaged_policy() -> DecisionPolicy:
+    """Return the packaged policy (read once per process)."""
+    text = (resources.files("paperclerk.pipeline") / POLICY_FILE).read_text(encoding="utf-8")
+    return parse_policy(yaml.safe_load(text))
+
+
+def policy_yaml(policy: DecisionPolicy) -> str:
+    """Return a policy as YAML, as the admin CLI shows it."""
+    return str(yaml.safe_dump(policy.model_dump(mode="json"), sort_keys=False))
