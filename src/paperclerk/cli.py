@@ -239,6 +239,16 @@ def eval_types(
     for name, row in result["confusion_matrix"].items():
         matrix.add_row(name, *(str(row.get(col, "")) for col in columns))
     Console().print(matrix)
+    auto = Table(title="automation by expected type")
+    for col in ("type", "documents", "auto-approved", "rate", "top reason for review"):
+        auto.add_column(col, justify="left" if col.startswith("t") else "right")
+    for name, row in result["automation_by_type"].items():
+        top = next(iter(row["top_review_reasons"]), "")
+        auto.add_row(
+            name, str(row["documents"]), str(row["auto_approved"]),
+            f"{row['automation_rate']:.3f}", top,
+        )  # fmt: skip
+    Console().print(auto)
     Console().print(
         f"accuracy {result['accuracy']:.4f}; auto-approved unreadable"
         f" {result['auto_approved_unreadable']}; ingest errors {len(result['errors'])};"

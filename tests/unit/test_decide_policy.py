@@ -170,3 +170,11 @@ def test_calibration_and_thresholds_are_deterministic_on_a_tiny_fixture() -> Non
     ]  # fmt: skip
     assert thresholds_by_error(docs) == thresholds_by_error(docs)
     assert thresholds_by_error(docs)["0.01"]["total"] == first(0.6)
+
+
+def test_a_field_read_with_low_confidence_is_flagged_even_where_it_does_not_gate() -> None:
+    doc = receipt()
+    doc.fields["currency"] = ExtractedField(name="currency", value="BHD", confidence=0.5)
+    decision = decide(doc, thresholds=SURE)
+    assert decision.outcome == DecisionOutcome.AUTO_APPROVED
+    assert decision.unsure_fields == ["currency"]

@@ -29,6 +29,7 @@ KEYS = {
     "per_class",
     "confusion_matrix",
     "auto_approved_unreadable",
+    "automation_by_type",
     "documents",
     "errors",
     "seconds_per_doc",
@@ -132,6 +133,11 @@ def test_json_shape_and_counts(folder: Path, monkeypatch: pytest.MonkeyPatch) ->
         if d["outcome"] == "auto_approved" and d["predicted"] in no_extractor
     )
     assert result["auto_approved_unreadable"] == expected_unreadable
+    assert result["automation_by_type"]["invoice"]["documents"] == 2
+    assert result["automation_by_type"]["identity_document"]["automation_rate"] == 0.0
+    assert "no extractor for identity documents yet" in (
+        result["automation_by_type"]["identity_document"]["top_review_reasons"]
+    )
     assert result["seconds_per_doc"] >= 0.0
 
 

@@ -11,6 +11,7 @@ its error code and counts as wrong. Its predicted type is `error` in the confusi
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,29 @@ def _confusion(truth: list[str], predicted: list[str]) -> dict[str, dict[str, in
     return {t: dict(sorted(row.items())) for t, row in sorted(matrix.items())}
 
 
+def automation_by_type(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per expected type: documents, how many were auto-approved, and the top review reasons."""
+    out: dict[str, dict[str, Any]] = {}
+    for expected in sorted({d["expected"] for d in documents}):
+        rows = [d for d in documents if d["expected"] == expected]
+        auto = sum(1 for d in rows if d["outcome"] == "auto_approved")
+        reasons = Counter(
+            r for d in rows if d["outcome"] != "auto_approved" for r in _reason_kinds(d["reasons"])
+        )
+        out[expected] = {
+            "documents": len(rows),
+            "auto_approved": auto,
+            "automation_rate": round(auto / len(rows), 4),
+            "top_review_reasons": dict(reasons.most_common(5)),
+        }
+    return out
+
+
+def _reason_kinds(reasons: list[str]) -> list[str]:
+    """Reasons without their figures, so that 'total not sure enough (0.81 < 0.93)' counts once."""
+    return list(dict.fromkeys(r.split(" (")[0] for r in reasons))
+
+
 def evaluate_types(
     root: Path,
     *,
@@ -103,7 +127,8 @@ def evaluate_types(
 
     Returns the JSON of `paperclerk eval types`: `accuracy`, `per_class` ({type:
     {precision, recall, support}}), `confusion_matrix` ({true: {predicted: count}}),
-    `auto_approved_unreadable`, `documents` (path, expected, predicted, confidence,
+    `auto_approved_unreadable`, `automation_by_type` (per expected type: documents,
+    auto-approved, rate, top review reasons), `documents` (path, expected, predicted, confidence,
     outcome, reasons per file), `errors` (files the ingest refused, with their error code;
     they count as wrong) and `seconds_per_doc`.
     """
@@ -152,6 +177,7 @@ def evaluate_types(
         "per_class": _per_class(truth, predicted),
         "confusion_matrix": _confusion(truth, predicted),
         "auto_approved_unreadable": auto_unreadable,
+        "automation_by_type": automation_by_type(documents),
         "documents": documents,
         "errors": errors,
         "seconds_per_doc": round(elapsed / len(files), 3) if files else 0.0,

@@ -30,6 +30,8 @@ ROUNDS = 200
 PREDICT_THREADS = 1
 # Most spans of a page are easy negatives; keeping a sample of them trains as well, faster.
 MAX_NEGATIVES = 40
+MIN_EVIDENCE = 30
+"""Fewest confirmed winners a curve of their own is fitted on."""
 
 
 @dataclass
@@ -43,6 +45,16 @@ class Group:
     exact: list[int] | None = None
     calibrate: bool = True
     key: str = ""
+
+
+@dataclass
+class HeldOut:
+    """A cross-fitted top candidate: its document, raw score, whether right, and evidence."""
+
+    key: str
+    score: float
+    right: int
+    evidence: bool = False
 
 
 @dataclass
@@ -84,18 +96,32 @@ def _folds(groups: list[Group], folds: int) -> list[int]:
 class FieldRanker:
     """Scores candidates of one field; the best one per document becomes the value."""
 
-    def __init__(self, feature_names: list[str]) -> None:
+    def __init__(self, feature_names: list[str], evidence: str | None = None) -> None:
         self.feature_names = feature_names
         self.booster: lgb.Booster | None = None
         self.calibration = Calibration()
+        # A feature that, when the winner has it, is independent confirmation of its value
+        # (a total that equals cash paid less change): such winners get a curve of their own.
+        self.evidence = evidence if evidence in feature_names else None
+        self.evidence_calibration: Calibration | None = None
 
-    def fit(self, groups: list[Group], folds: int = 3) -> list[tuple[str, float, int]]:
+    def has_evidence(self, row: list[float]) -> bool:
+        """Whether a candidate's feature row carries the confirming evidence."""
+        return self.evidence is not None and row[self.feature_names.index(self.evidence)] >= 1.0
+
+    def confidence(self, score: float, evidence: bool = False) -> float:
+        """Return the calibrated chance that a top candidate of this score is right."""
+        if evidence and self.evidence_calibration is not None:
+            return self.evidence_calibration(score)
+        return self.calibration(score)
+
+    def fit(self, groups: list[Group], folds: int = 3) -> list[HeldOut]:
         """Train on all groups; calibrate on cross-fitted predictions.
 
-        Returns the held-out (group key, top score, top is right) triples the calibration
-        was fitted on.
+        Returns the held-out top candidates the calibration was fitted on. Winners with the
+        confirming evidence get their own curve when there are at least `MIN_EVIDENCE`.
         """
-        held_out: list[tuple[str, float, int]] = []
+        held_out: list[HeldOut] = []
         usable = [g for g in groups if g.features]
         fold_of = _folds(usable, folds)
         if len(usable) >= 2 * folds:
@@ -111,10 +137,18 @@ class FieldRanker:
                     )
                     top = int(np.argmax(scores))
                     right = g.exact if g.exact is not None else g.labels
-                    held_out.append((g.key, float(scores[top]), right[top]))
+                    held_out.append(
+                        HeldOut(g.key, float(scores[top]), right[top],
+                                self.has_evidence(g.features[top]))
+                    )  # fmt: skip
             self.calibration = Calibration.fit(
-                [s for _, s, _ in held_out], [c for _, _, c in held_out]
+                [h.score for h in held_out], [h.right for h in held_out]
             )
+            confirmed = [h for h in held_out if h.evidence]
+            if len(confirmed) >= MIN_EVIDENCE:
+                self.evidence_calibration = Calibration.fit(
+                    [h.score for h in confirmed], [h.right for h in confirmed]
+                )
         self.booster = self._train(usable)
         return held_out
 
@@ -151,12 +185,21 @@ class FieldRanker:
             "features": self.feature_names,
             "booster": self.booster.model_to_string(),
             "calibration": {"x": self.calibration.x, "y": self.calibration.y},
+            "evidence": self.evidence,
+            "evidence_calibration": (
+                {"x": self.evidence_calibration.x, "y": self.evidence_calibration.y}
+                if self.evidence_calibration is not None
+                else None
+            ),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FieldRanker:
         """Rebuild a ranker written by `to_json`."""
-        ranker = cls(list(data["features"]))
+        ranker = cls(list(data["features"]), data.get("evidence"))
+        curve = data.get("evidence_calibration")
+        if curve:
+            ranker.evidence_calibration = Calibration(list(curve["x"]), list(curve["y"]))
         ranker.booster = lgb.Booster(model_str=data["booster"])
         ranker.calibration = Calibration(
             list(data["calibration"]["x"]), list(data["calibration"]["y"])

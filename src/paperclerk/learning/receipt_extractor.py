@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from paperclerk.extract.base import Extraction
@@ -10,6 +9,7 @@ from paperclerk.extract.layout import candidate_from_lines
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.extract.receipt_amounts import drop_implausible_tax
 from paperclerk.learning.memory import CounterpartyMemory
+from paperclerk.learning.ranker import FieldRanker
 from paperclerk.learning.receipt_model import ReceiptModel, Scored
 from paperclerk.learning.span_candidates import SpanCandidate
 from paperclerk.model import Alternative, DocType, ExtractedField, FieldSource, Page
@@ -27,8 +27,11 @@ def thresholds_within(meta: dict[str, Any], max_field_error: float) -> dict[str,
     return {str(k): float(v) for k, v in chosen.items()}
 
 
-def _field(name: str, ranked: list[Scored], calibrate: Callable[[float], float]) -> ExtractedField:
+def _field(name: str, ranked: list[Scored], ranker: FieldRanker) -> ExtractedField:
     """Build a field from ranked candidates: the best is the value, distinct others are hints."""
+
+    def calibrate(s: Scored) -> float:
+        return ranker.confidence(s.score, s.evidence)
 
     def as_field(s: Scored) -> tuple[object, str, object]:
         c = s.candidate
@@ -47,7 +50,7 @@ def _field(name: str, ranked: list[Scored], calibrate: Callable[[float], float])
             continue
         seen.add(repr(v))
         alternatives.append(
-            Alternative(value=v, raw_text=r, score=round(calibrate(s.score), 4), provenance=p)
+            Alternative(value=v, raw_text=r, score=round(calibrate(s), 4), provenance=p)
         )  # type: ignore[arg-type]
         if len(alternatives) == 3:
             break
@@ -55,7 +58,7 @@ def _field(name: str, ranked: list[Scored], calibrate: Callable[[float], float])
         name=name,
         value=value,  # type: ignore[arg-type]
         raw_text=raw,
-        confidence=round(calibrate(ranked[0].score), 4),
+        confidence=round(calibrate(ranked[0]), 4),
         provenance=prov,  # type: ignore[arg-type]
         source=FieldSource.MODEL,
         alternatives=alternatives,
@@ -106,7 +109,7 @@ class TrainedReceiptExtractor:
             if not ranked:
                 out.fields.pop(name, None)
                 continue
-            out.fields[name] = _field(name, ranked, ranker.calibration)
+            out.fields[name] = _field(name, ranked, ranker)
         drop_implausible_tax(out.fields)
         if self.memory is not None:
             self.memory.apply(pages, out.fields)

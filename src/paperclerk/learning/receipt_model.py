@@ -61,6 +61,7 @@ class Scored:
 
     candidate: SpanCandidate | ValueCandidate
     score: float
+    evidence: bool = False
 
     @property
     def value(self) -> object:
@@ -122,9 +123,13 @@ class ReceiptModel:
             return []
         cands, feats = self.candidates(name, pages, rule)
         ranker = self.rankers[name]
-        scores = ranker.scores(columns_for(feats, FEATURES[name], ranker.feature_names))
+        rows = columns_for(feats, FEATURES[name], ranker.feature_names)
+        scores = ranker.scores(rows)
         return sorted(
-            (Scored(c, s) for c, s in zip(cands, scores, strict=True)),  # type: ignore[arg-type]
+            (
+                Scored(c, s, ranker.has_evidence(row))  # type: ignore[arg-type]
+                for c, s, row in zip(cands, scores, rows, strict=True)
+            ),
             key=lambda s: -s.score,
         )
 
@@ -286,6 +291,9 @@ def build_groups(
     return groups
 
 
+# Independent confirmation of a field's winner, calibrated apart (see FieldRanker).
+EVIDENCE = {"total": "paid_minus_change", "merchant_name": "rule_overlap"}
+
 FEATURES = {
     "merchant_name": SPAN_FEATURES,
     "merchant_address": SPAN_FEATURES,
@@ -314,16 +322,18 @@ def train_receipt_model(
         if on_progress:
             on_progress(name)
         groups = build_groups(model, examples, name, rules)
-        ranker = FieldRanker(features)
+        ranker = FieldRanker(features, EVIDENCE.get(name))
         held_out = ranker.fit(groups)
         model.rankers[name] = ranker
-        held[name] = {key: (ranker.calibration(score), bool(ok)) for key, score, ok in held_out}
+        held[name] = {
+            h.key: (ranker.confidence(h.score, h.evidence), bool(h.right)) for h in held_out
+        }
         reachable = sum(1 for g in groups if any(g.labels))
         report["fields"][name] = {
             "documents": len(groups),
             "reachable": reachable,
             "cross_fitted_top_accuracy": (
-                round(sum(c for _, _, c in held_out) / len(held_out), 4) if held_out else None
+                round(sum(h.right for h in held_out) / len(held_out), 4) if held_out else None
             ),
         }
     return model, report, held

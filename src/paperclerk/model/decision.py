@@ -54,5 +54,10 @@ class Decision(BaseModel):
     missing_fields: list[str] = Field(
         default_factory=list, description="Required fields of the type's policy not found."
     )
+    unsure_fields: list[str] = Field(
+        default_factory=list,
+        description="Other fields read with low confidence (below 0.6): flagged for the "
+        "reviewer, though they do not decide.",
+    )
     decided_by: str | None = Field(None, description="The reviewer who decided (email).")
     decided_at: dt.datetime | None = Field(None, description="When a reviewer decided.")

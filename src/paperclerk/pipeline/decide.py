@@ -24,6 +24,10 @@ TYPE_NAMES = {
 }
 
 
+UNSURE_BELOW = 0.6
+"""A field read with less confidence is flagged for the reviewer, even where it does not gate."""
+
+
 class Calibrated(Protocol):
     """An extractor whose confidences are calibrated: it knows the thresholds for an error."""
 
@@ -110,4 +114,7 @@ def decide(
         finding_ids=[f.id for f in failed],
         low_confidence_fields=low,
         missing_fields=missing,
+        unsure_fields=sorted(
+            n for n, f in doc.fields.items() if f.confidence < UNSURE_BELOW and n not in low
+        ),
     )

@@ -80,7 +80,11 @@ def form_rows(doc: Document, required: Iterable[str] = ()) -> list[dict[str, Any
     rows = []
     decision = doc.decision
     unsure = (
-        set(decision.low_confidence_fields) | set(decision.missing_fields) if decision else set()
+        set(decision.low_confidence_fields)
+        | set(decision.missing_fields)
+        | set(decision.unsure_fields)
+        if decision
+        else set()
     )
     unsure |= {n for f in doc.findings if not f.passed for n in f.fields}
     for name in form_fields(doc, required):
