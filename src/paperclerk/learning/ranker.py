@@ -45,6 +45,8 @@ class Group:
     exact: list[int] | None = None
     calibrate: bool = True
     key: str = ""
+    # Whether something independent of the ranker confirms each candidate's value.
+    evidence: list[bool] | None = None
 
 
 @dataclass
@@ -96,18 +98,13 @@ def _folds(groups: list[Group], folds: int) -> list[int]:
 class FieldRanker:
     """Scores candidates of one field; the best one per document becomes the value."""
 
-    def __init__(self, feature_names: list[str], evidence: str | None = None) -> None:
+    def __init__(self, feature_names: list[str]) -> None:
         self.feature_names = feature_names
         self.booster: lgb.Booster | None = None
         self.calibration = Calibration()
-        # A feature that, when the winner has it, is independent confirmation of its value
-        # (a total that equals cash paid less change): such winners get a curve of their own.
-        self.evidence = evidence if evidence in feature_names else None
+        # Winners whose value something independent confirms (`Group.evidence`: a total
+        # that equals cash paid less change) get a curve of their own.
         self.evidence_calibration: Calibration | None = None
-
-    def has_evidence(self, row: list[float]) -> bool:
-        """Whether a candidate's feature row carries the confirming evidence."""
-        return self.evidence is not None and row[self.feature_names.index(self.evidence)] >= 1.0
 
     def confidence(self, score: float, evidence: bool = False) -> float:
         """Return the calibrated chance that a top candidate of this score is right."""
@@ -137,15 +134,13 @@ class FieldRanker:
                     )
                     top = int(np.argmax(scores))
                     right = g.exact if g.exact is not None else g.labels
-                    held_out.append(
-                        HeldOut(g.key, float(scores[top]), right[top],
-                                self.has_evidence(g.features[top]))
-                    )  # fmt: skip
+                    sure = bool(g.evidence and g.evidence[top])
+                    held_out.append(HeldOut(g.key, float(scores[top]), right[top], sure))
             self.calibration = Calibration.fit(
                 [h.score for h in held_out], [h.right for h in held_out]
             )
             confirmed = [h for h in held_out if h.evidence]
-            if len(confirmed) >= MIN_EVIDENCE:
+            if len(confirmed) >= MIN_EVIDENCE:  # else they share the common curve
                 self.evidence_calibration = Calibration.fit(
                     [h.score for h in confirmed], [h.right for h in confirmed]
                 )
@@ -185,7 +180,6 @@ class FieldRanker:
             "features": self.feature_names,
             "booster": self.booster.model_to_string(),
             "calibration": {"x": self.calibration.x, "y": self.calibration.y},
-            "evidence": self.evidence,
             "evidence_calibration": (
                 {"x": self.evidence_calibration.x, "y": self.evidence_calibration.y}
                 if self.evidence_calibration is not None
@@ -196,7 +190,7 @@ class FieldRanker:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FieldRanker:
         """Rebuild a ranker written by `to_json`."""
-        ranker = cls(list(data["features"]), data.get("evidence"))
+        ranker = cls(list(data["features"]))
         curve = data.get("evidence_calibration")
         if curve:
             ranker.evidence_calibration = Calibration(list(curve["x"]), list(curve["y"]))

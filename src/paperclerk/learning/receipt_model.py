@@ -14,7 +14,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from paperclerk.extract.base import Extraction
+from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt import RuleReceiptExtractor
+from paperclerk.extract.receipt_amounts import tendered_total
 from paperclerk.learning.dataset import Dataset, TrainingExample
 from paperclerk.learning.lexicon import Lexicon
 from paperclerk.learning.ranker import FieldRanker, Group
@@ -123,12 +125,12 @@ class ReceiptModel:
             return []
         cands, feats = self.candidates(name, pages, rule)
         ranker = self.rankers[name]
-        rows = columns_for(feats, FEATURES[name], ranker.feature_names)
-        scores = ranker.scores(rows)
+        scores = ranker.scores(columns_for(feats, FEATURES[name], ranker.feature_names))
+        confirmed = evidence(name, cands, feats, pages)
         return sorted(
             (
-                Scored(c, s, ranker.has_evidence(row))  # type: ignore[arg-type]
-                for c, s, row in zip(cands, scores, rows, strict=True)
+                Scored(c, s, e)  # type: ignore[arg-type]
+                for c, s, e in zip(cands, scores, confirmed, strict=True)
             ),
             key=lambda s: -s.score,
         )
@@ -287,12 +289,36 @@ def build_groups(
         else:
             want = _truth(name, truth)
             labels = [int(c.value == want) for c in cands]  # type: ignore[union-attr]
-        groups.append(Group(feats, labels, exact, ex.source != "sroie-given", ex.id))
+        groups.append(
+            Group(
+                feats, labels, exact, ex.source != "sroie-given", ex.id,
+                evidence(name, cands, feats, ex.pages),
+            )
+        )  # fmt: skip
     return groups
 
 
-# Independent confirmation of a field's winner, calibrated apart (see FieldRanker).
-EVIDENCE = {"total": "paid_minus_change", "merchant_name": "rule_overlap"}
+def evidence(
+    name: str,
+    cands: list[SpanCandidate] | list[ValueCandidate],
+    feats: list[list[float]],
+    pages: list[Page],
+) -> list[bool]:
+    """Whether something independent of the ranker confirms each candidate's value.
+
+    A total equal to the cash paid less the change, both found by their keywords (they
+    agree with the confirmed total on 188 of 189 SROIE transcriptions that print them); a
+    merchant name that is exactly the span the rules chose. Winners so confirmed are
+    calibrated on a curve of their own.
+    """
+    if name == "total":
+        paid = tendered_total([row for page in pages for row in rows_of(page)])
+        return [paid is not None and getattr(c, "value", None) == paid for c in cands]
+    if name == "merchant_name":
+        column = SPAN_FEATURES.index("rule_overlap")
+        return [row[column] >= 1.0 for row in feats]
+    return [False] * len(cands)
+
 
 FEATURES = {
     "merchant_name": SPAN_FEATURES,
@@ -322,7 +348,7 @@ def train_receipt_model(
         if on_progress:
             on_progress(name)
         groups = build_groups(model, examples, name, rules)
-        ranker = FieldRanker(features, EVIDENCE.get(name))
+        ranker = FieldRanker(features)
         held_out = ranker.fit(groups)
         model.rankers[name] = ranker
         held[name] = {
