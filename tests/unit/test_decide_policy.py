@@ -137,6 +137,8 @@ def test_a_policy_override_changes_the_decision() -> None:
         {"types": {"passport": {"auto_approve": False}}},
         {"types": {"receipt": {"target_field_error": 2}}},
         {"types": {"receipt": {"gateing": ["total"]}}},
+        {"types": {"receipt": {"thresholds": {"total": float("nan")}}}},
+        {"types": {"receipt": {"thresholds": {"total": float("inf")}}}},
         {"receipts": {}},
         [1, 2],
     ],

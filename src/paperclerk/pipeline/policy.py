@@ -27,7 +27,7 @@ DEFAULT_TYPE_FLOOR = 0.8
 class TypePolicy(BaseModel):
     """What a document of one type needs before it may be approved without a person."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     required: list[str] = Field(default_factory=list, description="Fields that must be found.")
     gating: list[str] = Field(
@@ -55,7 +55,7 @@ class TypePolicy(BaseModel):
 class DecisionPolicy(BaseModel):
     """The policy of every document type; a type it does not name never auto-approves."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     version: int = 1
     types: dict[DocType, TypePolicy] = Field(default_factory=dict)
