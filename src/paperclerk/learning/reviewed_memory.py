@@ -105,11 +105,6 @@ class ReviewedReceiptExtractor:
         """The model id and the size of the memory in use."""
         return self._current().version
 
-    @property
-    def thresholds(self) -> dict[str, float]:
-        """The live model's auto-approval thresholds for the default 1 % field error."""
-        return self.trained().thresholds
-
     def thresholds_for(self, max_field_error: float) -> dict[str, float]:
         """Return the live model's thresholds for an error bound (see TrainedReceiptExtractor)."""
         return self.trained().thresholds_for(max_field_error)
