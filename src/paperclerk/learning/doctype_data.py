@@ -22,7 +22,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.engines.registry import get_engine
@@ -30,7 +29,12 @@ from paperclerk.ingest import load_path
 from paperclerk.learning.dataset import in_validation
 from paperclerk.learning.doctype import Example
 from paperclerk.learning.other_docs import has_mrz, icao_pdfs, text_documents
-from paperclerk.learning.pdf_pages import page_count, read_pdf_page_cached
+from paperclerk.learning.pdf_pages import (
+    TEXT_LAYER_ONLY,
+    cached_ocr_exists,
+    page_count,
+    read_pdf_page_cached,
+)
 from paperclerk.learning.sroie_format import read_box_file
 from paperclerk.learning.synthetic_docs import synthetic_corpus
 from paperclerk.learning.synthetic_invoices import synthetic_invoices
@@ -151,7 +155,7 @@ def invoice_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> list
     for pdf in pdfs:
         raws = load_path(pdf).pages
         if all(raw.has_text_layer for raw in raws):
-            pages: list[Page] | None = [read_page(raw, _no_engine(), {}) for raw in raws]
+            pages: list[Page] | None = [read_page(raw, TEXT_LAYER_ONLY, {}) for raw in raws]
         else:
             pages = ocr_pages_cached(pdf, cache_dir, engine)
         kind = "docile" if "docile_sample" in pdf.parts else "invoice2data"
@@ -185,12 +189,12 @@ def einvoice_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> lis
         doc_id = f"einvoices/{pdf.stem}"
         raws = load_path(pdf).pages
         if any(raw.has_text_layer for raw in raws):
-            pages = [read_page(raw, _no_engine(), {}) for raw in raws if raw.has_text_layer]
+            pages = [read_page(raw, TEXT_LAYER_ONLY, {}) for raw in raws if raw.has_text_layer]
             items.append(
                 CorpusItem(pdf.stem, "einvoice-pdf", pages, DocType.INVOICE, doc_id=doc_id)
             )
-        if engine is not None or cached_page(pdf, 0, cache_dir):
-            page = read_pdf_page_cached(pdf, 0, cache_dir, engine or _no_engine())
+        if engine is not None or cached_ocr_exists(pdf, 0, cache_dir):
+            page = read_pdf_page_cached(pdf, 0, cache_dir, engine or TEXT_LAYER_ONLY)
             if page is not None and page.lines:
                 items.append(
                     CorpusItem(pdf.stem, "einvoice-ocr", [page], DocType.INVOICE, doc_id=doc_id)
@@ -221,8 +225,8 @@ def other_items(shared_data: Path, cache_dir: Path, engine: OcrEngine | None) ->
             name = f"{pdf.stem}#p{index}"
             if index % ICAO_TEXT_EVERY == 0:
                 items.append(CorpusItem(name, "icao-text", [text], DocType.OTHER, doc_id=doc_id))
-            if index % ICAO_OCR_EVERY == 0 and (engine or cached_page(pdf, index, cache_dir)):
-                page = read_pdf_page_cached(pdf, index, cache_dir, engine or _no_engine())
+            if index % ICAO_OCR_EVERY == 0 and (engine or cached_ocr_exists(pdf, index, cache_dir)):
+                page = read_pdf_page_cached(pdf, index, cache_dir, engine or TEXT_LAYER_ONLY)
                 if page is not None and page.lines and not has_mrz(page):
                     items.append(CorpusItem(name, "icao-ocr", [page], DocType.OTHER, doc_id=doc_id))
     return items
@@ -247,13 +251,6 @@ def mrz_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> list[Cor
             doc_id = f"mrz/{folder.split('/')[0]}/{image.stem}"
             items.append(CorpusItem(image.stem, "mrz-ocr", pages, label, doc_id=doc_id))
     return items
-
-
-def cached_page(pdf: Path, index: int, cache_dir: Path) -> bool:
-    """Whether page `index` of `pdf` has its OCR cached (so no engine is needed)."""
-    from paperclerk.learning.pdf_pages import cached_ocr_exists
-
-    return cached_ocr_exists(pdf, index, cache_dir)
 
 
 def default_cache_dir() -> Path:
@@ -298,18 +295,3 @@ def build_doctype_corpus(
     """Return the training corpus as (pages, doc type) pairs, in a fixed order."""
     corpus = collect_corpus(shared_data, cache_dir=cache_dir, run_ocr=run_ocr)
     return [(item.pages, item.label) for item in corpus]
-
-
-class _NoEngine:
-    """Stands in for an OCR engine where every page has a text layer (never called)."""
-
-    name = "none"
-    version = "none"
-
-    def read(self, image: Any) -> list[OcrWord]:
-        """Refuse: a page reached OCR although it was expected to carry a text layer."""
-        raise RuntimeError("OCR was not expected for a page with a text layer")
-
-
-def _no_engine() -> OcrEngine:
-    return _NoEngine()

@@ -55,9 +55,7 @@ def read_pdf_page_cached(
     without one gives None. A missing OCR cache entry with no engine cannot happen: OCR
     is requested by passing an engine.
     """
-    mode = "rapid" if engine is not None else "text"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    target = cache_dir / f"{digest}-p{index}-{mode}.json"
+    target = _cache_path(path, index, cache_dir, ocr=engine is not None)
     if target.exists():
         payload = json.loads(target.read_text())
         return Page.model_validate(payload["page"]) if payload["page"] else None
@@ -66,7 +64,7 @@ def read_pdf_page_cached(
     if engine is not None:
         page = read_page(RawPage(index, raw.image), engine, {})
     elif raw.has_text_layer:
-        page = read_page(raw, _TextOnly(), {})
+        page = read_page(raw, TEXT_LAYER_ONLY, {})
     else:
         page = None
     if page is not None:
@@ -82,12 +80,16 @@ def read_pdf_page_cached(
 
 def cached_ocr_exists(path: Path, index: int, cache_dir: Path) -> bool:
     """Whether the OCR of page `index` of `path` is already in the cache."""
+    return _cache_path(path, index, cache_dir, ocr=True).exists()
+
+
+def _cache_path(path: Path, index: int, cache_dir: Path, *, ocr: bool) -> Path:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return (cache_dir / f"{digest}-p{index}-rapid.json").exists()
+    return cache_dir / f"{digest}-p{index}-{'rapid' if ocr else 'text'}.json"
 
 
-class _TextOnly:
-    """Stands in for an OCR engine on pages that carry a text layer (never called)."""
+class TextLayerOnly:
+    """Stands in for an OCR engine where every page has a text layer (never called)."""
 
     name = "none"
     version = "none"
@@ -95,3 +97,6 @@ class _TextOnly:
     def read(self, image: Image) -> list[OcrWord]:
         """Refuse: this page was expected to be read from its text layer."""
         raise RuntimeError("OCR was not expected for a page with a text layer")
+
+
+TEXT_LAYER_ONLY = TextLayerOnly()
