@@ -43,6 +43,8 @@ REASON_LABELS = {
     "rule:totals.line_items_sum": "line items do not add up to the total",
     "rule:totals.subtotal_plus_tax": "subtotal plus tax is not the total",
     "rule:dates.not_in_future": "date in the future",
+    "rule:totals.paid_minus_change": "cash paid less change is not the total",
+    "rule:names.look_alike_digits": "digit inside a word of the name",
 }
 
 
