@@ -20,7 +20,13 @@ import pytest
 import uvicorn
 from PIL import Image, ImageDraw
 
+from paperclerk.model import Document
+from paperclerk.queue import Lane, enqueue
+from paperclerk.queue.jobs import finish_document
+from paperclerk.review import on_result_stored
+from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
+from paperclerk.storage.documents import create_document
 from paperclerk.storage.users import create_user
 from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
@@ -60,6 +66,24 @@ class Service:
             )
             assert r.status_code == 202, r.text
             return str(r.json()["id"])
+
+    def store(self, original: bytes, doc: Document, filename: str = "doc.png") -> str:
+        """Store a document as if a worker had read it (`doc` is its result); return its id.
+
+        For tests that need exact word boxes or fields the OCR would not give.
+        """
+        BlobStore.in_data_dir(self.data_dir).put(original)
+        factory = make_session_factory(make_engine(self.db_url))
+        with factory.begin() as s:
+            row, _ = create_document(
+                s, self.workspace_id, sha256=doc.sha256, size_bytes=len(original),
+                filename=filename,
+            )  # fmt: skip
+            job = enqueue(s, row.id, Lane.BULK)
+            doc = doc.model_copy(update={"id": row.id, "workspace": self.workspace_id})
+            finish_document(s, row.id, doc, job.id)
+            on_result_stored(s, row.id, self.workspace_id, doc)
+            return str(row.id)
 
     def wait_done(self, document_id: str, timeout: float = 180.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -6,6 +6,7 @@ Once with the mouse (click and drag on words, edit cells), once with the keyboar
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -83,17 +84,17 @@ def test_review_with_the_mouse(service: Service, page: Any) -> None:
 
     # an invalid amount is shown at once, blocks approval, and moves nothing on the screen
     page.focus("#f-total")
-    below = page.locator("input[data-field='line_items.0.description']").bounding_box()
+    below = page.locator("[data-field='line_items.0.description']").bounding_box()
     page.fill("#f-total", "3.7x")
     page.wait_for_selector("[data-msg-for='total'].bad")
     assert page.locator("#approve").is_disabled()
-    assert page.locator("input[data-field='line_items.0.description']").bounding_box() == below
+    assert page.locator("[data-field='line_items.0.description']").bounding_box() == below
     page.fill("#f-total", "3.70")
     page.wait_for_function("!document.querySelector('#approve').disabled")
 
     # fix a line item: quantity and unit price of the first row
-    page.fill("input[data-field='line_items.0.quantity']", "2")
-    page.fill("input[data-field='line_items.0.unit_price']", "1.25")
+    page.fill("[data-field='line_items.0.quantity']", "2")
+    page.fill("[data-field='line_items.0.unit_price']", "1.25")
     page.wait_for_function("!document.querySelector('#approve').disabled")
     page.click("#approve")
     page.wait_for_url(f"{service.base}/review?empty=1")
@@ -115,8 +116,14 @@ def test_review_with_the_mouse(service: Service, page: Any) -> None:
     assert "line_items" in fixes
     assert any(e["actor_kind"] == "model" and e["field"] == "merchant_name" for e in audit)
     assert examples[0]["example"]["fields"]["merchant_name"] == "ACME"
-    memory = CounterpartyMemory.load(service.data_dir / "learning" / "memory.json")
-    assert any("ACME" in e.names for e in memory.entries)
+    # the memory learns right after the answer is sent
+    path = service.data_dir / "learning" / "memory.json"
+    deadline = time.monotonic() + 10
+    while not (
+        path.exists() and any("ACME" in e.names for e in CounterpartyMemory.load(path).entries)
+    ):
+        assert time.monotonic() < deadline, "the memory did not learn the approved merchant"
+        time.sleep(0.1)
     # the document page shows the trail
     page.goto(f"{service.base}/documents/{doc_id}")
     assert page.locator("#audit tr[data-actor='person']").count() >= 3
@@ -135,13 +142,14 @@ def test_review_with_the_keyboard_only(service: Service, page: Any) -> None:
     open_review(page, service, doc_id)
 
     focused = "document.activeElement.dataset.field"
-    # The first unsure field has the focus. Which one it is depends on what the memory has
-    # learnt from earlier tests (a confirmed merchant name is sure the next time).
-    first_low = "document.querySelector('.field.low input[data-field]').dataset.field"
+    # The first thing to check has the focus. Which one it is depends on what the memory
+    # has learnt from earlier tests (a confirmed merchant name is sure the next time).
+    first = "document.querySelector('#problems li').dataset.field"
     start = page.evaluate(focused)
-    assert start == page.evaluate(first_low)
+    assert start == page.evaluate(first)
     order = page.evaluate(
-        "[...document.querySelectorAll('input[data-field]')].map(e => e.dataset.field)"
+        "[...document.querySelectorAll(':is(input, textarea)[data-field]')]"
+        ".map(e => e.dataset.field)"
     )
     before = order.index(start) < order.index("merchant_address")
     step = "Alt+ArrowDown" if before else "Alt+ArrowUp"
@@ -168,8 +176,8 @@ def test_review_with_the_keyboard_only(service: Service, page: Any) -> None:
     for _ in range(len(" EXTRA")):
         page.keyboard.press("ArrowLeft")
     page.keyboard.press("Alt+L")  # split at the cursor: "EXTRA" moves to a new row
-    assert page.input_value("input[data-field='line_items.2.description']") == "BAG"
-    assert page.input_value("input[data-field='line_items.3.description']") == "EXTRA"
+    assert page.input_value("[data-field='line_items.2.description']") == "BAG"
+    assert page.input_value("[data-field='line_items.3.description']") == "EXTRA"
     assert page.evaluate(focused) == "line_items.3.description"
     page.keyboard.press("Alt+D")  # delete both new rows again
     page.keyboard.press("Alt+D")

@@ -86,8 +86,14 @@ def test_the_viewer_follows_the_focused_field_and_zooms(service: Service, page: 
     page.wait_for_url(f"{service.base}/review")
     page.goto(f"{service.base}/review/{doc_id}")
     page.wait_for_selector("body[data-ready='1']")
-    assert page.locator("#page-label").text_content() == "Page 2 / 2"  # total is unsure: focused
+    # the first thing to check has the focus: the date, required, is missing
+    assert page.evaluate("document.activeElement.dataset.field") == "transaction_date"
+    assert page.locator("#problems li").first.get_attribute("data-field") == "transaction_date"
+    page.keyboard.press("F8")  # the next thing to check: the total, unsure, read on page 2
+    assert page.evaluate("document.activeElement.dataset.field") == "total"
+    assert page.locator("#page-label").text_content() == "Page 2 / 2"
     assert page.locator(".w.hl").count() == 1
+    assert page.locator(".field[data-row='total'] .crop").is_visible()  # its source region
     page.focus("#f-merchant_name")
     assert page.locator("#page-label").text_content() == "Page 1 / 2"
     assert page.locator(".w.hl").count() == 2

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from paperclerk.storage.db import make_engine, make_session_factory, normalise_url
 from paperclerk.storage.migrate import upgrade
 from paperclerk.storage.repositories import create_workspace
+from tests.service.ui_client import ui  # noqa: F401 (a fixture of the review UI tests)
 
 PG_URL = normalise_url(
     os.environ.get(

@@ -33,7 +33,7 @@ from paperclerk.web.ui.queue import reason_label
 from paperclerk.worker.tasks import run_job
 from tests.service.review_helpers import receipt_document, stored_document
 from tests.service.test_api import receipt_png
-from tests.service.test_review_ui import Ui, ui  # noqa: F401  (the fixture)
+from tests.service.ui_client import Ui
 
 MANUAL_RECEIPTS = {"types": {"receipt": {"auto_approve": False}}}
 
@@ -237,7 +237,7 @@ def test_storage_keeps_who_set_an_override_and_a_reset_drops_it(
 
 
 def test_the_queue_and_dashboard_show_automation_per_type_and_reasons_in_words(
-    ui: Ui,  # noqa: F811
+    ui: Ui,
 ) -> None:
     factory = make_session_factory(make_engine(ui.url))
     stored_document(factory, ui.ws_a, needs_review=False)

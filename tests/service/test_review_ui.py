@@ -2,67 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
-import pytest
-from fastapi.testclient import TestClient
 
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.users import create_user
-from paperclerk.storage.workspaces import create_api_key, create_workspace
-from paperclerk.web.app import create_app
 from tests.service.review_helpers import stored_document
-
-
-@dataclass
-class Ui:
-    client: TestClient
-    url: str
-    data_dir: Path
-    ws_a: str
-    ws_b: str
-    key_a: str
-    key_b: str
-
-    def csrf(self) -> str:
-        page = self.client.get("/login").text
-        found = re.search(r'name="csrf-token" content="([^"]+)"', page)
-        assert found
-        return found.group(1)
-
-    def login(self, email: str = "rev@x.org", password: str = "secret-pw") -> str:
-        token = self.csrf()
-        r = self.client.post(
-            "/login",
-            data={"email": email, "password": password, "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert r.status_code == 303, r.text
-        return self.csrf_of("/review")
-
-    def csrf_of(self, path: str) -> str:
-        found = re.search(r'name="csrf-token" content="([^"]+)"', self.client.get(path).text)
-        assert found
-        return found.group(1)
-
-
-@pytest.fixture
-def ui(db_url: str, tmp_path: Path) -> Iterator[Ui]:
-    data_dir = tmp_path / "data"
-    app = create_app(db_url, data_dir)
-    factory = make_session_factory(make_engine(db_url))
-    with factory.begin() as s:
-        a = create_workspace(s, "a").id
-        b = create_workspace(s, "b").id
-        key_a, key_b = create_api_key(s, a).key, create_api_key(s, b).key
-        create_user(s, "rev@x.org", "secret-pw", "reviewer", [a])
-        create_user(s, "boss@x.org", "boss-pw", "admin")
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Ui(client, db_url, data_dir, a, b, key_a, key_b)
+from tests.service.ui_client import Ui
 
 
 def factory_of(ui: Ui):  # type: ignore[no-untyped-def]
@@ -72,7 +17,7 @@ def factory_of(ui: Ui):  # type: ignore[no-untyped-def]
 def test_pages_need_a_login_and_a_wrong_password_is_refused(ui: Ui) -> None:
     r = ui.client.get("/review", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
-    assert ui.client.get("/review/" + "0" * 32 + "/pages/0.png").status_code == 401
+    assert ui.client.get("/review/" + "0" * 32 + "/pages/0.jpg").status_code == 401
     assert ui.client.post("/review/" + "0" * 32 + "/check", json={}).status_code == 403
     token = ui.csrf()
     bad = ui.client.post(
@@ -121,7 +66,7 @@ def test_a_reviewer_sees_only_their_workspaces(ui: Ui) -> None:
     assert mine in queue and theirs not in queue
     assert ui.client.get(f"/review/{theirs}").status_code == 404
     assert ui.client.get(f"/documents/{theirs}").status_code == 404
-    assert ui.client.get(f"/review/{theirs}/pages/0.png").status_code == 404
+    assert ui.client.get(f"/review/{theirs}/pages/0.jpg").status_code == 404
     hdr = {"X-CSRF-Token": token}
     assert ui.client.post(f"/review/{theirs}/check", json={}, headers=hdr).status_code == 404
     r = ui.client.post(f"/review/{theirs}/reject", json={"reason": "x"}, headers=hdr)

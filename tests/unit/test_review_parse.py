@@ -24,7 +24,7 @@ from paperclerk.review.schema import Kind, kind_of, retype, value_text
         (Kind.MONEY, "9.99 EUR", Decimal("9.99")),
         (Kind.MONEY, "12", Decimal("12")),
         (Kind.DATE, "2025-03-12", dt.date(2025, 3, 12)),
-        (Kind.DATE, "12/03/2025", dt.date(2025, 3, 12)),
+        (Kind.DATE, "25/03/2025", dt.date(2025, 3, 25)),
         (Kind.TIME, "14:05", dt.time(14, 5)),
         (Kind.NUMBER, "19%", Decimal("19")),
         (Kind.CURRENCY, "eur", "EUR"),

@@ -30,6 +30,9 @@ class TrainingExample(BaseModel):
     `fields` holds each confirmed value in its JSON form (money as a decimal string, dates as
     ISO 8601, text as printed). `field_boxes` holds, where known, the word ids each value was
     read from. A value of None means a person confirmed that the field is absent.
+    `corrected` names the fields a person changed (not just confirmed), each with the
+    value it had before (None: it was absent); the counterparty memory lets a correction
+    outrank earlier confirmations.
     """
 
     id: str
@@ -39,6 +42,7 @@ class TrainingExample(BaseModel):
     field_words: dict[str, list[str]] = Field(default_factory=dict)
     source: str = Field(description="Where it came from: 'sroie', 'invoice2data', 'review'…")
     document_sha256: str | None = None
+    corrected: dict[str, str | None] = Field(default_factory=dict)
 
     def content_key(self) -> str:
         """Hash of what a model can learn from this example (words and fields, not ids)."""

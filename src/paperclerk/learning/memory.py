@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
 from paperclerk.learning.dataset import TrainingExample
 from paperclerk.learning.ranker import Calibration
@@ -22,6 +22,11 @@ ID_MATCH_SCORE = 97.0
 """Match score given to a counterparty recognised by its tax id or IBAN, not by name."""
 SETTLED_SUPPORT = 3
 """Confirmations after which a spelling that most confirmations agree on counts as settled."""
+SAME_VALUE_SCORE = 80.0
+"""Token-set score above which two spellings are taken for one value (one address)."""
+KINDS = ("name", "address")
+"""The counterparty fields the memory fills, as `MemoryMatch` and `Counterparty.corrected`
+name them."""
 
 
 def name_key(text: str) -> str:
@@ -42,7 +47,12 @@ def page_text(pages: list[Page]) -> str:
 
 
 class Counterparty(BaseModel):
-    """One merchant or supplier with every confirmed spelling of its name and addresses."""
+    """One merchant or supplier with every confirmed spelling of its name and addresses.
+
+    `corrected` maps a kind ('name', 'address') to the spelling a reviewer last corrected
+    that field to: a person's correction outranks the counts of earlier confirmations (see
+    `CounterpartyMemory.match`). Files written before it existed load with none.
+    """
 
     names: dict[str, int] = Field(default_factory=dict)
     addresses: dict[str, int] = Field(default_factory=dict)
@@ -50,11 +60,63 @@ class Counterparty(BaseModel):
     ibans: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
     confirmed: int = 0
+    corrected: dict[str, str] = Field(default_factory=dict)
 
     @property
     def name(self) -> str:
-        """The most often confirmed spelling of the name."""
-        return max(self.names.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        """The spelling of the name a person corrected last, else the most confirmed one."""
+        chosen = self.choice("name")
+        return chosen or ""
+
+    def variants(self, kind: str) -> dict[str, int]:
+        """Return the confirmed spellings of 'name' or 'address' with their counts."""
+        return self.names if kind == "name" else self.addresses
+
+    def choice(self, kind: str) -> str | None:
+        """Return the spelling of a kind the memory prefers, page aside (None if it has none).
+
+        The spelling a person corrected last wins; otherwise the most often confirmed one.
+        """
+        variants = self.variants(kind)
+        corrected = self.corrected.get(kind)
+        if corrected in variants:
+            return corrected
+        if not variants:
+            return None
+        return max(variants.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+    def forget(self, field: str, value: str) -> bool:
+        """Remove one learnt value of a field; return whether it was there.
+
+        `field` is one of `FORGETTABLE`. A corrected mark on the removed spelling goes with
+        it. Removing the last name forgets the counterparty entirely (everything else
+        learnt about it is cleared too), since it can no longer be recognised by name.
+        """
+        if field not in FORGETTABLE:
+            raise ValueError(f"unknown field {field!r}")
+        held: dict[str, int] | list[str] = getattr(self, field)
+        if value not in held:
+            return False
+        if isinstance(held, dict):
+            del held[value]
+        else:
+            held.remove(value)
+        kind = {"names": "name", "addresses": "address"}.get(field)
+        if kind is not None and self.corrected.get(kind) == value:
+            del self.corrected[kind]
+        if field == "names" and not self.names:
+            self.addresses, self.tax_ids, self.ibans, self.phones = {}, [], [], []
+            self.corrected, self.confirmed = {}, 0
+        return True
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is left of this counterparty (its last name was removed)."""
+        return not self.names
+
+
+FORGETTABLE = ("names", "addresses", "tax_ids", "ibans", "phones")
+"""The fields of a `Counterparty` whose learnt values a person may remove one by one."""
 
 
 class MemoryMatch(BaseModel):
@@ -101,6 +163,20 @@ def _nearest(variants: dict[str, int], head: str, read: str | None) -> str:
     return max((v for v in variants if printed[v] >= top - 2.0), key=rank)
 
 
+def _prefer_corrected(chosen: str, variants: dict[str, int], corrected: str | None) -> str:
+    """Return the spelling a person corrected to, when it spells the same value as `chosen`.
+
+    A reviewer's correction outranks every count and the nearness to what OCR read: the
+    misread or old spelling keeps matching the page, but the corrected one is filled in.
+    Only a spelling of the same value is replaced (token-set score at least
+    `SAME_VALUE_SCORE`), so the address of another branch printed on the page stays.
+    """
+    if corrected is None or corrected == chosen or corrected not in variants:
+        return chosen
+    score = fuzz.token_set_ratio(corrected, chosen, processor=utils.default_process)
+    return corrected if score >= SAME_VALUE_SCORE else chosen
+
+
 def _field_names(fields: dict[str, ExtractedField]) -> tuple[str, str]:
     """Return the schema's name and address field names (receipt or invoice)."""
     name_field = next((f for f in NAME_FIELDS if f in fields), NAME_FIELDS[0])
@@ -144,22 +220,30 @@ class CounterpartyMemory:
         return len(self.entries)
 
     def learn(self, example: TrainingExample) -> None:
-        """Add the confirmed name and address of one example, merging with a known entry."""
-        name = next((example.fields[f] for f in NAME_FIELDS if example.fields.get(f)), None)
-        if not name:
+        """Add the confirmed name and address of one example, merging with a known entry.
+
+        A value a person corrected (`example.corrected`) becomes the counterparty's chosen
+        spelling of that field from now on, until a later correction; a corrected name
+        also finds its entry by the name it replaced, when the two are spellings of one
+        name. Confirmations of unchanged values only add to the counts.
+        """
+        name_field = next((f for f in NAME_FIELDS if example.fields.get(f)), None)
+        if name_field is None:
             return
-        address = next((example.fields[f] for f in ADDRESS_FIELDS if example.fields.get(f)), None)
-        key = name_key(name)
-        entry = next(
-            (e for e in self.entries if any(fuzz.ratio(name_key(n), key) >= 95 for n in e.names)),
-            None,
-        )
+        name = example.fields[name_field] or ""
+        addr_field = next((f for f in ADDRESS_FIELDS if example.fields.get(f)), None)
+        address = example.fields[addr_field] if addr_field else None
+        entry = self._entry_of(name, example.corrected.get(name_field))
         if entry is None:
             entry = Counterparty()
             self.entries.append(entry)
         entry.names[name] = entry.names.get(name, 0) + 1
+        if name_field in example.corrected:
+            entry.corrected["name"] = name
         if address:
             entry.addresses[address] = entry.addresses.get(address, 0) + 1
+            if addr_field in example.corrected:
+                entry.corrected["address"] = address
         head = header_text(example.pages)
         for tax_id in find_vat_ids(head):
             if tax_id not in entry.tax_ids:
@@ -172,6 +256,23 @@ class CounterpartyMemory:
             if iban not in entry.ibans:
                 entry.ibans.append(iban)
         entry.confirmed += 1
+
+    def _entry_of(self, name: str, replaced: str | None) -> Counterparty | None:
+        """Return the entry a confirmed name belongs to, if any.
+
+        A name within 95 % of a known spelling is that counterparty's. A corrected name
+        (`replaced` is what it replaced) also joins the entry of the replaced name when
+        the two are spellings of one name, so the correction does not start a rival entry
+        that the old spelling would keep beating on the page.
+        """
+        key = name_key(name)
+        for wanted in (key, name_key(replaced or "")):
+            if not wanted or (wanted != key and fuzz.ratio(wanted, key) < SAME_VALUE_SCORE):
+                continue
+            for entry in self.entries:
+                if any(fuzz.ratio(name_key(n), wanted) >= 95 for n in entry.names):
+                    return entry
+        return None
 
     def match(self, pages: list[Page], read: dict[str, str] | None = None) -> MemoryMatch | None:
         """Find the remembered counterparty printed on the pages, if any.
@@ -198,6 +299,7 @@ class CounterpartyMemory:
         score, index = best
         entry = self.entries[index]
         name = _nearest(entry.names, head, read.get("name"))
+        name = _prefer_corrected(name, entry.names, entry.corrected.get("name"))
         found = MemoryMatch(
             counterparty=index,
             name=name,
@@ -207,7 +309,10 @@ class CounterpartyMemory:
         if entry.addresses:
             top = max(fuzz.partial_ratio(a.upper(), head) for a in entry.addresses)
             if top >= self.min_address:
-                found.address = _nearest(entry.addresses, head, read.get("address"))
+                nearest = _nearest(entry.addresses, head, read.get("address"))
+                found.address = _prefer_corrected(
+                    nearest, entry.addresses, entry.corrected.get("address")
+                )
                 found.address_score = top
                 found.address_settled = settled(entry.addresses, found.address)
         return found
@@ -222,7 +327,7 @@ class CounterpartyMemory:
         if not printed:
             return None
         for i, entry in enumerate(self.entries):
-            if printed & {*entry.tax_ids, *entry.ibans}:
+            if entry.names and printed & {*entry.tax_ids, *entry.ibans}:
                 return ID_MATCH_SCORE, i
         return None
 

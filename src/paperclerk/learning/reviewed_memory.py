@@ -45,6 +45,13 @@ class ReviewedMemory:
                 self._cached = (stamp, CounterpartyMemory.load(self.path))
             return self._cached[1]
 
+    def snapshot(self) -> CounterpartyMemory:
+        """Return the memory as it stands: the file, else the live model's (`base`), else empty.
+
+        What the review flow would learn into next, for pages that show what is known.
+        """
+        return self.current() or self._starting_point()
+
     def remember(self, example: TrainingExample) -> CounterpartyMemory:
         """Add one confirmed document to the memory file and return the updated memory.
 
@@ -52,18 +59,51 @@ class ReviewedMemory:
         training taught is kept. Writers are serialised by an exclusive lock on a lock file,
         and the new file replaces the old one atomically, so a reader never sees half of it.
         """
+
+        def learn(memory: CounterpartyMemory) -> bool:
+            memory.learn(example)
+            return True
+
+        memory, _ = self._update(learn)
+        return memory
+
+    def remove(self, index: int, field: str, value: str) -> bool:
+        """Remove one learnt value (`Counterparty.forget`) of entry `index`; say if it was there.
+
+        Written like `remember` (file lock, atomic replace); nothing is written when the
+        entry or the value is not there. Entries keep their places (an emptied one stays
+        as a gap), so the numbers that pages link to stay valid.
+        """
+
+        def forget(memory: CounterpartyMemory) -> bool:
+            if not 0 <= index < len(memory.entries):
+                return False
+            return memory.entries[index].forget(field, value)
+
+        _, removed = self._update(forget)
+        return removed
+
+    def _starting_point(self) -> CounterpartyMemory:
+        """Return the live model's memory (`base`) or an empty one, before any confirmation."""
+        if self.base is not None and self.base.exists():
+            return CounterpartyMemory.load(self.base)
+        return CounterpartyMemory()
+
+    def _update(
+        self, change: Callable[[CounterpartyMemory], bool]
+    ) -> tuple[CounterpartyMemory, bool]:
+        """Apply `change` to the memory under the lock; write the file if it says it changed."""
         with self._exclusive():
             if self.path.exists():
                 memory = CounterpartyMemory.load(self.path)
-            elif self.base is not None and self.base.exists():
-                memory = CounterpartyMemory.load(self.base)
             else:
-                memory = CounterpartyMemory()
-            memory.learn(example)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            memory.save(tmp)
-            os.replace(tmp, self.path)
-        return memory
+                memory = self._starting_point()
+            changed = change(memory)
+            if changed:
+                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                memory.save(tmp)
+                os.replace(tmp, self.path)
+        return memory, changed
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:

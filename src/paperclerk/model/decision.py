@@ -47,7 +47,7 @@ class Decision(BaseModel):
         default_factory=list,
         description="The reasons as short codes: `doc_type:other`, `doc_type:unsure`, "
         "`no_extractor`, `nothing_read`, `policy:manual`, `missing:<field>`, `field:<field>`, "
-        "`rule:<rule id>`.",
+        "`rule:<rule id>`, `reopened` (a decided document put back in the review queue).",
     )
     finding_ids: list[str] = Field(default_factory=list)
     low_confidence_fields: list[str] = Field(default_factory=list)

@@ -13,6 +13,8 @@ from paperclerk.review.decisions import (
     approve,
     load,
     reject,
+    reopen,
+    reopen_for_api,
     type_policy,
 )
 from paperclerk.review.learning import remember
@@ -51,5 +53,7 @@ __all__ = [
     "reject",
     "release",
     "remember",
+    "reopen",
+    "reopen_for_api",
     "type_policy",
 ]

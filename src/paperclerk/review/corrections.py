@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from paperclerk.model import (
     Document,
@@ -22,14 +23,20 @@ from paperclerk.model import (
     union_all,
 )
 from paperclerk.pipeline.policy import TypePolicy, packaged_policy
-from paperclerk.review.parse import parse_text
+from paperclerk.review.display import display_text
+from paperclerk.review.hints import Hints, currency_of, hints_of
+from paperclerk.review.parse import parse_field
 from paperclerk.review.schema import kind_of, value_text
 from paperclerk.rules.basic import run_rules
 
 MAX_FIELDS = 200
 MAX_ITEMS = 500
 MAX_TEXT = 2000
+MAX_ACK_REASON = 500
+MAX_RULES = 50
 _WORD_ID = re.compile(r"p(\d+)-w\d+")
+RuleId = Annotated[str, StringConstraints(max_length=100)]
+AckReason = Annotated[str, StringConstraints(max_length=MAX_ACK_REASON)]
 
 
 class Correction(BaseModel):
@@ -37,30 +44,46 @@ class Correction(BaseModel):
 
     `fields` maps a field name to the text in the form ("" = the field is absent);
     `field_words` the word ids a value was picked from on the page; `line_items` the table
-    rows (column → text), or None to keep the rows as they are.
+    rows (column → text), or None to keep the rows as they are; `acknowledged` the failing
+    business rules the reviewer accepts as they are (rule id → why, at most 500
+    characters), instead of inventing data to make them pass.
     """
 
     fields: dict[str, str] = Field(default_factory=dict, max_length=MAX_FIELDS)
     field_words: dict[str, list[str]] = Field(default_factory=dict, max_length=MAX_FIELDS)
     line_items: list[dict[str, str]] | None = Field(default=None, max_length=MAX_ITEMS)
+    acknowledged: dict[RuleId, AckReason] = Field(default_factory=dict, max_length=MAX_RULES)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong with a value: where (a field, `line_items` or a cell), what, blocking."""
+    """Something wrong with a value: where (a field, `line_items` or a cell), what, blocking.
+
+    `rule` is the id of the business rule that failed (None for a value that does not
+    parse or a required field left empty); only such a rule can be acknowledged.
+    """
 
     field: str
     message: str
     blocking: bool = True
+    rule: str | None = None
 
 
 @dataclass
 class Checked:
-    """The corrected document, what changed, and every problem found."""
+    """The corrected document, what changed, every problem found, and how values read.
+
+    `parsed` maps each field that has a value (line-item cells as `line_items.<row>.<column>`,
+    rows numbered as in the form) to a short text of the value as it will be stored
+    (`8 Mar 2014`, `12.50 MYR`); `acknowledged` the failing rules the reviewer accepted,
+    with the reason given.
+    """
 
     document: Document
     problems: list[Problem] = field(default_factory=list)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    parsed: dict[str, str] = field(default_factory=dict)
+    acknowledged: dict[str, str] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Problem]:
@@ -91,15 +114,18 @@ def _human(name: str, value: FieldValue, text: str, prov: Provenance | None) -> 
     )
 
 
-def _apply_fields(doc: Document, corr: Correction, out: Checked) -> None:
+def _apply_fields(doc: Document, corr: Correction, out: Checked, hints: Hints) -> None:
     for name, text in corr.fields.items():
         if len(name) > 100 or len(text) > MAX_TEXT:
             out.problems.append(Problem(name[:100], "the value is too long"))
             continue
-        parsed = parse_text(kind_of(name), text)
+        parsed = parse_field(name, text, hints)
         if parsed.error:
             out.problems.append(Problem(name, parsed.error))
             continue
+        if parsed.value is not None:
+            currency = parsed.currency or hints.currency
+            out.parsed[name] = display_text(kind_of(name), parsed.value, currency)
         old = doc.fields.get(name)
         old_text = value_text(old.value) if old else ""
         new_text = value_text(parsed.value)
@@ -118,7 +144,7 @@ def _ids(f: ExtractedField) -> list[str]:
     return f.provenance.word_ids if f.provenance else []
 
 
-def _apply_items(doc: Document, rows: list[dict[str, str]], out: Checked) -> None:
+def _apply_items(doc: Document, rows: list[dict[str, str]], out: Checked, hints: Hints) -> None:
     items: list[LineItem] = []
     for i, row in enumerate(rows):
         old = doc.line_items[i] if i < len(doc.line_items) else None
@@ -128,12 +154,14 @@ def _apply_items(doc: Document, rows: list[dict[str, str]], out: Checked) -> Non
             if len(col) > 100 or len(text) > MAX_TEXT:
                 out.problems.append(Problem(key[:120], "the value is too long"))
                 continue
-            parsed = parse_text(kind_of(col), text)
+            parsed = parse_field(col, text, hints)
             if parsed.error:
                 out.problems.append(Problem(key, parsed.error))
                 continue
             if parsed.value is None:
                 continue
+            currency = parsed.currency or hints.currency
+            out.parsed[key] = display_text(kind_of(col), parsed.value, currency)
             before = old.fields.get(col) if old else None
             if before is not None and before.value == parsed.value:
                 cells[col] = before
@@ -157,20 +185,52 @@ def _rows_text(rows: list[dict[str, str]]) -> str:
     return "; ".join(" | ".join(f"{k}={v}" for k, v in r.items()) for r in rows)
 
 
+def _clean(text: str) -> str:
+    """Return a reason as one line of printable text (spaces collapsed)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def parsed_texts(doc: Document) -> dict[str, str]:
+    """Return every value of a document as the short text the review screen shows.
+
+    Keys as in `Checked.parsed`; amounts in the document's currency when it has one. The
+    review page shows these for the values as read, before anything is typed.
+    """
+    currency = currency_of(doc)
+    texts = {
+        name: display_text(kind_of(name), f.value, currency)
+        for name, f in doc.fields.items()
+        if f.value is not None and f.value != ""
+    }
+    for i, item in enumerate(doc.line_items):
+        for col, cell in item.fields.items():
+            if cell.value is not None and cell.value != "":
+                texts[f"line_items.{i}.{col}"] = display_text(kind_of(col), cell.value, currency)
+    return texts
+
+
 def check(doc: Document, corr: Correction, policy: TypePolicy | None = None) -> Checked:
     """Apply the corrections to a copy of the document and find every problem.
 
     Problems are values that do not parse (invalid dates and amounts, failing check
-    digits), fields the type's decision policy requires (`policy`, by default the packaged
-    one) left empty, and the business rules that fail on the corrected document (totals
-    that do not add up, dates in the future); all of them block approval except rule
-    findings of severity `info`.
+    digits, ambiguous dates the document does not resolve, negative totals), fields the
+    type's decision policy requires (`policy`, by default the packaged one) left empty,
+    and the business rules that fail on the corrected document (totals that do not add
+    up, dates in the future); all of them block approval except rule findings of severity
+    `info` and failing rules the reviewer acknowledged with a reason (`corr.acknowledged`).
+    Values that do not parse and required fields can never be acknowledged.
     """
+    hints = hints_of(doc, corr.fields)
     out = Checked(document=doc.model_copy(deep=True))
-    _apply_fields(doc, corr, out)
+    _apply_fields(doc, corr, out, hints)
     if corr.line_items is not None:
-        _apply_items(doc, corr.line_items, out)
+        _apply_items(doc, corr.line_items, out, hints)
     bad = {p.field for p in out.problems}
+    for key, text in parsed_texts(out.document).items():
+        is_cell = key.startswith("line_items.")
+        if key not in bad and (not is_cell or corr.line_items is None):
+            out.parsed.setdefault(key, text)
+    acknowledged = {r: _clean(t) for r, t in corr.acknowledged.items() if _clean(t)}
     required = (policy or packaged_policy().for_type(doc.doc_type)).required
     out.problems += [
         Problem(n, "required")
@@ -185,6 +245,10 @@ def check(doc: Document, corr: Correction, policy: TypePolicy | None = None) -> 
             continue  # a value that does not parse is reported once, not again by a rule
         names = finding.fields or ["document"]
         target = "line_items" if "line_items" in names else names[-1]
-        out.problems.append(Problem(target, finding.message))
+        reason = acknowledged.get(finding.rule_id)
+        if reason is not None:
+            out.acknowledged[finding.rule_id] = reason
+        problem = Problem(target, finding.message, reason is None, finding.rule_id)
+        out.problems.append(problem)
     out.document.findings = findings
     return out

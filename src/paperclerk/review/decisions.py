@@ -1,4 +1,4 @@
-"""A reviewer's decision: approve with corrections, or reject with a reason.
+"""A reviewer's decision: approve with corrections, reject with a reason, or reopen one.
 
 Each runs in the caller's transaction and writes everything that belongs to the decision
 together: the corrected result, the audit entries (the model's values stay there as the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from paperclerk.errors import PaperclerkError
@@ -18,7 +19,7 @@ from paperclerk.model import Decision, DecisionOutcome, Document
 from paperclerk.pipeline.policy import TypePolicy
 from paperclerk.review.audit import Actor, record
 from paperclerk.review.corrections import Checked, Correction, Problem, check
-from paperclerk.review.queue import claim
+from paperclerk.review.queue import CLAIM_SECONDS, PENDING, claim
 from paperclerk.review.schema import form_fields, retype, value_text
 from paperclerk.storage.columns import DocumentStatus, utcnow
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -27,6 +28,15 @@ from paperclerk.storage.tables import DocumentRow, ReviewItem, TrainingExampleRo
 from paperclerk.webhooks.registry import record_events
 
 MAX_REASON = 1000
+DECIDED_STATES = ("approved", "rejected", "auto")
+"""Review states of a decided document: by a reviewer, or automatically by the pipeline."""
+_OUTCOMES = {
+    "approved": DecisionOutcome.APPROVED,
+    "rejected": DecisionOutcome.REJECTED,
+    "auto": DecisionOutcome.AUTO_APPROVED,
+}
+REOPENED = "reopened"
+"""The reason code (`Decision.reason_codes`) of a document put back in the queue."""
 
 
 class BlockingProblemsError(PaperclerkError):
@@ -107,10 +117,15 @@ def _store(session: Session, document_id: str, doc: Document, now: dt.datetime) 
     return row
 
 
-def _example(doc: Document) -> TrainingExample:
-    """Return the confirmed document as a training example (None = confirmed absent)."""
+def _example(doc: Document, changed: dict[str, tuple[str, str]]) -> TrainingExample:
+    """Return the confirmed document as a training example (None = confirmed absent).
+
+    The fields the reviewer changed are marked `corrected` with the value they had, so
+    the counterparty memory lets the correction outrank earlier confirmations.
+    """
     names = form_fields(doc)
     fields = {n: (value_text(doc.fields[n].value) if n in doc.fields else None) for n in names}
+    corrected = {n: (old or None) for n, (old, _) in changed.items() if n in fields}
     words = {
         n: f.provenance.word_ids
         for n, f in doc.fields.items()
@@ -124,6 +139,7 @@ def _example(doc: Document) -> TrainingExample:
         field_words=words,
         source="review",
         document_sha256=doc.sha256,
+        corrected=corrected,
     )
 
 
@@ -138,8 +154,10 @@ def approve(
     """Approve a document with the reviewer's corrections; refuse while a problem blocks.
 
     The required fields are those of the workspace's policy for the document's type.
-    Raises `BlockingProblemsError` (nothing stored), `ConflictError` when another reviewer
-    holds it or it was decided already, `NotFoundError` outside the reviewer's workspaces.
+    Every failing rule the reviewer acknowledged (`correction.acknowledged`) is audited
+    with the reason given. Raises `BlockingProblemsError` (nothing stored), `ConflictError`
+    when another reviewer holds it or it was decided already, `NotFoundError` outside the
+    reviewer's workspaces.
     """
     now = now or utcnow()
     item = _take(session, reviewer, document_id, now)
@@ -172,6 +190,17 @@ def approve(
             new=new or None,
             at=now,
         )
+    for rule_id, reason in checked.acknowledged.items():
+        record(
+            session,
+            document_id,
+            ws,
+            Actor.PERSON,
+            "acknowledge",
+            actor_id=reviewer.id,
+            new={"rule": rule_id, "reason": reason},
+            at=now,
+        )
     record(
         session,
         document_id,
@@ -185,7 +214,7 @@ def approve(
         at=now,
     )
     _store(session, document_id, doc, now)
-    example = _example(doc)
+    example = _example(doc, checked.changed)
     item.state = "approved"
     item.decided_by, item.decided_at = reviewer.id, now
     item.claimed_by = item.claimed_until = None
@@ -201,7 +230,7 @@ def approve(
             created_at=now,
         )
     )
-    record_events(session, document_id, ws, "approved")
+    record_events(session, document_id, ws, "approved", decided_only=True)
     session.flush()
     return Approved(doc, example, sorted(checked.changed))
 
@@ -215,11 +244,7 @@ def reject(
     now: dt.datetime | None = None,
 ) -> Document:
     """Reject a document with a reason a person wrote (required)."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise InvalidRequestError("give a reason to reject the document")
-    if len(reason) > MAX_REASON:
-        raise InvalidRequestError(f"the reason is longer than {MAX_REASON} characters")
+    reason = _reason(reason, "reject the document")
     now = now or utcnow()
     item = _take(session, reviewer, document_id, now)
     _settled(session, document_id)
@@ -250,6 +275,147 @@ def reject(
     item.decided_by, item.decided_at = reviewer.id, now
     item.claimed_by = item.claimed_until = None
     item.reject_reason = reason
-    record_events(session, document_id, item.workspace_id, "rejected")
+    record_events(session, document_id, item.workspace_id, "rejected", decided_only=True)
     session.flush()
     return doc
+
+
+def _reason(reason: str, to: str) -> str:
+    """Return a reason a person wrote, spaces collapsed; refuse an empty or too long one."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidRequestError(f"give a reason to {to}")
+    if not reason.isprintable():
+        raise InvalidRequestError("the reason must not contain control characters")
+    if len(reason) > MAX_REASON:
+        raise InvalidRequestError(f"the reason is longer than {MAX_REASON} characters")
+    return reason
+
+
+def reopen(
+    session: Session,
+    reviewer: Reviewer,
+    document_id: str,
+    reason: str,
+    *,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Put a decided document back in the review queue, claimed by the reviewer reopening it.
+
+    Approved, rejected and automatically approved documents can be reopened, with a reason
+    a person wrote (required). The audit gets a `reopen` entry: who, when, the previous
+    outcome (old value) and the reason (new value). The stored decision goes back to
+    `needs_review` with the reason added and the code `reopened`, and the training examples
+    of the earlier approval are deleted, since the decision they came from was taken back
+    (the next approval adds its own).
+
+    The document's generation goes up by one. Webhook events are recorded once per
+    document, event and generation, so the new decision is announced with a new
+    `document.decided` event, once, while `document.completed` is not sent again (a
+    reviewer's decision records only `document.decided`; see `record_events`).
+
+    Raises `InvalidRequestError` for a missing or too long reason, `NotFoundError` outside
+    the reviewer's workspaces, `ConflictError` when the document waits for review already
+    or is being processed again.
+    """
+    return _reopen(
+        session, document_id, _reason(reason, "reopen the document"), reviewer.workspace_ids,
+        Actor.PERSON, reviewer.id, claimant=reviewer.id, now=now,
+    )  # fmt: skip
+
+
+def reopen_for_api(
+    session: Session,
+    workspace_id: str,
+    document_id: str,
+    reason: str,
+    *,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Reopen a decided document for a script (an API key): as `reopen`, unclaimed.
+
+    No person asked, so the document waits in the queue for any reviewer, and the audit
+    entry's actor is the system (`api`).
+    """
+    return _reopen(
+        session, document_id, _reason(reason, "reopen the document"), (workspace_id,),
+        Actor.SYSTEM, "api", claimant=None, now=now,
+    )  # fmt: skip
+
+
+def _reopen(
+    session: Session,
+    document_id: str,
+    reason: str,
+    workspace_ids: tuple[str, ...],
+    actor: Actor,
+    actor_id: str,
+    *,
+    claimant: str | None,
+    now: dt.datetime | None,
+) -> Document:
+    """Move a decided review item back to pending (atomically) and write what goes with it."""
+    now = now or utcnow()
+    item = session.get(ReviewItem, document_id)
+    if item is None or item.workspace_id not in workspace_ids:
+        raise NotFoundError(f"no reviewable document {document_id}")
+    if item.state not in DECIDED_STATES:
+        raise ConflictError("the document is waiting for review already")
+    _settled(session, document_id)
+    before = item.state
+    moved = session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.document_id == document_id, ReviewItem.state == before)
+        .values(
+            state=PENDING,
+            claimed_by=claimant,
+            claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS) if claimant else None,
+            decided_by=None,
+            decided_at=None,
+            reject_reason=None,
+            confirmed_fields=[],
+            corrected_fields=[],
+            reason_codes=_with_code(item.reason_codes, REOPENED),
+            reasons=[*item.reasons, f"reopened: {reason}"],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError("the document was reopened or decided by someone else just now")
+    session.refresh(item)
+    doc = load(session, document_id, workspace_ids)
+    previous = doc.decision or Decision(outcome=_OUTCOMES[before])
+    doc.decision = previous.model_copy(
+        update={
+            "outcome": DecisionOutcome.NEEDS_REVIEW,
+            "reasons": [*previous.reasons, f"reopened: {reason}"],
+            "reason_codes": list(dict.fromkeys([*previous.reason_codes, REOPENED])),
+            "decided_by": None,
+            "decided_at": None,
+        }
+    )
+    row = _store(session, document_id, doc, now)
+    row.generation = DocumentRow.generation + 1  # type: ignore[assignment]
+    session.execute(delete(TrainingExampleRow).where(TrainingExampleRow.document_id == document_id))
+    record(
+        session,
+        document_id,
+        item.workspace_id,
+        actor,
+        "reopen",
+        actor_id=actor_id,
+        field="decision",
+        old=previous.outcome.value,
+        new=reason,
+        at=now,
+    )
+    session.flush()
+    return doc
+
+
+def _with_code(codes: str, code: str) -> str:
+    """Return a review item's space-padded reason codes with `code` added once."""
+    listed = codes.split()
+    if code not in listed:
+        listed.append(code)
+    return " " + " ".join(listed) + " "

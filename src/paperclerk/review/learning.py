@@ -15,8 +15,17 @@ from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.reviewed_memory import ReviewedMemory
 
 
-def remember(data_dir: Path, example: TrainingExample) -> CounterpartyMemory:
-    """Add a confirmed document to the data folder's memory; return the updated memory."""
+def reviewed_memory(data_dir: Path) -> ReviewedMemory:
+    """Return the data folder's memory file, starting from the live model's memory."""
     folder = model_folder("live", data_dir / "models")
     base = folder / "memory.json" if folder is not None else None
-    return ReviewedMemory(data_dir, base=base).remember(example)
+    return ReviewedMemory(data_dir, base=base)
+
+
+def remember(data_dir: Path, example: TrainingExample) -> CounterpartyMemory:
+    """Add a confirmed document to the data folder's memory; return the updated memory.
+
+    Fields the reviewer corrected (`example.corrected`) become the counterparty's chosen
+    spellings, ahead of what earlier confirmations counted.
+    """
+    return reviewed_memory(data_dir).remember(example)

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from paperclerk.model import DecisionOutcome, Document, Severity
-from paperclerk.review.schema import supplier_of
+from paperclerk.review.schema import SUPPLIER_FIELDS, supplier_of
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import DocumentRow, ReviewItem
 
 CLAIM_SECONDS = 15 * 60
 PENDING = "pending"
+DATE_FIELDS = ("transaction_date", "invoice_date", "bill_date", "statement_date", "pay_date")
+"""The fields that date a document in the queue, first found wins."""
+AMOUNT_FIELDS = ("total", "amount_due", "net_pay", "closing_balance")
+"""The fields that give a document's amount in the queue, first found wins."""
 
 
 @dataclass(frozen=True)
@@ -249,4 +255,95 @@ def release(session: Session, user_id: str, document_id: str) -> None:
         .where(ReviewItem.document_id == document_id, ReviewItem.claimed_by == user_id)
         .values(claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A waiting document at a glance: counterparty, date, amount and currency as read."""
+
+    supplier: str | None = None
+    date: dt.date | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+def _first(values: Iterable[object]) -> str | None:
+    """Return the first value that is not empty, as text."""
+    return next((str(v) for v in values if v not in (None, "")), None)
+
+
+def summaries(session: Session, document_ids: Iterable[str]) -> dict[str, Summary]:
+    """Return the summary of each document's stored result (ids without a result are left out).
+
+    Only the few values are read, by JSON path in the database, not the whole results
+    with their pages of words: the queue shows up to 200 documents and refreshes itself.
+    """
+    ids = list(document_ids)
+    if not ids:
+        return {}
+    names = [*SUPPLIER_FIELDS, *DATE_FIELDS, *AMOUNT_FIELDS, "currency"]
+    paths = [DocumentRow.result[("fields", n, "value")].as_string() for n in names]
+    stmt = select(DocumentRow.id, *paths).where(
+        DocumentRow.id.in_(ids), DocumentRow.result.is_not(None)
+    )
+    out: dict[str, Summary] = {}
+    for row in session.execute(stmt):
+        values = dict(zip(names, row[1:], strict=True))
+        day = _first(values[n] for n in DATE_FIELDS)
+        amount = _first(values[n] for n in AMOUNT_FIELDS)
+        currency = _first([values["currency"]])
+        out[row[0]] = Summary(
+            supplier=_first(values[n] for n in SUPPLIER_FIELDS),
+            date=_day(day),
+            amount=_amount(amount),
+            currency=currency[:8] if currency else None,
+        )
+    return out
+
+
+def _day(text: str | None) -> dt.date | None:
+    """Return an ISO date stored in a result, None when there is none or it is not one."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _amount(text: str | None) -> Decimal | None:
+    """Return an amount stored in a result, None when there is none or it is not finite."""
+    try:
+        value = Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+    return value if value is not None and value.is_finite() else None
+
+
+def peek_next(
+    session: Session,
+    user_id: str,
+    flt: QueueFilter,
+    *,
+    exclude: tuple[str, ...] = (),
+    now: dt.datetime | None = None,
+) -> str | None:
+    """Return the document `claim_next` would most likely give the user next, claiming nothing.
+
+    The review screen fetches that document's page image ahead while the current one is
+    reviewed; whether it is still free when the time comes is `claim_next`'s business.
+    """
+    now = now or utcnow()
+    conds = _where(flt, now)
+    if exclude:
+        conds.append(ReviewItem.document_id.not_in(exclude))
+    return session.scalar(
+        select(ReviewItem.document_id)
+        .where(*conds, _claimable(user_id, now))
+        .order_by(
+            (ReviewItem.claimed_by == user_id).desc(),
+            ReviewItem.priority.desc(),
+            ReviewItem.submitted_at,
+            ReviewItem.document_id,
+        )
+        .limit(1)
     )

@@ -24,6 +24,7 @@ from paperclerk.model import DocType, Document, Source
 from paperclerk.pipeline.policy import DecisionPolicy
 from paperclerk.pipeline.run import process_bytes
 from paperclerk.queue.jobs import reprocess, requeue
+from paperclerk.review.decisions import MAX_REASON, reopen_for_api
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.documents import (
     blob_in_use,
@@ -63,6 +64,12 @@ class DocumentStatusOut(BaseModel):
     completed_at: dt.datetime | None
     error: ErrorInfo | None = None
     result: Document | None = None
+
+
+class ReopenIn(BaseModel):
+    """Why a decided document needs another review."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Required.")
 
 
 class DocumentListOut(BaseModel):
@@ -282,6 +289,25 @@ def reprocess_(state: State, workspace: Workspace, document_id: str) -> Document
 def requeue_(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
     """Put a dead document back in the queue with fresh attempts."""
     return _restart(state, workspace, document_id, requeue, "only dead ones requeue")
+
+
+@router.post("/{document_id}/reopen", response_model=DocumentStatusOut)
+def reopen_(
+    state: State, workspace: Workspace, document_id: str, body: ReopenIn
+) -> DocumentStatusOut:
+    """Put a decided document back in the review queue, for any reviewer, with a reason.
+
+    Its decision becomes `needs_review` again; the audit records the reopening (actor
+    `system`, id `api`), and once a reviewer decides again, `document.decided` is sent
+    again (the document's generation goes up by one). 409 when it waits for review
+    already or is being processed.
+    """
+    _check_id(document_id)
+    with state.sessions() as session, session.begin():
+        if get_document(session, workspace, document_id) is None:
+            raise ApiError(404, "not_found", f"no document {document_id}")
+        reopen_for_api(session, workspace, document_id, body.reason)
+    return _get(state, workspace, document_id)
 
 
 @router.delete("/{document_id}", status_code=204)

@@ -142,7 +142,12 @@ def delete_webhook(session: Session, workspace_id: str, webhook_id: str) -> bool
 
 
 def record_events(
-    session: Session, document_id: str, workspace_id: str, decision_outcome: str | None
+    session: Session,
+    document_id: str,
+    workspace_id: str,
+    decision_outcome: str | None,
+    *,
+    decided_only: bool = False,
 ) -> int:
     """Queue one pending delivery per active webhook and subscribed event; return how many.
 
@@ -153,13 +158,18 @@ def record_events(
     unique (webhook, document, event, generation) key plus `INSERT … ON CONFLICT DO
     NOTHING` (SQLite and PostgreSQL alike) make a second call for the same document,
     e.g. from a redelivered job, add nothing, without aborting the caller's transaction.
-    A reprocessed document has a new generation, so
-    its new result is announced once more.
+    A reprocessed document has a new generation, so its new result is announced once
+    more; so does a reopened one (`review.decisions.reopen`), whose next decision is
+    announced once. A reviewer's decision passes `decided_only`: it stores no new
+    result, so only `document.decided` is recorded (a reopened document's result was
+    announced as completed before).
     """
     generation = session.scalar(
         select(DocumentRow.generation).where(DocumentRow.id == document_id)
     )
     events = list(EVENTS) if decision_outcome in FINAL_OUTCOMES else [EVENT_COMPLETED]
+    if decided_only:
+        events = [e for e in events if e == EVENT_DECIDED]
     hooks = session.scalars(
         select(Webhook)
         .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))

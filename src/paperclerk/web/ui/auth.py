@@ -14,7 +14,14 @@ from paperclerk.storage.users import get_user, user_workspace_ids, verify_user
 from paperclerk.storage.workspaces import list_workspaces
 from paperclerk.web.errors import error_body
 from paperclerk.web.state import State
-from paperclerk.web.ui.security import CSRF_FIELD, CSRF_HEADER, CSRF_KEY, csrf_ok, csrf_token
+from paperclerk.web.ui.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    CSRF_KEY,
+    CSRF_QUERY,
+    csrf_ok,
+    csrf_token,
+)
 from paperclerk.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +57,10 @@ class CsrfRefused(Exception):
     """Raised when a state-changing UI request lacks the session's CSRF token."""
 
 
+class AdminRequired(Exception):
+    """Raised by `admin_user` when a logged-in person who is not an admin asks."""
+
+
 def ui_user(request: Request, state: State) -> UiUser:
     """Return the logged-in user of the session, or raise `LoginRequired`."""
     user_id = request.session.get(USER_KEY)
@@ -68,20 +79,48 @@ def ui_user(request: Request, state: State) -> UiUser:
         return UiUser(user.id, user.email, Role(user.role), visible)
 
 
-async def csrf_protect(request: Request) -> None:
-    """Refuse a state-changing request without this session's CSRF token (header or form)."""
+async def _sent_token(request: Request) -> str | None:
+    """Return the CSRF token a request sent in the header or, for a form, in its field."""
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
+    return sent
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse a state-changing request without this session's CSRF token (header or form)."""
+    if not csrf_ok(request, await _sent_token(request)):
+        raise CsrfRefused
+
+
+async def csrf_protect_beacon(request: Request) -> None:
+    """Like `csrf_protect`, but also take the token from the query (`?csrf=`).
+
+    `navigator.sendBeacon`, which a page calls as it is closed, cannot set headers. Only
+    for requests whose harm is small if the token leaks into a log (releasing one's own
+    claim), since a URL is logged where a header is not.
+    """
+    sent = await _sent_token(request)
+    if sent is None:
+        sent = request.query_params.get(CSRF_QUERY)
     if not csrf_ok(request, sent):
         raise CsrfRefused
 
 
+def admin_user(user: Annotated[UiUser, Depends(ui_user)]) -> UiUser:
+    """Return the logged-in user if an admin; raise `AdminRequired` (403) otherwise."""
+    if not user.is_admin:
+        raise AdminRequired
+    return user
+
+
 User = Annotated[UiUser, Depends(ui_user)]
+Admin = Annotated[UiUser, Depends(admin_user)]
 Csrf = Depends(csrf_protect)
+CsrfBeacon = Depends(csrf_protect_beacon)
 
 
 def wants_html(request: Request) -> bool:
@@ -106,6 +145,13 @@ def install_ui_handlers(app: object) -> None:
     async def csrf_refused(_: Request, __: CsrfRefused) -> Response:
         body = error_body("csrf_failed", "the form is out of date; reload the page and try again")
         return JSONResponse(body, status_code=403)
+
+    @app.exception_handler(AdminRequired)
+    async def admin_required(request: Request, _: AdminRequired) -> Response:
+        if wants_html(request):
+            ctx = {"message": "Only admins may open this page."}
+            return render(request, "forbidden.html", ctx, status=403)
+        return JSONResponse(error_body("forbidden", "only admins may do this"), status_code=403)
 
 
 def _safe_next(target: str | None) -> str:

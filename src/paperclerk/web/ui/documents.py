@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from paperclerk.model import Document
 from paperclerk.review import list_entries
+from paperclerk.review.decisions import DECIDED_STATES
 from paperclerk.review.schema import form_fields, item_columns, value_text
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
 from paperclerk.web.state import State
@@ -33,7 +34,11 @@ def show(value: Any) -> str:
 
 @router.get("/documents/{document_id}")
 def document_page(request: Request, state: State, user: UserDep, document_id: str) -> Response:
-    """Show a document's current values, its review state and every change to it."""
+    """Show a document's current values, its review state and every change to it.
+
+    A decided document (approved, rejected or automatically approved) has a form to reopen
+    it for review with a reason (`POST /review/{id}/reopen`).
+    """
     check_id(document_id)
     with state.sessions() as session:
         row = session.get(DocumentRow, document_id)
@@ -68,6 +73,7 @@ def document_page(request: Request, state: State, user: UserDep, document_id: st
         "filename": filename,
         "status": status,
         "state": item.state if item else None,
+        "reopenable": item is not None and item.state in DECIDED_STATES,
         "doc": doc,
         "fields": fields,
         "columns": [c.replace("_", " ") for c in columns],

@@ -4,12 +4,17 @@ Words are read from the preprocessed page (cropped, turned upright, deskewed), s
 viewer shows that image, not the raw upload: boxes then sit exactly on their words.
 Preprocessing is deterministic, so running it again gives the same image; recent images
 are kept in a small cache because a reviewer flips between pages of one document.
+
+The screen gets them as JPEG no wider than `DISPLAY_WIDTH`: a scan's PNG is 1–2 MB and
+takes longer to send and decode than the reviewer waits for the next document; word boxes
+are normalised, so they sit on the smaller image just as well.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import cv2
 
@@ -19,12 +24,14 @@ from paperclerk.preprocess import preprocess_page
 from paperclerk.storage.blobs import BlobStore
 
 CACHE_SIZE = 32
+DISPLAY_WIDTH = 1400
+JPEG_QUALITY = 82
 _cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
 _lock = threading.Lock()
 
 
-def page_png(blobs: BlobStore, sha256: str, page: Page) -> bytes | None:
-    """Return page `page.index` of the original as PNG, matching the page's word boxes."""
+def page_image(blobs: BlobStore, sha256: str, page: Page) -> bytes | None:
+    """Return page `page.index` of the original as display-size JPEG matching its word boxes."""
     key = (sha256, page.index)
     with _lock:
         if key in _cache:
@@ -38,10 +45,14 @@ def page_png(blobs: BlobStore, sha256: str, page: Page) -> bytes | None:
         page.cropped or page.rotation_applied or page.skew_corrected
     ):
         image = preprocess_page(image).image
-    ok, png = cv2.imencode(".png", image)
+    shown: Any = image
+    if image.shape[1] > DISPLAY_WIDTH:
+        height = round(image.shape[0] * DISPLAY_WIDTH / image.shape[1])
+        shown = cv2.resize(image, (DISPLAY_WIDTH, height), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", shown, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         return None
-    data = png.tobytes()
+    data = jpeg.tobytes()
     with _lock:
         _cache[key] = data
         while len(_cache) > CACHE_SIZE:

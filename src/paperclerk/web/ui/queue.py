@@ -12,6 +12,8 @@ from sqlalchemy import select
 from paperclerk.pipeline.decide import field_label
 from paperclerk.review import QueueCounts, QueueFilter, claim_next, list_queue, queue_counts
 from paperclerk.review.dashboard import Rate, automation_by_type
+from paperclerk.review.display import date_text, money_text
+from paperclerk.review.queue import Summary, peek_next, summaries
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import DocumentRow, User
 from paperclerk.web.state import AppState, State
@@ -45,6 +47,7 @@ REASON_LABELS = {
     "rule:dates.not_in_future": "date in the future",
     "rule:totals.paid_minus_change": "cash paid less change is not the total",
     "rule:names.look_alike_digits": "digit inside a word of the name",
+    "reopened": "reopened after a decision",
 }
 
 
@@ -87,6 +90,22 @@ def type_rows(rates: list[Rate], waiting: QueueCounts) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def summary_texts(summary: Summary | None, supplier: str | None) -> dict[str, str]:
+    """Return a queue row's supplier, date (`8 Mar 2014`) and amount (`12.50 MYR`) as text.
+
+    `supplier` is the one the review item was queued with, used when the result has none.
+    """
+    if summary is None:
+        return {"supplier": supplier or "", "date": "", "amount": ""}
+    return {
+        "supplier": summary.supplier or supplier or "",
+        "date": date_text(summary.date) if summary.date else "",
+        "amount": (
+            money_text(summary.amount, summary.currency) if summary.amount is not None else ""
+        ),
+    }
 
 
 def age_text(since: dt.datetime, now: dt.datetime) -> str:
@@ -138,6 +157,14 @@ def next_url(state: AppState, request: Request, user: UiUser) -> str:
     return f"/review/{found}" if found else "/review?empty=1"
 
 
+def upcoming(state: AppState, request: Request, user: UiUser, current: str) -> str | None:
+    """Return the document `next_url` would most likely open after `current`; claim nothing."""
+    flt = make_filter(user, request.session.get(FILTER_KEY) or {})
+    skipped = tuple(request.session.get(SKIPPED_KEY) or ())
+    with state.sessions() as session:
+        return peek_next(session, user.id, flt, exclude=(*skipped, current))
+
+
 @router.get("/review")
 def queue_page(
     request: Request,
@@ -162,6 +189,7 @@ def queue_page(
         ids = [i.document_id for i in items]
         found = select(DocumentRow.id, DocumentRow.filename).where(DocumentRow.id.in_(ids))
         names = {k: v for k, v in session.execute(found)}
+        read = summaries(session, ids)
         holders = {i.claimed_by for i in items if i.claimed_by}
         emails = {
             k: v
@@ -175,7 +203,7 @@ def queue_page(
             "doc_type": i.doc_type or "unknown",
             "priority": i.priority,
             "reasons": [reason_label(c) for c in i.reason_codes.split()],
-            "supplier": i.supplier or "",
+            **summary_texts(read.get(i.document_id), i.supplier),
             "age": age_text(i.submitted_at, now),
             "held_by": (
                 emails.get(i.claimed_by, "someone")

@@ -10,12 +10,16 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
+from paperclerk.learning.dataset import TrainingExample
 from paperclerk.model import Document
 from paperclerk.review import (
     BlockingProblemsError,
@@ -30,15 +34,23 @@ from paperclerk.review import (
     remember,
     type_policy,
 )
+from paperclerk.review.corrections import parsed_texts
+from paperclerk.review.decisions import reopen
 from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
 from paperclerk.web.errors import ApiError
-from paperclerk.web.state import State
-from paperclerk.web.ui.auth import Csrf, UiUser
+from paperclerk.web.state import AppState, State
+from paperclerk.web.ui.auth import Csrf, CsrfBeacon, UiUser
 from paperclerk.web.ui.auth import User as UserDep
-from paperclerk.web.ui.pages import page_png
-from paperclerk.web.ui.queue import MAX_SKIPPED, SKIPPED_KEY, next_url, reason_label
+from paperclerk.web.ui.pages import page_image
+from paperclerk.web.ui.queue import (
+    MAX_SKIPPED,
+    SKIPPED_KEY,
+    next_url,
+    reason_label,
+    upcoming,
+)
 from paperclerk.web.ui.templating import render
 
 log = logging.getLogger(__name__)
@@ -114,6 +126,11 @@ def form_rows(doc: Document, required: Iterable[str] = ()) -> list[dict[str, Any
     return rows
 
 
+def page_url(document_id: str, index: int) -> str:
+    """Return the URL of a page image on the review screen."""
+    return f"/review/{document_id}/pages/{index}.jpg"
+
+
 def viewer_data(document_id: str, doc: Document, fields: list[dict[str, Any]]) -> dict[str, Any]:
     """Return what the page viewer needs: pages with compact word boxes and field words."""
     pages = [
@@ -121,7 +138,7 @@ def viewer_data(document_id: str, doc: Document, fields: list[dict[str, Any]]) -
             "index": p.index,
             "width": p.width,
             "height": p.height,
-            "src": f"/review/{document_id}/pages/{p.index}.png",
+            "src": page_url(document_id, p.index),
             "words": [
                 [w.id, w.text, w.norm_box.x0, w.norm_box.y0, w.norm_box.x1, w.norm_box.y1]
                 for w in p.words
@@ -185,6 +202,7 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         "reasons": reasons,
         "decision_reasons": doc.decision.reasons if doc.decision else [],
         "problems": [asdict(p) for p in problems],
+        "parsed": parsed_texts(doc),
         "viewer": viewer_data(document_id, doc, fields),
         "holder": holder,
         "active": "queue",
@@ -192,7 +210,7 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
     return render(request, "review.html", ctx)
 
 
-@router.get("/review/{document_id}/pages/{n}.png")
+@router.get("/review/{document_id}/pages/{n}.jpg")
 def review_page_image(state: State, user: UserDep, document_id: str, n: int) -> Response:
     """Return a page image of a document the user may see, matching its word boxes."""
     check_id(document_id)
@@ -202,10 +220,25 @@ def review_page_image(state: State, user: UserDep, document_id: str, n: int) -> 
             raise ApiError(404, "not_found", f"no document {document_id}")
         doc = Document.model_validate(row.result)
     page = next((p for p in doc.pages if p.index == n), None)
-    png = page_png(state.blobs, doc.sha256, page) if page is not None else None
-    if png is None:
+    jpeg = page_image(state.blobs, doc.sha256, page) if page is not None else None
+    if jpeg is None:
         raise ApiError(404, "not_found", f"no page {n}")
-    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get("/review/{document_id}/upcoming")
+def upcoming_route(
+    request: Request, state: State, user: UserDep, document_id: str
+) -> dict[str, Any]:
+    """Say which document comes after this one and its first page image, claiming nothing.
+
+    The screen loads that image ahead, so the next document is painted without waiting.
+    """
+    check_id(document_id)
+    found = upcoming(state, request, user, document_id)
+    return {"id": found, "images": [page_url(found, 0)] if found else []}
 
 
 @router.post("/review/{document_id}/check", dependencies=[Csrf])
@@ -220,6 +253,7 @@ def check_route(state: State, user: UserDep, document_id: str, body: Correction)
         "problems": [asdict(p) for p in checked.problems],
         "blocking": len(checked.blocking),
         "changed": sorted(checked.changed),
+        "parsed": checked.parsed,
     }
 
 
@@ -240,11 +274,19 @@ def approve_route(
             },
             status_code=422,
         )
+    # the memory learns once the answer is sent: the reviewer's next document need not wait
+    learn = BackgroundTask(_remember, state.data_dir, done.example)
+    return JSONResponse(
+        {"status": "approved", "next": next_url(state, request, user)}, background=learn
+    )
+
+
+def _remember(data_dir: Path, example: TrainingExample) -> None:
+    """Teach the counterparty memory an approved document; a failure is logged, not raised."""
     try:
-        remember(state.data_dir, done.example)
+        remember(data_dir, example)
     except OSError:  # the approval is stored; the memory catches up with the next one
         log.exception("could not update the counterparty memory")
-    return JSONResponse({"status": "approved", "next": next_url(state, request, user)})
 
 
 @router.post("/review/{document_id}/reject", dependencies=[Csrf])
@@ -276,3 +318,64 @@ def skip_route(request: Request, state: State, user: UserDep, document_id: str) 
     skipped = [d for d in request.session.get(SKIPPED_KEY) or [] if d != document_id]
     request.session[SKIPPED_KEY] = [*skipped, document_id][-MAX_SKIPPED:]
     return JSONResponse({"status": "skipped", "next": next_url(state, request, user)})
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_REOPEN_TEXT = 4000
+"""Longest reason text taken in; spaces are collapsed, then 1000 characters are allowed."""
+
+
+async def _reopen_reason(request: Request) -> str:
+    """Return the reason of a reopen request: the JSON body's, or the form field `reason`."""
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        raw: Any = (await request.form()).get("reason")
+    else:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError(422, "invalid_request", 'send {"reason": "…"} as JSON') from None
+        raw = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(raw, str) or len(raw) > MAX_REOPEN_TEXT:
+        raise ApiError(422, "invalid_request", "give the reason as text of 1000 characters at most")
+    return raw
+
+
+def _reopen_now(state: AppState, user: UiUser, document_id: str, reason: str) -> None:
+    """Reopen the document for this reviewer in one transaction."""
+    with state.sessions() as session, session.begin():
+        reopen(session, reviewer_of(user), document_id, reason)
+
+
+@router.post("/review/{document_id}/reopen", dependencies=[Csrf])
+async def reopen_route(
+    request: Request, state: State, user: UserDep, document_id: str
+) -> Response:
+    """Put a decided document back in the queue, claimed by this reviewer, with a reason.
+
+    Takes JSON `{"reason": "…"}`, answered `{"status": "reopened", "url": "/review/<id>"}`,
+    or the document page's form (fields `reason` and `csrf_token`), answered by a redirect
+    to the review screen. Errors are JSON: 400 without a reason, 409 when the document
+    waits for review already or is being processed again, 404 outside the user's
+    workspaces.
+    """
+    check_id(document_id)
+    reason = await _reopen_reason(request)
+    await run_in_threadpool(_reopen_now, state, user, document_id, reason)
+    url = f"/review/{document_id}"
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return RedirectResponse(url, status_code=303)
+    return JSONResponse({"status": "reopened", "url": url})
+
+
+@router.post("/review/{document_id}/leave", dependencies=[CsrfBeacon])
+def leave_route(state: State, user: UserDep, document_id: str) -> dict[str, str]:
+    """Release the reviewer's claim as the screen is left; the document is not skipped.
+
+    Meant for `navigator.sendBeacon`, which cannot set headers: the CSRF token may come
+    as `?csrf=<token>` (or the header, or a form field `csrf_token`). Answers
+    `{"status": "released"}`, also when the user held no claim.
+    """
+    check_id(document_id)
+    with state.sessions() as session, session.begin():
+        release(session, user.id, document_id)
+    return {"status": "released"}

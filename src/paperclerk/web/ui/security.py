@@ -14,6 +14,8 @@ SECRET_FILE = "secret_key"
 CSRF_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+CSRF_QUERY = "csrf"
+"""Query parameter of the token, for `navigator.sendBeacon` (which cannot set headers)."""
 
 
 def secret_key(data_dir: Path) -> str:
