@@ -127,7 +127,7 @@ def test_an_acknowledged_rule_does_not_block_and_is_audited(
     with factory() as s:
         doc = load(s, doc_id, (workspace_id,))
     plain = check(doc, Correction())
-    assert [(p.field, p.rule, p.blocking) for p in plain.problems] == [("line_items", RULE, True)]
+    assert [(p.field, p.rule, p.blocking) for p in plain.problems] == [("total", RULE, True)]
     ack = Correction(acknowledged={RULE: "  the till  skipped a line "})
     accepted = check(doc, ack)
     assert [(p.rule, p.blocking) for p in accepted.problems] == [(RULE, False)]
@@ -313,7 +313,7 @@ def test_the_check_route_answers_parsed_texts_and_rule_ids(ui: Ui) -> None:
     assert body["parsed"]["transaction_date"] == "12 Mar 2025"
     assert body["blocking"] == 1
     r = ui.client.post(f"/review/{doc}/check", json={}, headers=hdr)
-    line = next(p for p in r.json()["problems"] if p["field"] == "line_items")
+    line = next(p for p in r.json()["problems"] if p["field"] == "total")
     assert line["rule"] == RULE and line["blocking"] is True
     too_long = {"acknowledged": {RULE: "x" * 501}}
     assert ui.client.post(f"/review/{doc}/check", json=too_long, headers=hdr).status_code == 422

@@ -244,7 +244,12 @@ def check(doc: Document, corr: Correction, policy: TypePolicy | None = None) -> 
         if finding.fields and all(n in bad for n in finding.fields):
             continue  # a value that does not parse is reported once, not again by a rule
         names = finding.fields or ["document"]
-        target = "line_items" if "line_items" in names else names[-1]
+        # a rule over single values and the rows (the rows' sum against the total) points
+        # at the single value: one value to check first, the rows second
+        scalars = [n for n in names if n != "line_items"]
+        target = scalars[-1] if scalars else "line_items"
+        if target in bad:
+            continue  # the value it points at does not parse: that is the problem to fix
         reason = acknowledged.get(finding.rule_id)
         if reason is not None:
             out.acknowledged[finding.rule_id] = reason

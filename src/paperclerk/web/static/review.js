@@ -87,7 +87,7 @@ function showPage(index) {
   const page = data.pages[index];
   if (!page) return;
   view.page = index;
-  img.src = page.src;
+  if (img.getAttribute("src") !== page.src) img.src = page.src;
   canvas.style.width = `${page.width}px`;
   canvas.style.height = `${page.height}px`;
   const frag = document.createDocumentFragment();
@@ -907,18 +907,17 @@ document.body.dataset.doc = data.id;
 for (const el of fieldEls()) grow(el);
 showPage(0);
 fit();
-img.addEventListener(
-  "load",
-  () => {
-    if (focused) highlight(focused, false);
-    requestAnimationFrame(() => {
-      window.__reviewPaintedAt = performance.timeOrigin + performance.now();
-      document.body.dataset.painted = "1";
-      if (!locked) prefetchNext();
-    });
-  },
-  { once: true },
-);
+function shown() {
+  if (focused) highlight(focused, false);
+  requestAnimationFrame(() => {
+    window.__reviewPaintedAt = performance.timeOrigin + performance.now();
+    document.body.dataset.painted = "1";
+    if (!locked) prefetchNext();
+  });
+}
+// the page image is named in the HTML, so a cached one may be there before this runs
+if (img.complete && img.naturalWidth) shown();
+else img.addEventListener("load", shown, { once: true });
 paint(JSON.parse(document.getElementById("review-problems").textContent));
 edited();
 if (!locked) {

@@ -90,15 +90,14 @@ def form_rows(doc: Document, required: Iterable[str] = ()) -> list[dict[str, Any
     `required` (the policy's required fields of the type) are always shown.
     """
     rows = []
+    # what keeps the document from going through needs a person; a value read with low
+    # confidence in a field that does not gate is marked, not listed
     decision = doc.decision
-    unsure = (
-        set(decision.low_confidence_fields)
-        | set(decision.missing_fields)
-        | set(decision.unsure_fields)
-        if decision
-        else set()
+    needs = (
+        set(decision.low_confidence_fields) | set(decision.missing_fields) if decision else set()
     )
-    unsure |= {n for f in doc.findings if not f.passed for n in f.fields}
+    needs |= {n for f in doc.findings if not f.passed for n in f.fields}
+    unsure = set(decision.unsure_fields) if decision else set()
     for name in form_fields(doc, required):
         f = doc.fields.get(name)
         current = value_text(f.value) if f else ""
@@ -120,7 +119,8 @@ def form_rows(doc: Document, required: Iterable[str] = ()) -> list[dict[str, Any
                 "source": f.source.value if f else None,
                 "words": _words(f),
                 "suggestions": suggestions,
-                "low": name in unsure,
+                "low": name in needs,
+                "unsure": name in unsure and name not in needs,
             }
         )
     return rows
