@@ -267,6 +267,37 @@ def test_leaving_the_screen_releases_the_claim_without_skipping(ui: Ui) -> None:
     assert r.json()["next"] == f"/review/{first}"
 
 
+def test_the_next_document_is_fetched_ahead_without_claiming_it(ui: Ui) -> None:
+    factory = factory_of(ui)
+    first = stored_document(factory, ui.ws_a)
+    second = stored_document(factory, ui.ws_a)
+    token = ui.login()
+    assert ui.client.get(f"/review/{first}").status_code == 200
+    ahead = ui.client.get(f"/review/{first}/upcoming").json()
+    assert ahead == {"id": second, "images": [f"/review/{second}/pages/0.jpg"]}
+    page = ui.client.get(f"/review/{second}", headers={"Sec-Purpose": "prefetch"})
+    assert page.status_code == 200 and 'id="review-data"' in page.text
+    assert page.headers["cache-control"] == "private, max-age=120"
+    with factory() as s:
+        item = s.get(ReviewItem, second)
+        assert item is not None and item.claimed_by is None  # fetching ahead claims nothing
+    # a decision claims the document it names next; the screen then renews that claim
+    r = ui.client.post(
+        f"/review/{first}/reject", json={"reason": "dup"}, headers={"X-CSRF-Token": token}
+    )
+    assert r.json()["next"] == f"/review/{second}"
+    with factory() as s:
+        item = s.get(ReviewItem, second)
+        assert item is not None and item.claimed_by is not None
+    renew = ui.client.post(f"/review/{second}/renew", headers={"X-CSRF-Token": token})
+    assert renew.json() == {"held": True}
+    # a document another reviewer holds is not sent ahead
+    ui.client.post("/logout", data={"csrf_token": token})
+    ui.login("boss@x.org", "boss-pw")
+    held = ui.client.get(f"/review/{second}", headers={"Sec-Purpose": "prefetch"})
+    assert held.status_code == 204 and held.headers["cache-control"] == "no-store"
+
+
 def test_the_queue_shows_supplier_date_amount_and_reasons(ui: Ui) -> None:
     doc = stored_document(factory_of(ui), ui.ws_a)
     with factory_of(ui).begin() as s:

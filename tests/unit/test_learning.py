@@ -273,3 +273,55 @@ def test_winners_with_confirming_evidence_are_calibrated_apart_and_saved() -> No
     assert ranker.confidence(top, evidence=True) >= ranker.confidence(top, evidence=False)
     again = FieldRanker.from_json(ranker.to_json())
     assert again.confidence(top, True) == ranker.confidence(top, True)
+
+
+def test_a_name_ending_in_a_legal_form_near_the_top_is_confirming_evidence() -> None:
+    from paperclerk.learning.receipt_model import ends_in_legal_form, evidence
+    from paperclerk.learning.span_candidates import SpanCandidate
+
+    assert ends_in_legal_form("KAISON FURNISHING SDN. BHD.")
+    assert ends_in_legal_form("ACME TRADING S.A.") and ends_in_legal_form("Müller GmbH")
+    assert ends_in_legal_form("KING'S CONFECTIONERY S/B")
+    assert not ends_in_legal_form("SDN BHD")  # a legal form alone names no company
+    assert not ends_in_legal_form("AMANO MALAYSIA SON BHDX")
+    assert not ends_in_legal_form("RESTORAN SIAM VILLAGE")
+    cands = [
+        SpanCandidate(0, 1, "ACME SDN BHD", 0, []),
+        SpanCandidate(5, 6, "ACME SDN BHD", 0, []),  # too far down the page
+        SpanCandidate(1, 2, "GOLDEN KEY MAKER", 0, []),
+    ]
+    assert evidence("merchant_name", cands, [[], [], []], []) == [True, False, False]
+    assert evidence("merchant_address", cands, [[], [], []], []) == [False] * 3
+
+
+def test_rankers_are_recalibrated_on_receipts_the_memory_did_not_recognise() -> None:
+    from paperclerk.learning.ranker import FieldRanker, HeldOut
+    from paperclerk.learning.receipt_training import MIN_UNRECOGNISED, calibrate_where_unrecognised
+
+    ranker = FieldRanker(["strength"])
+    # Recognised receipts (repeat merchants) are often wrong at a high score; new ones are not.
+    ranker.held_out = [HeldOut(f"known{n}", 0.9, int(n % 2 == 0)) for n in range(40)] + [
+        HeldOut(f"new{n}", 0.9, 1) for n in range(MIN_UNRECOGNISED)
+    ]
+    ranker.calibrate(ranker.held_out)
+    assert ranker.confidence(0.9) < 0.8
+    model = ReceiptModel({}, {"merchant_name": ranker})
+    held = {
+        "merchant_name": {
+            h.key: (ranker.confidence(h.score), bool(h.right)) for h in ranker.held_out
+        }
+    }
+    remembered = {"merchant_name": {f"known{n}": (0.99, True) for n in range(40)}}
+    fitted = calibrate_where_unrecognised(model, held, remembered)
+    assert fitted == {"merchant_name": MIN_UNRECOGNISED}
+    assert ranker.confidence(0.9) == 1.0
+    assert held["merchant_name"]["new0"] == (1.0, True)
+    # Too few unrecognised receipts: the pooled curve stays.
+    few = FieldRanker(["strength"])
+    few.held_out = ranker.held_out[:45]
+    few.calibrate(few.held_out)
+    before = few.confidence(0.9)
+    assert (
+        calibrate_where_unrecognised(ReceiptModel({}, {"merchant_name": few}), {}, remembered) == {}
+    )
+    assert few.confidence(0.9) == before

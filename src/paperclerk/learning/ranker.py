@@ -105,6 +105,8 @@ class FieldRanker:
         # Winners whose value something independent confirms (`Group.evidence`: a total
         # that equals cash paid less change) get a curve of their own.
         self.evidence_calibration: Calibration | None = None
+        # The cross-fitted top candidates of the last `fit` (not saved with the model).
+        self.held_out: list[HeldOut] = []
 
     def confidence(self, score: float, evidence: bool = False) -> float:
         """Return the calibrated chance that a top candidate of this score is right."""
@@ -136,16 +138,24 @@ class FieldRanker:
                     right = g.exact if g.exact is not None else g.labels
                     sure = bool(g.evidence and g.evidence[top])
                     held_out.append(HeldOut(g.key, float(scores[top]), right[top], sure))
-            self.calibration = Calibration.fit(
-                [h.score for h in held_out], [h.right for h in held_out]
-            )
-            confirmed = [h for h in held_out if h.evidence]
-            if len(confirmed) >= MIN_EVIDENCE:  # else they share the common curve
-                self.evidence_calibration = Calibration.fit(
-                    [h.score for h in confirmed], [h.right for h in confirmed]
-                )
+            self.calibrate(held_out)
         self.booster = self._train(usable)
+        self.held_out = held_out
         return held_out
+
+    def calibrate(self, held_out: list[HeldOut]) -> None:
+        """Fit the calibration curves on cross-fitted top candidates.
+
+        The common curve on all of them; winners with the confirming evidence get their own
+        when there are at least `MIN_EVIDENCE` of them (else they share the common one).
+        """
+        self.calibration = Calibration.fit([h.score for h in held_out], [h.right for h in held_out])
+        confirmed = [h for h in held_out if h.evidence]
+        self.evidence_calibration = (
+            Calibration.fit([h.score for h in confirmed], [h.right for h in confirmed])
+            if len(confirmed) >= MIN_EVIDENCE
+            else None
+        )
 
     def _train(self, groups: list[Group]) -> lgb.Booster:
         rows: list[list[float]] = []

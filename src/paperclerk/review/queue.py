@@ -182,6 +182,16 @@ def queue_counts(session: Session, flt: QueueFilter, now: dt.datetime | None = N
     return QueueCounts(total, dict(ws), dict(types), dict(reasons.most_common()), per_type)
 
 
+def claimable(item: ReviewItem, user_id: str, now: dt.datetime | None = None) -> bool:
+    """Return whether a user could claim this review item now (no one else holds it)."""
+    now = now or utcnow()
+    until = item.claimed_until
+    return (
+        item.state == PENDING
+        and (item.claimed_by in (None, user_id) or until is None or until < now)
+    )
+
+
 def claim(
     session: Session,
     user_id: str,

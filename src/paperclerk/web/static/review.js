@@ -23,7 +23,7 @@ const columns = $("#items").dataset.columns.split(",").filter(Boolean);
 const approveBtn = $("#approve");
 const statusEl = $("#status");
 const problemList = $("#problems");
-const locked = Boolean(approveBtn.dataset.locked); // another reviewer holds the document
+let locked = Boolean(approveBtn.dataset.locked); // another reviewer holds the document
 
 const perf = (window.__reviewPerf = { focus: [], fill: [] });
 const view = { page: 0, scale: 1, x: 0, y: 0 };
@@ -872,6 +872,22 @@ document.addEventListener("keydown", (e) => {
 
 // ---------- claim ----------
 
+function lockNow(text) {
+  locked = true;
+  approveBtn.disabled = true;
+  approveBtn.dataset.locked = "1";
+  for (const b of $$("#skip, #reject, #add-row, #split-row, #delete-row")) b.disabled = true;
+  for (const el of fieldEls()) el.readOnly = true;
+  say(text);
+}
+
+if (!locked) {
+  // a page fetched ahead claimed nothing: claim it now (a page loaded as usual renews)
+  post("renew").then((r) => {
+    if (r.ok && !r.json.held) lockNow("Another reviewer holds this document or it was decided: you can look, not decide.");
+  });
+}
+
 const RENEW_MS = 4 * 60 * 1000; // the server's claim lasts 15 minutes
 if (!locked) {
   setInterval(async () => {
@@ -887,10 +903,17 @@ if (!locked) {
 // ---------- the next document, fetched ahead ----------
 
 async function prefetchNext() {
+  // the next document's page (claiming nothing: see review_page) and its page image
   try {
     const r = await fetch(`/review/${data.id}/upcoming`, { headers: { Accept: "application/json" } });
     if (!r.ok) return;
     const next = await r.json();
+    if (next.id) {
+      const link = document.createElement("link");
+      link.rel = "prefetch";
+      link.href = `/review/${next.id}`;
+      document.head.appendChild(link);
+    }
     for (const src of next.images || []) {
       const pre = new Image();
       pre.decoding = "async";

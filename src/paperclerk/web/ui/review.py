@@ -28,6 +28,7 @@ from paperclerk.review import (
     approve,
     check,
     claim,
+    claimable,
     load,
     reject,
     release,
@@ -56,6 +57,8 @@ from paperclerk.web.ui.templating import render
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 MAX_SUGGESTIONS = 3
+PREFETCH_SECONDS = 120
+"""How long a browser may keep a review page it fetched ahead."""
 
 
 class RejectIn(BaseModel):
@@ -167,16 +170,28 @@ def item_rows(doc: Document, columns: list[str]) -> list[dict[str, Any]]:
 
 @router.get("/review/{document_id}")
 def review_page(request: Request, state: State, user: UserDep, document_id: str) -> Response:
-    """Open a document for review, claiming it; read-only while another reviewer holds it."""
+    """Open a document for review, claiming it; read-only while another reviewer holds it.
+
+    A browser prefetch (`Sec-Purpose: prefetch`, sent while the previous document is
+    reviewed) claims nothing: it is answered only for a document nobody else holds, and
+    kept by the browser for `PREFETCH_SECONDS`. The document is claimed when the reviewer
+    gets there — by the approval that names it next, and by the screen as it starts.
+    """
     check_id(document_id)
     now = utcnow()
+    ahead = "prefetch" in request.headers.get("sec-purpose", "")
     with state.sessions() as session, session.begin():
         item = session.get(ReviewItem, document_id)
         if item is None or item.workspace_id not in user.workspaces:
             return render(request, "not_found.html", {"user": user}, status=404)
         if item.state != "pending":
             return RedirectResponse(f"/documents/{document_id}", status_code=303)
-        mine = claim(session, user.id, document_id, user.workspace_ids, now=now)
+        if ahead:
+            if not claimable(item, user.id, now):
+                return Response(status_code=204, headers={"Cache-Control": "no-store"})
+            mine = True
+        else:
+            mine = claim(session, user.id, document_id, user.workspace_ids, now=now)
         holder = None
         if not mine and item.claimed_by:
             other = session.get(User, item.claimed_by)
@@ -207,7 +222,10 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         "holder": holder,
         "active": "queue",
     }
-    return render(request, "review.html", ctx)
+    page = render(request, "review.html", ctx)
+    if ahead:
+        page.headers["Cache-Control"] = f"private, max-age={PREFETCH_SECONDS}"
+    return page
 
 
 @router.get("/review/{document_id}/pages/{n}.jpg")
