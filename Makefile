@@ -10,6 +10,7 @@ demo: setup
 
 lint: setup
 	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/lint-imports
 	.venv/bin/mypy src
 
 test: lint

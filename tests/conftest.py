@@ -8,7 +8,7 @@ import pytest
 
 from paperclerk.engines.base import OcrWord
 from paperclerk.model import Box, Page
-from paperclerk.pipeline.layout import build_page, split_line
+from paperclerk.pages.layout import build_page, split_line
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from paperclerk.engines.base import OcrEngine
 from paperclerk.intake import (
     FolderIntake,
     IntakeResources,
@@ -21,9 +23,13 @@ from paperclerk.intake import (
     submit_bytes,
     watch_folder,
 )
+from paperclerk.model import Source
+from paperclerk.queue.lease import claim
 from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.tables import DocumentRow, Job, Workspace
 from paperclerk.storage.workspaces import get_workspace_by_name
+from paperclerk.worker.tasks import run_job
 from tests.service.test_api import receipt_png
 
 
@@ -186,3 +192,57 @@ def test_watch_folder_runs_in_a_thread_and_creates_its_workspace(
         row = session.get(DocumentRow, info["document_id"])
         assert row is not None and row.workspace_id == workspace.id
     assert BlobStore.in_data_dir(tmp_path / "data").exists(row.sha256)
+
+
+# --- what the worker reads back from the row ------------------------------------------------
+
+
+class NoOcr:
+    """An OCR engine for documents with a text layer: reading a picture is a test failure."""
+
+    name = "none"
+    version = "none"
+
+    def read(self, image: object) -> list[object]:
+        raise AssertionError("a born-digital PDF needs no OCR")
+
+
+PDF = (Path(__file__).resolve().parents[2] / "examples" / "invoice-digital.pdf").read_bytes()
+
+
+def run_stored(env: Env, source: str | None = None, hint: str | None = None) -> DocumentRow:
+    """Submit the PDF from the folder, overwrite its stored columns, run its job; return the row."""
+    document_id = folder_submitter(env.resources, env.workspace_id)(PDF, "invoice.pdf")
+    with env.factory.begin() as session:
+        row = session.get(DocumentRow, document_id)
+        assert row is not None and row.source == "folder"
+        row.source = source or row.source
+        row.doc_type_hint = hint
+    job = claim(env.factory, "test")
+    assert job is not None
+    run_job(env.factory, env.resources.blobs, job, engine=cast(OcrEngine, NoOcr()))
+    with env.factory() as session:
+        done = session.get(DocumentRow, document_id)
+        assert done is not None
+        return done
+
+
+@pytest.mark.parametrize(("stored", "read"), [(None, Source.FOLDER), ("mail", Source.EMAIL)])
+def test_the_worker_reads_the_stored_source_back_as_its_enum(
+    env: Env, stored: str | None, read: Source
+) -> None:
+    row = run_stored(env, stored, hint="invoice")
+    assert row.status == DocumentStatus.DONE and row.result is not None
+    assert row.result["source"] == read.value and row.result["doc_type"] == "invoice"
+
+
+@pytest.mark.parametrize(("source", "hint"), [("fax", None), ("folder", "postcard")])
+def test_an_unknown_stored_source_or_hint_is_a_logged_permanent_error(
+    env: Env, caplog: pytest.LogCaptureFixture, source: str, hint: str | None
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="paperclerk.worker.tasks"):
+        row = run_stored(env, source, hint)
+    assert row.status == DocumentStatus.DEAD and row.result is None
+    assert row.error_code == "invalid_stored_value"
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert row.id in record.getMessage() and repr(hint or source) in record.getMessage()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import cast
 
 import pytest
 from imapclient import IMAPClient
@@ -38,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from paperclerk.cli import app
+from paperclerk.engines.base import OcrEngine
 from paperclerk.intake import IntakeResources, MailboxAccount, MailboxIntake, watch_mailbox
 from paperclerk.intake.mailbox import (
     DONE,
@@ -50,9 +52,12 @@ from paperclerk.intake.mailbox import (
     mailbox_submitter,
     message_key,
 )
+from paperclerk.model import Document, Source
+from paperclerk.queue.lease import claim
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.tables import DocumentRow, Job, Workspace
 from paperclerk.storage.workspaces import get_workspace_by_name
+from paperclerk.worker.tasks import run_job
 
 HOST = "127.0.0.1"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -374,6 +379,29 @@ def test_attachments_of_a_new_message_are_queued_once_and_it_is_marked_done(env:
         }
     assert intake.poll_once() == 0 and intake.poll_once() == 0
     assert len(env.documents()) == 2 and env.jobs() == 2
+
+
+class NoOcr:
+    """An OCR engine for documents with a text layer: reading a picture is a test failure."""
+
+    name = "none"
+    version = "none"
+
+    def read(self, image: object) -> list[object]:
+        raise AssertionError("a born-digital PDF needs no OCR")
+
+
+def test_a_mailed_document_keeps_the_email_source_in_its_result(env: Env) -> None:
+    env.mailbox.append(message("invoice", ("invoice.pdf", PDF, "application/pdf")))
+    assert env.intake().poll_once() == 1
+    factory, blobs = env.resources.sessions, env.resources.blobs
+    job = claim(factory, "test")
+    assert job is not None and claim(factory, "test") is None
+    assert run_job(factory, blobs, job, engine=cast(OcrEngine, NoOcr()))
+    [row] = env.documents()
+    assert row.status == "done" and row.source == "email" and row.result is not None
+    assert row.result["source"] == "email"
+    assert Document.model_validate(row.result).source is Source.EMAIL
 
 
 def test_a_message_without_attachments_is_marked_failed_and_submits_nothing(env: Env) -> None:

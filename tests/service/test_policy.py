@@ -211,11 +211,12 @@ def test_the_review_check_requires_what_the_workspace_policy_requires(
         doc = Document.model_validate(s.get(DocumentRow, mine).result)  # type: ignore[union-attr]
         assert type_policy(s, mine, doc).required == ["merchant_name", "receipt_number"]
     with pytest.raises(BlockingProblemsError) as err, factory.begin() as s:
-        approve(s, person, mine, fixed())
+        approve(s, person, mine, fixed(), data_dir=None)
     assert [(p.field, p.message) for p in err.value.problems] == [("receipt_number", "required")]
     with factory.begin() as s:
-        approve(s, person, theirs, fixed())  # the packaged policy does not require it
-        approve(s, person, mine, fixed(receipt_number="R-1"))
+        # the packaged policy does not require it
+        approve(s, person, theirs, fixed(), data_dir=None)
+        approve(s, person, mine, fixed(receipt_number="R-1"), data_dir=None)
 
 
 def test_storage_keeps_who_set_an_override_and_a_reset_drops_it(

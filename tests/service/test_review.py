@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from paperclerk.review import (
     queue_counts,
     reject,
     release,
-    remember,
 )
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.documents import delete_document
@@ -147,7 +147,7 @@ def test_a_reviewer_sees_only_their_workspaces(
         with pytest.raises(NotFoundError):
             load(s, theirs, mine.workspace_ids)
     with pytest.raises(NotFoundError), factory.begin() as s:
-        approve(s, mine, theirs, fixed())
+        approve(s, mine, theirs, fixed(), data_dir=None)
 
 
 def test_check_reports_invalid_values_and_failing_rules(
@@ -187,10 +187,10 @@ def test_approve_stores_corrections_audit_example_and_events(
     doc_id = stored_document(factory, workspace_id)
     person = reviewer(factory, "rev@x.org", workspace_id)
     with pytest.raises(BlockingProblemsError), factory.begin() as s:
-        approve(s, person, doc_id, Correction(fields={"total": "nope"}))
+        approve(s, person, doc_id, Correction(fields={"total": "nope"}), data_dir=None)
     assert count(factory, TrainingExampleRow) == 0
     with factory.begin() as s:
-        done = approve(s, person, doc_id, fixed())
+        approve(s, person, doc_id, fixed(), data_dir=tmp_path)
     with factory() as s:
         decision = decision_of(s, doc_id)
         assert decision is not None and decision.outcome == DecisionOutcome.APPROVED
@@ -215,12 +215,36 @@ def test_approve_stores_corrections_audit_example_and_events(
         item = s.get(ReviewItem, doc_id)
         assert item is not None and item.state == "approved"
         assert item.corrected_fields == ["line_items", "merchant_name"]
-    memory = remember(tmp_path, done.example)
+    # the approval taught the memory once it was committed, whoever called it
     trained = CounterpartyMemory.load(PACKAGED_RECEIPT / "memory.json")
-    assert len(CounterpartyMemory.load(tmp_path / "learning" / "memory.json")) == len(memory)
-    assert len(memory) == len(trained) + 1  # what training taught, plus this supplier
+    assert len(learnt(tmp_path)) == len(trained) + 1  # what training taught, plus this supplier
     with pytest.raises(ConflictError), factory.begin() as s:
-        approve(s, person, doc_id, fixed())
+        approve(s, person, doc_id, fixed(), data_dir=None)
+
+
+def learnt(data_dir: Path, timeout: float = 10.0) -> CounterpartyMemory:
+    """Wait for the memory file an approval writes in the background; return it."""
+    path = data_dir / "learning" / "memory.json"
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, "the approval did not teach the memory"
+        time.sleep(0.05)
+    return CounterpartyMemory.load(path)
+
+
+def test_an_approval_rolled_back_teaches_the_memory_nothing(
+    factory: sessionmaker[Session], workspace_id: str, tmp_path: Path
+) -> None:
+    doc_id = stored_document(factory, workspace_id)
+    person = reviewer(factory, "rev@x.org", workspace_id)
+    with pytest.raises(RuntimeError), factory.begin() as s:
+        approve(s, person, doc_id, fixed(), data_dir=tmp_path)
+        raise RuntimeError("the caller's transaction fails after the approval")
+    time.sleep(0.5)
+    assert not (tmp_path / "learning" / "memory.json").exists()
+    with factory.begin() as s:  # the same approval, committed, does teach it
+        approve(s, person, doc_id, fixed(), data_dir=tmp_path)
+    assert len(learnt(tmp_path)) > 0
 
 
 def test_a_document_another_reviewer_holds_cannot_be_decided(
@@ -232,7 +256,7 @@ def test_a_document_another_reviewer_holds_cannot_be_decided(
     with factory.begin() as s:
         assert claim(s, a.id, doc_id, a.workspace_ids)
     with pytest.raises(ConflictError, match="another reviewer"), factory.begin() as s:
-        approve(s, b, doc_id, fixed())
+        approve(s, b, doc_id, fixed(), data_dir=None)
 
 
 def test_reject_needs_a_reason(factory: sessionmaker[Session], workspace_id: str) -> None:
@@ -258,7 +282,7 @@ def test_deleting_a_document_erases_its_examples_audit_and_review(
     doc_id = stored_document(factory, workspace_id)
     person = reviewer(factory, "rev@x.org", workspace_id)
     with factory.begin() as s:
-        approve(s, person, doc_id, fixed())
+        approve(s, person, doc_id, fixed(), data_dir=None)
     assert count(factory, TrainingExampleRow) == 1
     assert count(factory, AuditEvent) > 0
     with factory.begin() as s:
@@ -278,7 +302,7 @@ def test_no_decision_while_the_document_is_processed_again(
     with factory.begin() as s:
         assert reprocess(s, doc_id, workspace_id=workspace_id)
     with pytest.raises(ConflictError, match="processed again"), factory.begin() as s:
-        approve(s, person, doc_id, fixed())
+        approve(s, person, doc_id, fixed(), data_dir=None)
     assert count(factory, TrainingExampleRow) == 0
 
 

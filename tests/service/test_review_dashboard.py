@@ -37,7 +37,7 @@ def test_dashboard_counts_automation_accuracy_turnaround_and_reasons(
                     {"description": "MILK", "total_price": "1.20"}],
     )  # fmt: skip
     with factory.begin() as s:
-        approve(s, person, approved, fix)
+        approve(s, person, approved, fix, data_dir=None)
         reject(s, person, rejected, "duplicate")
     with factory() as s:
         board = dashboard(s, (workspace_id,), days=7)

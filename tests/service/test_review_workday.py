@@ -58,7 +58,7 @@ def test_a_decided_document_is_reopened_and_its_new_decision_announced_once(
     first = reviewer(factory, "a@x.org", workspace_id)
     second = reviewer(factory, "b@x.org", workspace_id)
     with factory.begin() as s:
-        approve(s, first, doc_id, fixed())
+        approve(s, first, doc_id, fixed(), data_dir=None)
     with pytest.raises(InvalidRequestError), factory.begin() as s:
         reopen(s, second, doc_id, "  ")
     with factory.begin() as s:
@@ -79,9 +79,9 @@ def test_a_decided_document_is_reopened_and_its_new_decision_announced_once(
     with pytest.raises(ConflictError, match="waiting for review"), factory.begin() as s:
         reopen(s, second, doc_id, "again")
     with pytest.raises(ConflictError, match="another reviewer"), factory.begin() as s:
-        approve(s, first, doc_id, fixed())  # the reopening reviewer holds it
+        approve(s, first, doc_id, fixed(), data_dir=None)  # the reopening reviewer holds it
     with factory.begin() as s:
-        approve(s, second, doc_id, fixed())
+        approve(s, second, doc_id, fixed(), data_dir=None)
     assert deliveries(factory, doc_id) == [
         ("document.completed", 0), ("document.decided", 0), ("document.decided", 1)
     ]  # fmt: skip
@@ -145,7 +145,7 @@ def test_an_acknowledged_rule_does_not_block_and_is_audited(
     with pytest.raises(ValueError):
         Correction(acknowledged={RULE: "x" * 501})
     with factory.begin() as s:
-        approve(s, person, doc_id, ack)
+        approve(s, person, doc_id, ack, data_dir=None)
     with factory() as s:
         acks = [e for e in list_entries(s, doc_id) if e.action == "acknowledge"]
     assert [(e.actor_id, e.new_value) for e in acks] == [

@@ -53,7 +53,7 @@ def test_other(classify: Classifier) -> None:
 
 
 def test_abstains_below_the_floor_and_keeps_the_scores() -> None:
-    from paperclerk.pipeline.classify import ABSTAIN_FLOOR, SYNTHETIC_ONLY_FLOOR, abstain
+    from paperclerk.learning.doctype_floors import ABSTAIN_FLOOR, SYNTHETIC_ONLY_FLOOR, abstain
 
     scores = {"invoice": 0.45, "other": 0.3, "receipt": 0.25}
     assert abstain(DocType.INVOICE, 0.45, scores) == (DocType.OTHER, 0.45, scores)

@@ -1,6 +1,6 @@
 from paperclerk.engines.base import OcrWord
 from paperclerk.model import Box
-from paperclerk.pipeline.layout import build_page, normalise_text, order_lines
+from paperclerk.pages.layout import build_page, normalise_text, order_lines
 from tests.conftest import page_from_lines
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from paperclerk.learning.calibration import Automation, choose_threshold, reliability_table
 from paperclerk.learning.dataset import Dataset, TrainingExample
-from paperclerk.learning.feedback import FeedbackStore
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model
 from paperclerk.learning.registry import ModelCard, Registry
-from paperclerk.model import DocType, Document, FieldSource
+from paperclerk.model import DocType, FieldSource
 from tests.conftest import page_from_lines
 
 SHOPS = [
@@ -87,25 +86,27 @@ def test_model_round_trips_through_a_file(tmp_path: Path) -> None:
 
 
 def test_a_correction_fixes_the_next_document_of_that_supplier(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback")
+    from paperclerk.review.learning import remember
+
     name, address = "NEWCO HARDWARE SDN BHD", "NO 7, JALAN KILANG 2, 40000 SHAH ALAM"
     # OCR misreads the name and a comma on both documents.
     misread = [(60, 20, "NEWC0 HARDWARE SDN BHD"), (40, 50, "NO 7. JALAN KILANG 2,"),
                (40, 75, "40000 SHAH ALAM"), (40, 120, "TOTAL 12.00")]  # fmt: skip
-    first = Document(sha256="a", media_type="image/png", size_bytes=1, doc_type=DocType.RECEIPT)
-    first.pages = [page_from_lines(misread)]
-    assert store.memory.match(first.pages) is None
-    store.confirm(first, {"merchant_name": name, "merchant_address": address, "total": "12.00"})
-    assert len(store.examples()) == 1
+    first = [page_from_lines(misread)]
+    assert CounterpartyMemory().match(first) is None
+    confirmed = TrainingExample(
+        id="review/a", doc_type=DocType.RECEIPT, pages=first, source="review",
+        fields={"merchant_name": name, "merchant_address": address, "total": "12.00"},
+    )  # fmt: skip
+    remember(tmp_path, confirmed)  # what an approval does (review.decisions.approve)
     second = [page_from_lines([*misread[:3], (40, 120, "TOTAL 30.50")])]
-    reloaded = FeedbackStore(tmp_path / "feedback")  # the memory persisted at once
+    reloaded = CounterpartyMemory.load(tmp_path / "learning" / "memory.json")  # persisted at once
     fields: dict = {}
-    found = reloaded.memory.apply(second, fields)
+    found = reloaded.apply(second, fields)
     assert found is not None
     assert fields["merchant_name"].value == name
     assert fields["merchant_address"].value == address
     assert fields["merchant_name"].source == FieldSource.MEMORY
-    assert reloaded.retrain_due(every=1) and not reloaded.retrain_due(every=2)
 
 
 def test_memory_does_not_claim_an_unknown_merchant() -> None:

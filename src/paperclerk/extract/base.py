@@ -30,3 +30,12 @@ class FieldExtractor(Protocol):
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the fields of the schema found on the pages, with provenance."""
         ...
+
+    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
+        """Return per-field confidence thresholds that keep the field error within the bound.
+
+        The decision gates fields on these. An extractor whose confidences are not
+        calibrated returns an empty mapping: no field of it can pass on confidence alone
+        (only thresholds fixed in the decision policy apply).
+        """
+        ...

@@ -4,7 +4,7 @@ On every poll the intake logs in, selects its folder and takes the messages that
 neither of its keywords (`$PaperclerkDone`, `$PaperclerkFailed`). It does not look at
 `\Seen`, so a person reading the mailbox never hides mail from it. Each attachment (and each
 non-text part with a file name, such as an inline photo) goes through `submit_bytes` with
-`source="email"`; the message is then flagged `\Seen` plus:
+`source=Source.EMAIL`; the message is then flagged `\Seen` plus:
 
 - `$PaperclerkDone` when at least one attachment was accepted;
 - `$PaperclerkFailed` when none was (no attachment, or all refused as input), or after
@@ -45,6 +45,7 @@ from paperclerk.intake.submit import (
     ensure_workspace,
     submit_bytes,
 )
+from paperclerk.model import Source
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ MAX_ERRORS = 5
 """Unexpected errors (e.g. database down) on one message before it is marked failed."""
 MAX_BACKOFF = 900.0
 """Longest wait, in seconds, between polls while the server cannot be reached."""
-SOURCE = "email"
-"""The documents' `source` column for mail attachments."""
+SOURCE = Source.EMAIL
+"""The documents' `source` for mail attachments (stored as its value, `email`)."""
 
 
 class Security(enum.StrEnum):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.errors import EmptyInputError, LimitExceededError
 from paperclerk.ingest import load_bytes
+from paperclerk.model import DocType, Source
 from paperclerk.queue.jobs import enqueue
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import Lane
@@ -62,8 +63,8 @@ def submit_bytes(
     filename: str | None = None,
     *,
     media_type: str | None = None,
-    source: str = "api",
-    doc_type_hint: str | None = None,
+    source: Source = Source.API,
+    doc_type_hint: DocType | None = None,
     metadata: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     lane: Lane | str = Lane.BULK,
@@ -124,7 +125,7 @@ def folder_submitter(
     resources: SubmitResources,
     workspace_id: str,
     *,
-    source: str = "folder",
+    source: Source = Source.FOLDER,
     max_bytes: int | None = None,
 ) -> Callable[[bytes, str], str]:
     """Return a `submit(data, filename) -> document id` for an intake such as `FolderIntake`.

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperclerk.engines.base import OcrEngine, OcrWord
+from paperclerk.engines.base import OcrEngine
 from paperclerk.engines.registry import get_engine
 from paperclerk.ingest import load_path
 from paperclerk.learning.dataset import in_validation
@@ -38,9 +38,9 @@ from paperclerk.learning.pdf_pages import (
 from paperclerk.learning.sroie_format import read_box_file
 from paperclerk.learning.synthetic_docs import synthetic_corpus
 from paperclerk.learning.synthetic_invoices import synthetic_invoices
-from paperclerk.model import Box, DocType, Page
-from paperclerk.pipeline.layout import build_page, split_line
-from paperclerk.pipeline.run import read_page
+from paperclerk.model import DocType, Page
+from paperclerk.pages.layout import build_page, text_page
+from paperclerk.pages.read import read_page
 from paperclerk.settings import get_settings
 
 SEED = 20240601
@@ -73,25 +73,6 @@ class CorpusItem:
     def held_back(self) -> bool:
         """Whether this real document is on the validation side (synthetic ones never are)."""
         return bool(self.doc_id) and in_validation(self.doc_id)
-
-
-def text_page(text: str, index: int = 0) -> Page:
-    """Lay out a plain-text document as an A4 page at 200 dpi, one text line per line.
-
-    Columns become x positions (14 px per character), so aligned tables keep their layout.
-    """
-    words: list[OcrWord] = []
-    rows = text.splitlines()
-    for n, raw in enumerate(rows):
-        stripped = raw.rstrip()
-        if not stripped.strip():
-            continue
-        x0 = 80 + 14 * (len(stripped) - len(stripped.lstrip()))
-        box = Box(x0=x0, y0=100 + 30 * n, x1=x0 + 14 * len(stripped.strip()), y1=124 + 30 * n)
-        words.extend(split_line(stripped.strip(), box, 1.0, n))
-    width = max(1654, int(max((w.box.x1 for w in words), default=0)) + 80)
-    height = max(2339, 100 + 30 * len(rows) + 100)
-    return build_page(index, width, height, words, text_source="text")
 
 
 def ocr_pages_cached(path: Path, cache_dir: Path, engine: OcrEngine | None) -> list[Page] | None:

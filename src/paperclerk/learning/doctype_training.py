@@ -5,7 +5,7 @@
    (`learning.dataset.in_validation`; synthetic ones always train);
 2. cross-validates on the training side (5 folds, grouped so renderings of one document
    stay together) and derives from those predictions the abstain floors it would suggest
-   (`suggest_floors`), to check the constants in `pipeline.classify` against;
+   (`suggest_floors`), to check the constants in `learning.doctype_floors` against;
 3. fits on the training side, measures that model on the validation side (with and without
    abstaining) and saves it to `out`: the packaged model is this one, so the validation
    figures describe exactly the model that ships and `paperclerk eval types` on a folder of
@@ -27,15 +27,15 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from paperclerk.learning.doctype import DocTypeClassifier, Example, examples_hash
 from paperclerk.learning.doctype_data import SEED, CorpusItem, collect_corpus
-from paperclerk.learning.other_docs import TEXT_SOURCES
-from paperclerk.learning.synthetic_docs import SYNTHETIC_TYPES
-from paperclerk.model import DocType
-from paperclerk.pipeline.classify import (
+from paperclerk.learning.doctype_floors import (
     ABSTAIN_FLOOR,
     SYNTHETIC_ONLY_FLOOR,
     SYNTHETIC_ONLY_TYPES,
     abstain,
 )
+from paperclerk.learning.other_docs import TEXT_SOURCES
+from paperclerk.learning.synthetic_docs import SYNTHETIC_TYPES
+from paperclerk.model import DocType
 
 KEEP_KNOWN = 0.99  # share of real known-type documents a floor must keep (CV, right or wrong)
 FLOOR_STEP = 0.05
@@ -148,7 +148,7 @@ def suggest_floors(
     highest does (so no known document drops for nothing). Floor of the synthetic-only
     types: the highest multiple that keeps at least `KEEP_KNOWN` of the (synthetic)
     documents of those types predicted as such. Also returns what the floors in
-    `pipeline.classify` do on these predictions: real known-type documents sent to
+    `learning.doctype_floors` do on these predictions: real known-type documents sent to
     `other`, and real `other` documents mistaken for a known type that are caught; and, for
     a few floors (`curve`), how many real known-type documents, caught real `other`
     documents and synthetic-only-type documents fall below each.

@@ -14,8 +14,8 @@ from paperclerk.learning.invoice2data_format import iter_invoice_samples
 from paperclerk.learning.ocr_cache import read_pages_cached
 from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box_file
 from paperclerk.model import DocType, Page
+from paperclerk.pages.layout import build_page
 from paperclerk.parsers import parse_amount, parse_date
-from paperclerk.pipeline.layout import build_page
 
 Progress = Callable[[str], None]
 

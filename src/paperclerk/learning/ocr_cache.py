@@ -9,7 +9,7 @@ from pathlib import Path
 from paperclerk.engines.base import OcrEngine
 from paperclerk.ingest import load_bytes
 from paperclerk.model import Page
-from paperclerk.pipeline.run import read_page
+from paperclerk.pages.read import read_page
 
 # Bump when preprocessing or layout changes what a page looks like after OCR.
 PIPELINE_VERSION = "pages-1"

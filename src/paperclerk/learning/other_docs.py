@@ -18,7 +18,7 @@ source show it), never an error. Sources (source id: where from; what it is):
   `../shared/reference/icao9303/` (a specification): text layer of every third page, and
   every ninth page rasterised and OCR'd (cached).
 
-Text is laid out as pages with `doctype_data.text_page`: one page of at most `PAGE_LINES`
+Text is laid out as pages with `pages.layout.text_page`: one page of at most `PAGE_LINES`
 lines per example; a long file gives at most `CHUNKS_PER_FILE` examples (a licence one),
 which share the file's id so that cross-validation and the train/validation split keep them
 together. Specification pages that print a machine-readable zone (a line with `<<`) are
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperclerk.model import Page
+from paperclerk.pages.layout import text_page
 
 PAGE_LINES = 60
 WRAP = 110
@@ -250,8 +251,6 @@ TEXT_SOURCES: dict[str, Callable[[], Iterator[TextDoc]]] = {
 
 def text_documents() -> Iterator[tuple[TextDoc, int, Page]]:
     """Yield (document, chunk number, page) for every text source that is present."""
-    from paperclerk.learning.doctype_data import text_page
-
     for source in TEXT_SOURCES.values():
         for doc in source():
             limit = 1 if "LICEN" in doc.name.upper() or doc.source == "licence" else 2

@@ -19,7 +19,7 @@ from paperclerk.engines.base import OcrEngine, OcrWord
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import Image, RawPage
 from paperclerk.model import Page
-from paperclerk.pipeline.run import read_page
+from paperclerk.pages.read import read_page
 
 
 def page_count(path: Path) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from paperclerk.engines.base import OcrWord
 from paperclerk.model import Box
-from paperclerk.pipeline.layout import split_line
+from paperclerk.pages.layout import split_line
 
 
 @dataclass

@@ -14,7 +14,7 @@ import string
 from paperclerk.engines.base import OcrWord
 from paperclerk.learning.synthetic_words import WORDS
 from paperclerk.model import Box, Page
-from paperclerk.pipeline.layout import build_page, split_line
+from paperclerk.pages.layout import build_page, split_line
 
 PAGE_SIZES = ((1654, 2339), (1700, 2200), (1240, 1754), (2480, 3508), (1500, 2000))
 CONFUSIONS = {

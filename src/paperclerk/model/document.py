@@ -28,12 +28,25 @@ class DocType(StrEnum):
 
 
 class Source(StrEnum):
-    """How the document arrived."""
+    """How the document arrived: the `source` of a result and of a stored document row.
+
+    Mailbox attachments are `email`, as the README documents and as the IMAP intake has
+    always stored them; the older spelling `mail` is still read as `email`.
+    """
 
     API = "api"
     CLI = "cli"
     FOLDER = "folder"
-    MAIL = "mail"
+    EMAIL = "email"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Source | None:
+        """Read the aliases of older data (`mail` for `email`); None for anything else."""
+        return _SOURCE_ALIASES.get(value) if isinstance(value, str) else None
+
+
+_SOURCE_ALIASES = {"mail": Source.EMAIL}
+"""Spellings of a source that older data may hold, and the member each one means."""
 
 
 def _now() -> dt.datetime:

@@ -8,7 +8,6 @@ queue's filters and the dashboard's counts).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
 
 from paperclerk.model import Decision, DecisionOutcome, DocType, Document, Severity
 from paperclerk.pipeline.policy import TypePolicy, packaged_policy
@@ -26,22 +25,6 @@ TYPE_NAMES = {
 
 UNSURE_BELOW = 0.6
 """A field read with less confidence is flagged for the reviewer, even where it does not gate."""
-
-
-@runtime_checkable
-class Calibrated(Protocol):
-    """An extractor whose confidences are calibrated: it knows the thresholds for an error."""
-
-    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
-        """Return per-field thresholds that keep the field error within `max_field_error`."""
-        ...
-
-
-def calibrated_thresholds(extractor: object, max_field_error: float) -> dict[str, float]:
-    """Return the extractor's thresholds for an error bound; none when it is not calibrated."""
-    if not isinstance(extractor, Calibrated):
-        return {}
-    return dict(extractor.thresholds_for(max_field_error))
 
 
 def field_label(name: str) -> str:

@@ -15,17 +15,20 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclerk.errors import PaperclerkError
 from paperclerk.model import DocType, Document
+
+if TYPE_CHECKING:
+    from paperclerk.engines.registry import Engine
 
 
 @dataclass
 class WorkerSetup:
     """What each worker process loads once: engine, threads and receipt model."""
 
-    engine: str = "rapid"
+    engine: Engine | str = "rapid"
     threads: int = 1
     receipt_model: str | None = None
     registry: Path | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from paperclerk.model import Decision, DecisionOutcome, Document
 from paperclerk.pipeline.policy import TypePolicy
 from paperclerk.review.audit import Actor, record
 from paperclerk.review.corrections import Checked, Correction, Problem, check
+from paperclerk.review.learning import teach_after_commit
 from paperclerk.review.queue import CLAIM_SECONDS, PENDING, claim
 from paperclerk.review.schema import form_fields, retype, value_text
 from paperclerk.storage.columns import DocumentStatus, utcnow
@@ -149,10 +151,14 @@ def approve(
     document_id: str,
     correction: Correction,
     *,
+    data_dir: Path | None,
     now: dt.datetime | None = None,
 ) -> Approved:
     """Approve a document with the reviewer's corrections; refuse while a problem blocks.
 
+    Whatever calls it, the approval teaches the counterparty memory of `data_dir` once the
+    caller's transaction commits (`review.learning.teach_after_commit`; nothing if it rolls
+    back); `data_dir=None` is for callers without a data folder (tests, tools).
     The required fields are those of the workspace's policy for the document's type.
     Every failing rule the reviewer acknowledged (`correction.acknowledged`) is audited
     with the reason given. Raises `BlockingProblemsError` (nothing stored), `ConflictError`
@@ -232,6 +238,8 @@ def approve(
     )
     record_events(session, document_id, ws, "approved", decided_only=True)
     session.flush()
+    if data_dir is not None:
+        teach_after_commit(session, data_dir, example)
     return Approved(doc, example, sorted(checked.changed))
 
 

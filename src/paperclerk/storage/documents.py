@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from paperclerk.model import DocType, Source
 from paperclerk.storage.columns import DocumentStatus, new_id, utcnow
 from paperclerk.storage.errors import ConflictError, InvalidCursorError, InvalidRequestError
 from paperclerk.storage.tables import DocumentRow, Job, WebhookDelivery
@@ -42,8 +43,8 @@ def create_document(
     size_bytes: int,
     filename: str | None = None,
     media_type: str | None = None,
-    source: str = "api",
-    doc_type_hint: str | None = None,
+    source: Source = Source.API,
+    doc_type_hint: DocType | None = None,
     metadata: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[DocumentRow, bool]:
@@ -54,6 +55,8 @@ def create_document(
     content raises `ConflictError`. Two requests racing with one key are settled by the
     database (`INSERT … ON CONFLICT DO NOTHING`) without aborting the caller's transaction.
     Enqueue the job in the same transaction (`queue.enqueue`) and only when created.
+    `source` and `doc_type_hint` are stored as their enums' values (read back with
+    `Source(...)` and `DocType(...)`).
     """
     values: dict[str, Any] = {
         "id": new_id(),
@@ -62,8 +65,8 @@ def create_document(
         "size_bytes": size_bytes,
         "filename": filename,
         "media_type": media_type,
-        "source": source,
-        "doc_type_hint": doc_type_hint,
+        "source": Source(source).value,
+        "doc_type_hint": DocType(doc_type_hint).value if doc_type_hint else None,
         "meta": dict(metadata or {}),
         "idempotency_key": idempotency_key,
     }

@@ -202,7 +202,7 @@ async def submit(
             workspace,
             data,
             filename,
-            doc_type_hint=doc_type.value if doc_type else None,
+            doc_type_hint=doc_type,
             metadata=meta,
             idempotency_key=idempotency_key,
             lane=Lane.INTERACTIVE if wait > 0 else Lane.BULK,

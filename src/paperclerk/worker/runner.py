@@ -50,7 +50,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     """
     import httpx
 
-    from paperclerk.engines.registry import get_engine
+    from paperclerk.engines.registry import Engine, get_engine
     from paperclerk.learning.loader import service_receipt_extractor
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
@@ -63,7 +63,7 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     stop = stop or threading.Event()
     factory = make_session_factory(make_engine(config.database_url))
     blobs = BlobStore.in_data_dir(config.data_dir)
-    ocr = get_engine("rapid", config.threads)
+    ocr = get_engine(Engine.RAPID, config.threads)
     receipts = service_receipt_extractor(config.data_dir)
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)

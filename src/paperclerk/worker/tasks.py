@@ -24,6 +24,39 @@ from paperclerk.webhooks.registry import record_events
 log = logging.getLogger(__name__)
 
 
+class StoredValueError(PaperclerkError):
+    """A document row holds a value its enum does not know (a bug or a hand-edited row).
+
+    Processing it again cannot help, so the job fails for good with this code.
+    """
+
+    code = "invalid_stored_value"
+
+
+def stored_source(value: str) -> Source:
+    """Return the `Source` of a stored `source` column (older aliases accepted).
+
+    An unknown value raises `StoredValueError` instead of being taken for another source.
+    """
+    try:
+        return Source(value)
+    except ValueError:
+        raise StoredValueError(f"unknown source {value!r} in the document row") from None
+
+
+def stored_doc_type_hint(value: str | None) -> DocType | None:
+    """Return the `DocType` of a stored `doc_type_hint` column, None when there is none.
+
+    An unknown value raises `StoredValueError`.
+    """
+    if not value:
+        return None
+    try:
+        return DocType(value)
+    except ValueError:
+        raise StoredValueError(f"unknown doc_type_hint {value!r} in the document row") from None
+
+
 def run_job(
     session_factory: sessionmaker[Session],
     blobs: BlobStore,
@@ -33,8 +66,9 @@ def run_job(
 ) -> bool:
     """Process the document of a claimed job; return whether a result was stored.
 
-    Bad input is a permanent failure (the document goes dead with the input error's code);
-    anything else is retried with backoff. A document already done (a redelivered job) is
+    Bad input is a permanent failure (the document goes dead with the input error's code),
+    and so is a row whose `source` or `doc_type_hint` is no known value (logged as an
+    error); anything else is retried with backoff. A document already done (a redelivered job) is
     not processed again. Only ids and codes are logged, never document content.
     `receipts` extracts receipts (the service's, reading with the reviewed memory); the
     decision follows the workspace's policy as it is when the document is processed.
@@ -47,9 +81,14 @@ def run_job(
         if row.status == DocumentStatus.DONE:
             complete(session_factory, job)
             return False
-        sha, filename, hint = row.sha256, row.filename, row.doc_type_hint
-        source = Source(row.source) if row.source in Source._value2member_map_ else Source.API
+        sha, filename, columns = row.sha256, row.filename, (row.source, row.doc_type_hint)
         policy = effective_policy(session, row.workspace_id)
+    try:
+        source, hint = stored_source(columns[0]), stored_doc_type_hint(columns[1])
+    except StoredValueError as exc:
+        log.error("document %s cannot be processed: %s", job.document_id, exc)
+        fail(session_factory, job, exc, retryable=False)
+        return False
     try:
         data = blobs.get(sha)
         with session_factory() as session, session.begin():
@@ -59,7 +98,7 @@ def run_job(
             engine=engine,
             filename=filename,
             source=source,
-            doc_type_hint=DocType(hint) if hint else None,
+            doc_type_hint=hint,
             extractor=receipts,
             policy=policy,
         )

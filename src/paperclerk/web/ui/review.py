@@ -10,16 +10,13 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from starlette.background import BackgroundTask
 
-from paperclerk.learning.dataset import TrainingExample
 from paperclerk.model import Document
 from paperclerk.review import (
     BlockingProblemsError,
@@ -32,7 +29,6 @@ from paperclerk.review import (
     load,
     reject,
     release,
-    remember,
     type_policy,
 )
 from paperclerk.review.corrections import parsed_texts
@@ -279,11 +275,11 @@ def check_route(state: State, user: UserDep, document_id: str, body: Correction)
 def approve_route(
     request: Request, state: State, user: UserDep, document_id: str, body: Correction
 ) -> Response:
-    """Approve with corrections, teach the memory, and answer where the next document is."""
+    """Approve with corrections (which teaches the memory) and answer where the next one is."""
     check_id(document_id)
     try:
         with state.sessions() as session, session.begin():
-            done = approve(session, reviewer_of(user), document_id, body)
+            approve(session, reviewer_of(user), document_id, body, data_dir=state.data_dir)
     except BlockingProblemsError as exc:
         return JSONResponse(
             {
@@ -292,19 +288,7 @@ def approve_route(
             },
             status_code=422,
         )
-    # the memory learns once the answer is sent: the reviewer's next document need not wait
-    learn = BackgroundTask(_remember, state.data_dir, done.example)
-    return JSONResponse(
-        {"status": "approved", "next": next_url(state, request, user)}, background=learn
-    )
-
-
-def _remember(data_dir: Path, example: TrainingExample) -> None:
-    """Teach the counterparty memory an approved document; a failure is logged, not raised."""
-    try:
-        remember(data_dir, example)
-    except OSError:  # the approval is stored; the memory catches up with the next one
-        log.exception("could not update the counterparty memory")
+    return JSONResponse({"status": "approved", "next": next_url(state, request, user)})
 
 
 @router.post("/review/{document_id}/reject", dependencies=[Csrf])

@@ -1,4 +1,7 @@
-"""Turns engine words into the document model: NFKC text, ids, lines and reading order."""
+"""Turns engine words into the document model: NFKC text, ids, lines and reading order.
+
+Also lays out plain text as a page (`text_page`), for training on text-only documents.
+"""
 
 from __future__ import annotations
 
@@ -98,3 +101,22 @@ def build_page(
             )
         )
     return page
+
+
+def text_page(text: str, index: int = 0) -> Page:
+    """Lay out a plain-text document as an A4 page at 200 dpi, one text line per line.
+
+    Columns become x positions (14 px per character), so aligned tables keep their layout.
+    """
+    words: list[OcrWord] = []
+    rows = text.splitlines()
+    for n, raw in enumerate(rows):
+        stripped = raw.rstrip()
+        if not stripped.strip():
+            continue
+        x0 = 80 + 14 * (len(stripped) - len(stripped.lstrip()))
+        box = Box(x0=x0, y0=100 + 30 * n, x1=x0 + 14 * len(stripped.strip()), y1=124 + 30 * n)
+        words.extend(split_line(stripped.strip(), box, 1.0, n))
+    width = max(1654, int(max((w.box.x1 for w in words), default=0)) + 80)
+    height = max(2339, 100 + 30 * len(rows) + 100)
+    return build_page(index, width, height, words, text_source="text")
