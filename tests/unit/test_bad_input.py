@@ -19,7 +19,7 @@ from paperclerk.errors import (
     LimitExceededError,
     UnsupportedMediaTypeError,
 )
-from paperclerk.ingest import load_bytes, load_path
+from paperclerk.ingest import check_bytes, load_bytes, load_path
 from paperclerk.settings import Settings
 
 
@@ -167,3 +167,40 @@ def test_image_signature_wins_over_pdf_marker() -> None:
     data = buf.getvalue()
     assert b"%PDF-" in data[:1024]
     assert load_bytes(data, settings=SETTINGS).media_type == "image/png"
+
+
+# The intake's cheap check (`check_bytes`: headers and PDF structure, no pixel decoded)
+# refuses what `load_bytes` refuses, except damage inside the pixel data, which only
+# decoding finds: those pass intake and fail in the worker as a failed document.
+PASS_THE_CHECK = {"truncated.jpg", "truncated.png"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_intake_check_refuses_like_decoding_without_decoding(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_decoding(*args: object) -> None:
+        raise AssertionError("check_bytes decoded the document")
+
+    monkeypatch.setattr("paperclerk.ingest.load.load_pdf", no_decoding)
+    monkeypatch.setattr("paperclerk.ingest.load.load_raster", no_decoding)
+    data = fx.bad_fixtures()[name]
+    if name in PASS_THE_CHECK:
+        assert check_bytes(data, settings=SETTINGS).pages == 1
+        return
+    error, needle = EXPECTED[name]
+    with pytest.raises(error) as info:
+        check_bytes(data, settings=SETTINGS)
+    assert needle.lower() in info.value.message.lower()
+
+
+@pytest.mark.parametrize(("fmt", "frames"), [("PDF", 3), ("TIFF", 4), ("WEBP", 3)])
+def test_the_intake_check_counts_pages_and_applies_the_limits(fmt: str, frames: int) -> None:
+    data = fx.multi_frame_bytes(fmt, frames)
+    assert check_bytes(data, settings=SETTINGS).pages == frames
+    with pytest.raises(LimitExceededError, match=f"{frames} pages"):
+        check_bytes(data, settings=Settings(max_pages=frames - 1))
+    with pytest.raises(LimitExceededError, match="pixels"):
+        check_bytes(_png(200, 200), settings=Settings(max_pixels=10_000))
+    with pytest.raises(LimitExceededError, match="bytes"):
+        check_bytes(data, settings=Settings(max_bytes=len(data) - 1))

@@ -3,6 +3,10 @@
 This is the single entry point for input documents. It enforces the byte limit before
 anything is decoded, sniffs the type from magic bytes and hands off to the PDF or raster
 decoder; every refusal is a typed InputError with a message a user can act on.
+
+`check_bytes` is the cheap check for intake (the API, folder, mailbox): the same size,
+type, page and pixel limits from magic bytes, the PDF structure and image headers, with no
+page rendered or decoded, so a document is decoded once, by the worker.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ import hashlib
 from pathlib import Path
 
 from paperclerk.errors import InputError, LimitExceededError
-from paperclerk.ingest.pdf import load_pdf
-from paperclerk.ingest.raster import load_raster
+from paperclerk.ingest.pdf import check_pdf, load_pdf
+from paperclerk.ingest.raster import check_raster, load_raster
 from paperclerk.ingest.sniff import PDF, sniff_media_type
-from paperclerk.ingest.types import IngestedFile, RawPage
+from paperclerk.ingest.types import CheckedFile, IngestedFile, RawPage
 from paperclerk.settings import Settings, get_settings
 
 
@@ -40,6 +44,23 @@ def load_bytes(data: bytes, *, settings: Settings | None = None) -> IngestedFile
         size_bytes=len(data),
         pages=pages,
     )
+
+
+def check_bytes(data: bytes, *, settings: Settings | None = None) -> CheckedFile:
+    """Check that bytes are a document `load_bytes` accepts, without decoding its pages.
+
+    Enforces the byte limit, sniffs the type, opens the PDF structure or reads the image
+    headers, and applies the page and pixel limits; raises the same typed InputErrors as
+    `load_bytes`. A file damaged inside its page data passes and fails when decoded.
+    """
+    settings = settings or get_settings()
+    _check_size(len(data), settings)
+    media_type = sniff_media_type(data)
+    if media_type == PDF:
+        pages = check_pdf(data, settings)
+    else:
+        pages = check_raster(data, media_type, settings)
+    return CheckedFile(media_type=media_type, pages=pages)
 
 
 def load_path(path: Path, *, settings: Settings | None = None) -> IngestedFile:

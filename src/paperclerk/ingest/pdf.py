@@ -38,11 +38,7 @@ def load_pdf(data: bytes, settings: Settings) -> list[RawPage]:
     with PDFIUM_LOCK:
         doc = _open(data)
         try:
-            count = len(doc)
-            if count > settings.max_pages:
-                raise LimitExceededError(
-                    f"The PDF has {count} pages; at most {settings.max_pages} are accepted."
-                )
+            count = _check_count(doc, settings)
             pages = []
             for index in range(count):
                 try:
@@ -54,6 +50,43 @@ def load_pdf(data: bytes, settings: Settings) -> list[RawPage]:
             return pages
         finally:
             doc.close()
+
+
+def check_pdf(data: bytes, settings: Settings) -> int:
+    """Check a PDF without rendering it and return its page count.
+
+    Opens the document structure and looks at every page's size and embedded images: the
+    same refusals as `load_pdf` for encryption, damage, too many pages and too many pixels,
+    but no page is rendered and no text is read. A page that is damaged inside can still
+    pass; `load_pdf` reports it.
+    """
+    with PDFIUM_LOCK:
+        doc = _open(data)
+        try:
+            count = _check_count(doc, settings)
+            for index in range(count):
+                try:
+                    page = doc[index]
+                    try:
+                        _check_page(page, index, settings)
+                    finally:
+                        page.close()
+                except pdfium.PdfiumError as exc:
+                    raise CorruptInputError(
+                        f"Page {index + 1} of the PDF cannot be read: {exc}"
+                    ) from exc
+            return count
+        finally:
+            doc.close()
+
+
+def _check_count(doc: pdfium.PdfDocument, settings: Settings) -> int:
+    count = len(doc)
+    if count > settings.max_pages:
+        raise LimitExceededError(
+            f"The PDF has {count} pages; at most {settings.max_pages} are accepted."
+        )
+    return count
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -88,13 +121,7 @@ def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -
 def _load_page(doc: pdfium.PdfDocument, index: int, settings: Settings) -> RawPage:
     page = doc[index]
     try:
-        width_pt, height_pt = page.get_size()
-        if not (width_pt > 0 and height_pt > 0):
-            raise CorruptInputError(f"Page {index + 1} of the PDF has no size.")
-        scale = render_scale(width_pt, height_pt, settings.render_dpi, settings.max_pixels)
-        if round(width_pt * scale) * round(height_pt * scale) > settings.max_pixels:
-            raise LimitExceededError(f"Page {index + 1} of the PDF is too large to render.")
-        _check_embedded_images(page, index, settings)
+        scale = _check_page(page, index, settings)
         bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
         try:
             image = _bitmap_to_bgr(bitmap.to_numpy(), bitmap.mode)
@@ -104,6 +131,18 @@ def _load_page(doc: pdfium.PdfDocument, index: int, settings: Settings) -> RawPa
         return RawPage(index=index, image=image, text_layer=words)
     finally:
         page.close()
+
+
+def _check_page(page: pdfium.PdfPage, index: int, settings: Settings) -> float:
+    """Refuse a page without size or too large to render; return its render scale."""
+    width_pt, height_pt = page.get_size()
+    if not (width_pt > 0 and height_pt > 0):
+        raise CorruptInputError(f"Page {index + 1} of the PDF has no size.")
+    scale = render_scale(width_pt, height_pt, settings.render_dpi, settings.max_pixels)
+    if round(width_pt * scale) * round(height_pt * scale) > settings.max_pixels:
+        raise LimitExceededError(f"Page {index + 1} of the PDF is too large to render.")
+    _check_embedded_images(page, index, settings)
+    return scale
 
 
 def _check_embedded_images(page: pdfium.PdfPage, index: int, settings: Settings) -> None:

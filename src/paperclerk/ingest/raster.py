@@ -41,31 +41,59 @@ def load_raster(data: bytes, media_type: str, settings: Settings) -> list[Image]
         # Someone in this process switched on silent truncation: Pillow will now pad
         # cut-off files with grey instead of failing. Say so; we cannot undo a global.
         _log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on: truncated images pass")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            img = PILImage.open(io.BytesIO(data), formats=[_PIL_FORMATS[media_type]])
-    except PILImage.DecompressionBombError as exc:
-        raise LimitExceededError(f"The {name} image is too large to decode safely: {exc}") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise CorruptInputError(f"The {name} file is damaged and cannot be read: {exc}") from exc
-    with img:
-        # Only TIFF and WebP hold pages. A JPEG's extra frames (MPO from phones) are
-        # previews or depth maps, and an animated PNG is not a document.
-        frames = int(getattr(img, "n_frames", 1)) if media_type in (TIFF, WEBP) else 1
-        if frames > settings.max_pages:
-            raise LimitExceededError(
-                f"The {name} file has {frames} pages; at most {settings.max_pages} are accepted."
-            )
+    with _open(data, media_type) as img:
+        frames = _check_frames(img, media_type, settings)
         pages = []
         for index in range(frames):
             pages.append(_decode_frame(img, index, frames, name, settings))
         return pages
 
 
-def _decode_frame(
+def check_raster(data: bytes, media_type: str, settings: Settings) -> int:
+    """Check a raster image from its headers, decoding no pixel; return its page count.
+
+    The same refusals as `load_raster` for an unreadable header, too many frames and too
+    many pixels; a file damaged after its headers (truncated pixel data) still passes and
+    `load_raster` reports it.
+    """
+    name = _NAMES[media_type]
+    with _open(data, media_type) as img:
+        frames = _check_frames(img, media_type, settings)
+        for index in range(frames):
+            _seek_and_check(img, index, frames, name, settings)
+        return frames
+
+
+def _open(data: bytes, media_type: str) -> PILImage.Image:
+    """Open an image with Pillow, which reads its header only."""
+    name = _NAMES[media_type]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            return PILImage.open(io.BytesIO(data), formats=[_PIL_FORMATS[media_type]])
+    except PILImage.DecompressionBombError as exc:
+        raise LimitExceededError(f"The {name} image is too large to decode safely: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise CorruptInputError(f"The {name} file is damaged and cannot be read: {exc}") from exc
+
+
+def _check_frames(img: PILImage.Image, media_type: str, settings: Settings) -> int:
+    """Return how many pages the image holds; refuse more than `settings.max_pages`."""
+    # Only TIFF and WebP hold pages. A JPEG's extra frames (MPO from phones) are
+    # previews or depth maps, and an animated PNG is not a document.
+    frames = int(getattr(img, "n_frames", 1)) if media_type in (TIFF, WEBP) else 1
+    if frames > settings.max_pages:
+        raise LimitExceededError(
+            f"The {_NAMES[media_type]} file has {frames} pages; "
+            f"at most {settings.max_pages} are accepted."
+        )
+    return frames
+
+
+def _seek_and_check(
     img: PILImage.Image, index: int, frames: int, name: str, settings: Settings
-) -> Image:
+) -> str:
+    """Go to frame `index` and refuse an empty or oversized one; return its " (page i of n)"."""
     where = f" (page {index + 1} of {frames})" if frames > 1 else ""
     try:
         if index:
@@ -80,6 +108,13 @@ def _decode_frame(
             f"The {name} image{where} is {width}x{height} = {width * height:,} pixels; "
             f"at most {settings.max_pixels:,} are accepted."
         )
+    return where
+
+
+def _decode_frame(
+    img: PILImage.Image, index: int, frames: int, name: str, settings: Settings
+) -> Image:
+    where = _seek_and_check(img, index, frames, name, settings)
     try:
         img.load()
         frame = _exif_upright(img)

@@ -34,6 +34,14 @@ class RawPage:
         return sum(len(w.text) for w in self.text_layer) >= 20
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """An input checked without decoding its pixels: its media type and page count."""
+
+    media_type: str
+    pages: int
+
+
 @dataclass
 class IngestedFile:
     """A sniffed, decoded input: its media type, hash and pages."""

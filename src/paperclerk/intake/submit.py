@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.errors import EmptyInputError, LimitExceededError
-from paperclerk.ingest import load_bytes
+from paperclerk.ingest import check_bytes
 from paperclerk.model import DocType, Source
 from paperclerk.queue.jobs import enqueue
 from paperclerk.storage.blobs import BlobStore
@@ -73,16 +73,18 @@ def submit_bytes(
     """Store a document's bytes and queue it for processing; return its id.
 
     Raise a typed `InputError` (empty, too large, unsupported, corrupt, encrypted) before
-    anything is stored, so bad input never becomes a document. `media_type` defaults to the
-    type sniffed from the bytes. With an idempotency key already used in the workspace the
-    earlier document is returned (created=False) and nothing is queued; the same key with
-    other content raises `ConflictError`.
+    anything is stored, so bad input never becomes a document. The check reads headers and
+    the PDF structure only (`ingest.check_bytes`); the worker decodes the pages, once, and a
+    file damaged inside its pixel data ends there as a failed document with the error's code.
+    `media_type` defaults to the type sniffed from the bytes. With an idempotency key
+    already used in the workspace the earlier document is returned (created=False) and
+    nothing is queued; the same key with other content raises `ConflictError`.
     """
     if not data:
         raise EmptyInputError("the file is empty")
     if max_bytes is not None and len(data) > max_bytes:
         raise LimitExceededError(f"the file is larger than {max_bytes} bytes")
-    ingested = load_bytes(data)
+    checked = check_bytes(data)  # cheap: headers and structure; the worker decodes
     sha = resources.blobs.put(data)
     with resources.sessions() as session, session.begin():
         row, created = create_document(
@@ -91,7 +93,7 @@ def submit_bytes(
             sha256=sha,
             size_bytes=len(data),
             filename=filename,
-            media_type=media_type or ingested.media_type,
+            media_type=media_type or checked.media_type,
             source=source,
             doc_type_hint=doc_type_hint,
             metadata=metadata,

@@ -38,6 +38,15 @@ class Page(BaseModel):
     skew_corrected: float = Field(0.0, description="Degrees of skew removed.")
     cropped: bool = Field(False, description="Whether the page was cropped to the paper.")
     text_source: str = Field("ocr", description="'ocr' or 'pdf-text' (born-digital text layer).")
+    image_sha256: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{64}$",
+        description=(
+            "sha256 of the page as shown for review (the pixels the boxes refer to, as a JPEG"
+            " at most 1400 px wide) in the service's blob store; null when none was stored"
+            " (retention=none, the command line, results from before it was kept)."
+        ),
+    )
     words: list[Word] = Field(default_factory=list)
     lines: list[Line] = Field(default_factory=list)
 

@@ -3,6 +3,11 @@
 The pipeline and the training data sets (`learning`) both read pages with `read_page`, so a
 model is trained on the words the pipeline will see. `timed` adds a stage's seconds to a
 timings dict, as `Document.timings` reports them.
+
+Given a `keep_image` sink, `read_page` also hands over the page as displayed (the pixels
+its boxes refer to, as a display JPEG) and records the returned hash on the page, so the
+review screen never decodes the original again. `page_pixels` redraws those pixels for a
+stored page that has no kept image (results from before images were kept).
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from paperclerk.engines.base import OcrEngine, OcrWord
-from paperclerk.ingest.types import RawPage
+from paperclerk.ingest.types import Image, RawPage
 from paperclerk.model import Page
+from paperclerk.pages.display import PageImageSink, display_jpeg
 from paperclerk.pages.layout import build_page
 from paperclerk.preprocess import preprocess_page
 
@@ -28,22 +34,49 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 4)
 
 
-def read_page(raw: RawPage, engine: OcrEngine, timings: dict[str, float]) -> Page:
-    """Turn one raw page into words: its PDF text layer when it has one, else OCR."""
+def read_page(
+    raw: RawPage,
+    engine: OcrEngine,
+    timings: dict[str, float],
+    keep_image: PageImageSink | None = None,
+) -> Page:
+    """Turn one raw page into words: its PDF text layer when it has one, else OCR.
+
+    With `keep_image`, the page as displayed (`display_jpeg` of the pixels the boxes refer
+    to) is passed to it and the hash it returns is recorded as `Page.image_sha256`.
+    """
     if raw.has_text_layer:
         h, w = raw.image.shape[:2]
         words = [OcrWord(t.text, t.box, 1.0, -1) for t in raw.text_layer]
-        return build_page(raw.index, w, h, _group_text_layer(words), text_source="pdf-text")
-    with timed(timings, "preprocess"):
-        pre = preprocess_page(raw.image)
-    with timed(timings, "ocr"):
-        words = engine.read(pre.image)
-    h, w = pre.image.shape[:2]
-    page = build_page(raw.index, w, h, words)
-    page.rotation_applied = pre.rotation
-    page.skew_corrected = pre.skew
-    page.cropped = pre.cropped
+        page = build_page(raw.index, w, h, _group_text_layer(words), text_source="pdf-text")
+        image = raw.image
+    else:
+        with timed(timings, "preprocess"):
+            pre = preprocess_page(raw.image)
+        with timed(timings, "ocr"):
+            words = engine.read(pre.image)
+        h, w = pre.image.shape[:2]
+        page = build_page(raw.index, w, h, words)
+        page.rotation_applied = pre.rotation
+        page.skew_corrected = pre.skew
+        page.cropped = pre.cropped
+        image = pre.image
+    if keep_image is not None:
+        with timed(timings, "page_image"):
+            page.image_sha256 = keep_image(display_jpeg(image))
     return page
+
+
+def page_pixels(raw: RawPage, page: Page) -> Image:
+    """Return the pixels the word boxes of `page` (read from `raw` by `read_page`) refer to.
+
+    A text-layer page and one that preprocessing left alone are the raw image; any other is
+    preprocessed again, which is deterministic and so gives the pixels OCR read.
+    """
+    changed = page.cropped or page.rotation_applied or page.skew_corrected
+    if page.text_source == "pdf-text" or not changed:
+        return raw.image
+    return preprocess_page(raw.image).image
 
 
 def _group_text_layer(words: list[OcrWord]) -> list[OcrWord]:

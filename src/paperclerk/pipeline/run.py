@@ -14,6 +14,7 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
 from paperclerk.model import DocType, Document, Source
+from paperclerk.pages.display import PageImageSink
 from paperclerk.pages.read import read_page, timed
 from paperclerk.pipeline.classify import classifier_version, classify_pages
 from paperclerk.pipeline.decide import decide
@@ -69,8 +70,13 @@ def process_ingested(
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
+    keep_image: PageImageSink | None = None,
 ) -> Document:
-    """Run OCR and analysis on an already ingested file and return the document."""
+    """Run OCR and analysis on an already ingested file and return the document.
+
+    `keep_image` receives each page as displayed (see `read_page`); the service's worker
+    passes its blob store so the review screen never decodes the original again.
+    """
     engine = engine or get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
     timings: dict[str, float] = {}
     doc = Document(
@@ -80,7 +86,7 @@ def process_ingested(
         filename=filename,
         source=source,
     )
-    doc.pages = [read_page(raw, engine, timings) for raw in ingested.pages]
+    doc.pages = [read_page(raw, engine, timings, keep_image) for raw in ingested.pages]
     if any(p.text_source == "ocr" for p in doc.pages):
         doc.model_versions["ocr"] = engine.version
     if doc_type_hint is not None:
@@ -97,8 +103,12 @@ def process_bytes(
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
+    keep_image: PageImageSink | None = None,
 ) -> Document:
-    """Process one document given as bytes; bad input raises a typed InputError."""
+    """Process one document given as bytes; bad input raises a typed InputError.
+
+    The bytes are decoded once, here; `keep_image` is passed to `process_ingested`.
+    """
     timings: dict[str, float] = {}
     with timed(timings, "ingest"):
         ingested = load_bytes(data)
@@ -110,6 +120,7 @@ def process_bytes(
         doc_type_hint=doc_type_hint,
         extractor=extractor,
         policy=policy,
+        keep_image=keep_image,
     )
     doc.timings = {**timings, **doc.timings}
     return doc

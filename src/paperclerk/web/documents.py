@@ -12,6 +12,7 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 import cv2
+import numpy as np
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -36,6 +37,7 @@ from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
+from paperclerk.web.ui.pages import page_image as shown_page
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 MAX_WAIT_S = 120.0
@@ -246,18 +248,34 @@ def list_(
 
 @router.get("/{document_id}/pages/{n}", responses={200: {"content": {"image/png": {}}}})
 def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> Response:
-    """Return page `n` (from 0) of the original as a PNG."""
+    """Return page `n` (from 0) as a PNG.
+
+    Once processed: the page as the review screen shows it, in the pixel space of the
+    result's word boxes (cropped, upright, deskewed; at most 1400 px wide, so place words
+    with their `norm_box`), from the image the worker kept. Before that: the page of the
+    original as uploaded.
+    """
     _check_id(document_id)
     with state.sessions() as session:
         row = get_document(session, workspace, document_id)
         if row is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
         sha = row.sha256
-    pages = load_bytes(state.blobs.get(sha)).pages
-    if not 0 <= n < len(pages):
-        raise ApiError(404, "not_found", f"the document has {len(pages)} page(s); no page {n}")
-    ok, png = cv2.imencode(".png", pages[n].image)
-    if not ok:
+        result = Document.model_validate(row.result) if row.result else None
+    if result is not None:
+        page = next((p for p in result.pages if p.index == n), None)
+        jpeg = shown_page(state.blobs, sha, page) if page is not None else None
+        if jpeg is None:
+            count = len(result.pages)
+            raise ApiError(404, "not_found", f"the document has {count} page(s); no page {n}")
+        image = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
+    else:
+        pages = load_bytes(state.blobs.get(sha)).pages
+        if not 0 <= n < len(pages):
+            raise ApiError(404, "not_found", f"the document has {len(pages)} page(s); no page {n}")
+        image = pages[n].image
+    ok, png = cv2.imencode(".png", image) if image is not None else (False, None)
+    if not ok or png is None:
         raise ApiError(500, "render_failed", "the page could not be encoded")
     return Response(png.tobytes(), media_type="image/png")
 
@@ -312,13 +330,26 @@ def reopen_(
 
 @router.delete("/{document_id}", status_code=204)
 def delete(state: State, workspace: Workspace, document_id: str) -> Response:
-    """Erase a document: its row, jobs, deliveries and, if no other document has it, the blob."""
+    """Erase a document: its row, jobs, deliveries and, if no other document has it, the blob.
+
+    The page images the worker kept go with the original: another document with the same
+    bytes has the same pages, so they are kept while the original is.
+    """
     _check_id(document_id)
     with state.sessions() as session, session.begin():
+        row = get_document(session, workspace, document_id)
+        images = _page_image_hashes(row.result) if row is not None else []
         sha = delete_document(session, workspace, document_id)
     if sha is None:
         raise ApiError(404, "not_found", f"no document {document_id}")
     with state.sessions() as session:
         if not blob_in_use(session, sha):
-            state.blobs.delete(sha)
+            for blob in [sha, *images]:
+                state.blobs.delete(blob)
     return Response(status_code=204)
+
+
+def _page_image_hashes(result: dict[str, Any] | None) -> list[str]:
+    """Return the `image_sha256` of every page of a stored result that has one."""
+    pages = (result or {}).get("pages") or []
+    return [p["image_sha256"] for p in pages if isinstance(p, dict) and p.get("image_sha256")]

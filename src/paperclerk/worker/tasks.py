@@ -72,6 +72,8 @@ def run_job(
     not processed again. Only ids and codes are logged, never document content.
     `receipts` extracts receipts (the service's, reading with the reviewed memory); the
     decision follows the workspace's policy as it is when the document is processed.
+    The original is decoded once, here; each page as the review screen shows it goes to the
+    blob store (`Page.image_sha256`), so showing it decodes nothing.
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -101,6 +103,7 @@ def run_job(
             doc_type_hint=hint,
             extractor=receipts,
             policy=policy,
+            keep_image=blobs.put,
         )
     except InputError as exc:
         log.info("document %s rejected: %s", job.document_id, exc.code)

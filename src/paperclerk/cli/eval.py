@@ -1,4 +1,4 @@
-"""The paperclerk command line: process documents and evaluate accuracy."""
+"""`paperclerk eval …`: every accuracy measurement on labelled document sets."""
 
 from __future__ import annotations
 
@@ -8,91 +8,77 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from paperclerk.cli_campaign import campaign_app, eval_duplicates
-from paperclerk.cli_service import admin_app, serve, submit, worker
-from paperclerk.cli_train import models_app, progress_bar, train_app
-from paperclerk.errors import PaperclerkError
+from paperclerk.cli.common import console, progress_bar
 from paperclerk.evaluation.report import print_scoreboard
 
-app = typer.Typer(help="paperclerk: document in, typed and checked JSON out.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure accuracy on labelled document sets.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
-app.add_typer(train_app, name="train")
-app.add_typer(models_app, name="models")
-app.add_typer(admin_app, name="admin")
-app.add_typer(campaign_app, name="campaign")
-eval_app.command("duplicates")(eval_duplicates)
-app.command("serve")(serve)
-app.command("worker")(worker)
-app.command("submit")(submit)
-console = Console(stderr=True)
-
-SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
 
 
-def _expand(inputs: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in inputs:
-        if p.is_dir():
-            files.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                )
-            )
-        else:
-            files.append(p)
-    return files
-
-
-@app.command()
-def process(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders to process.")],
-    out: Annotated[Path | None, typer.Option(help="Write one JSON per input here.")] = None,
-    engine: Annotated[str, typer.Option(help="OCR engine: rapid or tesseract.")] = "rapid",
+@eval_app.command("duplicates")
+def eval_duplicates(
+    root: Annotated[Path, typer.Argument(help="Folder of receipt images (or with img/).")],
+    seed: Annotated[int, typer.Option(help="Fixes the set and every transformation.")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
+    ocr: Annotated[
+        bool, typer.Option("--ocr/--no-ocr", help="Read each image (content layers) or not.")
+    ] = True,
+    workers: Annotated[int, typer.Option(help="OCR worker processes; 0 = one per core.")] = 0,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Receipt model: 'live' (default), 'default', 'rules' or a registry id."),
+    ] = None,
 ) -> None:
-    """Process documents into JSON: one file per input in --out, or JSON lines on stdout."""
-    from paperclerk.engines.registry import get_engine
-    from paperclerk.pipeline.run import process_path
+    """Measure duplicate detection (precision, recall over pairs) on simulated re-photos."""
+    from paperclerk.evaluation.duplicates import (
+        build_set,
+        evaluate_duplicates,
+        read_all,
+        receipt_images,
+    )
+    from paperclerk.pipeline.parallel import default_workers
 
-    files = _expand(inputs)
-    if not files:
-        console.print("[red]no input files found[/red]")
+    if not root.is_dir():
+        console.print(f"[red]{root} is not a folder[/red]")
         raise typer.Exit(2)
-    try:
-        ocr = get_engine(engine)
-    except PaperclerkError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(exc.exit_code) from exc
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-    failures = 0
-    exit_code = 0
+    paths = receipt_images(root)[:limit]
+    if len(paths) < 2:
+        console.print(f"[red]{root} holds fewer than two receipt images[/red]")
+        raise typer.Exit(2)
+    items = build_set(paths, seed)
     with progress_bar() as progress:
-        task = progress.add_task("processing", total=len(files), current="")
-        for path in files:
-            progress.update(task, current=path.name)
-            try:
-                doc = process_path(path, engine=ocr)
-            except PaperclerkError as exc:
-                failures += 1
-                exit_code = exit_code or exc.exit_code
-                console.print(f"[red]{path}[/red]: {exc.code}: {exc.message}")
-                progress.advance(task)
-                continue
-            body = doc.model_dump_json(indent=2)
-            if out is not None:
-                (out / f"{path.stem}.json").write_text(body + "\n", encoding="utf-8")
-            else:
-                typer.echo(doc.model_dump_json())
-            summary = ", ".join(f"{k}={doc.fields[k].value}" for k in list(doc.fields)[:4])
-            console.print(f"[green]{path.name}[/green] {doc.doc_type.value}: {summary}")
-            progress.advance(task)
-    if failures:
-        console.print(f"[red]{failures} of {len(files)} inputs failed[/red]")
-        raise typer.Exit(exit_code)
+        docs = None
+        if ocr:
+            reading = progress.add_task("reading", total=len(items), current="")
+            docs = read_all(
+                items,
+                workers or default_workers(),
+                lambda name: progress.update(reading, advance=1, current=name),
+                model,
+            )
+        task = progress.add_task("eval duplicates", total=len(items), current="")
+        report = evaluate_duplicates(
+            items,
+            on_progress=lambda name: progress.update(task, advance=1, current=name),
+            documents=docs,
+        )
+    table = Table(title=f"duplicates: {report.receipts} receipts, {report.images} images")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in (
+        ("precision", f"{report.precision:.4f}"),
+        ("recall", f"{report.recall:.4f}"),
+        ("true pairs", str(report.true_pairs)),
+        ("predicted pairs", str(report.predicted_pairs)),
+        ("correct pairs", str(report.correct_pairs)),
+        ("errors", str(len(report.errors))),
+    ):
+        table.add_row(key, value)
+    Console().print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
 @eval_app.command("sroie")
@@ -256,8 +242,3 @@ def eval_types(
     )
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-
-
-def main() -> None:
-    """Entry point for `python -m paperclerk`."""
-    app()

@@ -1,4 +1,4 @@
-"""`paperclerk campaign check` and `paperclerk eval duplicates`.
+"""`paperclerk campaign check`.
 
 `campaign check` runs the same code path as `POST /v1/campaigns/{id}/submissions`
 (`paperclerk.loyalty.service.check_submission`) on a SQLite database: by default a fresh
@@ -10,7 +10,6 @@ original is stored in its blob store before it is processed).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from paperclerk.cli_train import progress_bar
+from paperclerk.cli.common import console
 from paperclerk.errors import PaperclerkError
 
 if TYPE_CHECKING:
@@ -28,11 +27,11 @@ if TYPE_CHECKING:
     from paperclerk.loyalty.service import SubmissionResult
 
 campaign_app = typer.Typer(help="Loyalty and cashback campaigns.", no_args_is_help=True)
-console = Console(stderr=True)
 CLI_WORKSPACE = "cli"
 
 
 def _fail(exc: PaperclerkError) -> typer.Exit:
+    """Print a PaperclerkError on stderr and return the exit that carries its exit code."""
     console.print(f"[red]error[/red] {exc.code}: {exc.message}")
     return typer.Exit(exc.exit_code)
 
@@ -129,6 +128,7 @@ def _check_all(
 
 
 def _print(result: SubmissionResult) -> None:
+    """Print one decided receipt as a table: outcome, reward and one row per rule."""
     colour = {"approved": "green", "rejected": "red"}.get(result.outcome.value, "yellow")
     table = Table(
         title=f"{result.filename}: [{colour}]{result.outcome.value}[/{colour}], reward "
@@ -139,67 +139,3 @@ def _print(result: SubmissionResult) -> None:
     for f in result.findings:
         table.add_row(f.rule_id, "pass" if f.passed else "FAIL", f.effect.value, f.message)
     Console().print(table)
-
-
-def eval_duplicates(
-    root: Annotated[Path, typer.Argument(help="Folder of receipt images (or with img/).")],
-    seed: Annotated[int, typer.Option(help="Fixes the set and every transformation.")] = 0,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N receipts.")] = None,
-    ocr: Annotated[
-        bool, typer.Option("--ocr/--no-ocr", help="Read each image (content layers) or not.")
-    ] = True,
-    workers: Annotated[int, typer.Option(help="OCR worker processes; 0 = one per core.")] = 0,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Receipt model: 'live' (default), 'default', 'rules' or a registry id."),
-    ] = None,
-) -> None:
-    """Measure duplicate detection (precision, recall over pairs) on simulated re-photos."""
-    from paperclerk.evaluation.duplicates import (
-        build_set,
-        evaluate_duplicates,
-        read_all,
-        receipt_images,
-    )
-    from paperclerk.pipeline.parallel import default_workers
-
-    if not root.is_dir():
-        console.print(f"[red]{root} is not a folder[/red]")
-        raise typer.Exit(2)
-    paths = receipt_images(root)[:limit]
-    if len(paths) < 2:
-        console.print(f"[red]{root} holds fewer than two receipt images[/red]")
-        raise typer.Exit(2)
-    items = build_set(paths, seed)
-    with progress_bar() as progress:
-        docs = None
-        if ocr:
-            reading = progress.add_task("reading", total=len(items), current="")
-            docs = read_all(
-                items,
-                workers or default_workers(),
-                lambda name: progress.update(reading, advance=1, current=name),
-                model,
-            )
-        task = progress.add_task("eval duplicates", total=len(items), current="")
-        report = evaluate_duplicates(
-            items,
-            on_progress=lambda name: progress.update(task, advance=1, current=name),
-            documents=docs,
-        )
-    table = Table(title=f"duplicates: {report.receipts} receipts, {report.images} images")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in (
-        ("precision", f"{report.precision:.4f}"),
-        ("recall", f"{report.recall:.4f}"),
-        ("true pairs", str(report.true_pairs)),
-        ("predicted pairs", str(report.predicted_pairs)),
-        ("correct pairs", str(report.correct_pairs)),
-        ("errors", str(len(report.errors))),
-    ):
-        table.add_row(key, value)
-    Console().print(table)
-    if json_out is not None:
-        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")

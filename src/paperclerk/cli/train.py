@@ -1,4 +1,4 @@
-"""`paperclerk train …` and `paperclerk models`: train, measure, register and list models."""
+"""`paperclerk train …`: train, measure and register models."""
 
 from __future__ import annotations
 
@@ -8,33 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from paperclerk.cli.common import RegistryOption, console, progress_bar
+
 train_app = typer.Typer(help="Train models and store them in the registry.", no_args_is_help=True)
-models_app = typer.Typer(help="List the models in the registry.", no_args_is_help=True)
-console = Console(stderr=True)
-
-RegistryOption = Annotated[
-    Path | None,
-    typer.Option("--registry", help="Model registry folder (default <data dir>/models)."),
-]
-
-
-def progress_bar() -> Progress:
-    """Return the progress bar every long CLI command shows (on stderr)."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        console=console,
-    )
 
 
 def _print_measurement(title: str, figures: dict[str, object]) -> None:
+    """Print a receipt model's validation figures: accuracy, reliability, automation curve."""
     table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -233,26 +215,3 @@ def _print_doctype_report(report: dict[str, Any]) -> None:
         console.print(f"[yellow]sources missing on this machine, skipped: {absent}[/yellow]")
     if "release" in report:
         console.print(f"release model written to {report['release']['model_path']}")
-
-
-@models_app.command("list")
-def models_list(registry_dir: RegistryOption = None) -> None:
-    """Show every stored model: id, status, data hash, code version and validation figures."""
-    from paperclerk.learning.registry import Registry
-    from paperclerk.settings import get_settings
-
-    registry = Registry(registry_dir or get_settings().registry_dir)
-    table = Table(title=f"models in {registry.root}")
-    for col in ("id", "status", "created", "data", "code", "micro-F1", "automation"):
-        table.add_column(col)
-    for card in registry.cards():
-        table.add_row(
-            card.id,
-            card.status,
-            card.created_at.strftime("%Y-%m-%d %H:%M"),
-            card.training_data_hash[:10],
-            card.code_version,
-            str(card.metrics.get("micro_f1", "")),
-            str(card.metrics.get("automation_rate", "")),
-        )
-    Console().print(table)

@@ -1,0 +1,35 @@
+"""The paperclerk command line: `app` is the root Typer application.
+
+One module per command group: `process` (process, submit), `serve` (serve, worker),
+`eval`, `train`, `models`, `admin` and `campaign`; `common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from paperclerk.cli.admin import admin_app
+from paperclerk.cli.campaign import campaign_app
+from paperclerk.cli.eval import eval_app
+from paperclerk.cli.models import models_app
+from paperclerk.cli.process import process, submit
+from paperclerk.cli.serve import serve, worker
+from paperclerk.cli.train import train_app
+
+app = typer.Typer(help="paperclerk: document in, typed and checked JSON out.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
+app.add_typer(admin_app, name="admin")
+app.add_typer(campaign_app, name="campaign")
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("submit")(submit)
+app.command("process")(process)
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point for `python -m paperclerk`."""
+    app()

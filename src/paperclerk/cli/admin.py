@@ -1,0 +1,190 @@
+"""`paperclerk admin …`: workspaces, API keys, users and decision policies."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from paperclerk.cli.common import DataDir, console, open_data_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+admin_app = typer.Typer(
+    help="Workspaces, API keys, users and decision policies.", no_args_is_help=True
+)
+policy_app = typer.Typer(
+    help="A workspace's decision policy: show it, override it from a file, reset it.",
+    no_args_is_help=True,
+)
+admin_app.add_typer(policy_app, name="policy")
+
+
+@admin_app.command("create-workspace")
+def create_workspace(name: str, data_dir: DataDir = None) -> None:
+    """Create a workspace and print its id."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import create_workspace as create
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        workspace = create(session, name)
+        print(workspace.id)
+
+
+@admin_app.command("create-key")
+def create_key(workspace: str, data_dir: DataDir = None) -> None:
+    """Create an API key for a workspace (name or id); print only the key, shown once."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import create_api_key, get_workspace_by_name
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        found = get_workspace_by_name(session, workspace)
+        new = create_api_key(session, found.id if found else workspace)
+    console.print(f"key id {new.key_id} — store the key now, it is not shown again")
+    print(new.key)
+
+
+@admin_app.command("revoke-key")
+def revoke_key(key_id: str, data_dir: DataDir = None) -> None:
+    """Revoke an API key by its id."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import revoke_key as revoke
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        if not revoke(session, key_id):
+            console.print(f"[red]no active key {key_id}[/red]")
+            raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin or reviewer.")] = "reviewer",
+    workspace: Annotated[str | None, typer.Option(help="Workspace name to join.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user; the password is read from standard input."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.users import add_user_to_workspace
+    from paperclerk.storage.users import create_user as create
+    from paperclerk.storage.workspaces import get_workspace_by_name
+
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        console.print("[red]give the password on standard input[/red]")
+        raise typer.Exit(2)
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        user = create(session, email, password, role)  # type: ignore[arg-type]
+        if workspace is not None:
+            found = get_workspace_by_name(session, workspace)
+            if found is None:
+                console.print(f"[red]no workspace {workspace}[/red]")
+                raise typer.Exit(1)
+            add_user_to_workspace(session, user.id, found.id)
+        print(user.id)
+
+
+def _workspace_id(session: Session, workspace: str) -> str:
+    """Return the id of a workspace given by name or id; exit 1 when there is none."""
+    from paperclerk.storage.workspaces import get_workspace, get_workspace_by_name
+
+    found = get_workspace_by_name(session, workspace) or get_workspace(session, workspace)
+    if found is None:
+        console.print(f"[red]no workspace {workspace}[/red]")
+        raise typer.Exit(1)
+    return found.id
+
+
+def _read_override(file: str) -> object:
+    """Read an override from a YAML or JSON file (`-`: standard input); exit 2 if unreadable."""
+    import yaml
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        return yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    except yaml.YAMLError as exc:
+        console.print(
+            f"[red]{file} is not valid YAML or JSON: {exc}[/red]", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(2) from None
+
+
+@policy_app.command("show")
+def policy_show(workspace: str, data_dir: DataDir = None) -> None:
+    """Print the workspace's effective decision policy (packaged plus override) as YAML."""
+    from paperclerk.pipeline.policy import policy_yaml
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import get_policy_override, policy_with
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session:
+        row = get_policy_override(session, _workspace_id(session, workspace))
+        override = dict(row.override) if row is not None else None
+        if row is None:
+            console.print(f"workspace {workspace}: the packaged policy (no override)")
+        else:
+            when = row.updated_at.isoformat(timespec="seconds")
+            console.print(
+                f"workspace {workspace}: packaged policy with an override set {when}"
+                f" by {row.updated_by or 'unknown'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    print(policy_yaml(policy_with(override)), end="")
+
+
+@policy_app.command("set")
+def policy_set(
+    workspace: str,
+    file: Annotated[str, typer.Argument(help="YAML or JSON override file; - reads stdin.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Override the workspace's decision policy with FILE (replacing any earlier override)."""
+    from paperclerk.errors import PolicyError
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import set_policy_override
+
+    override = _read_override(file)
+    url, _ = open_data_dir(data_dir)
+    try:
+        with make_session_factory(make_engine(url))() as session, session.begin():
+            ws = _workspace_id(session, workspace)
+            set_policy_override(session, ws, override, by=f"admin-cli:{_login()}")
+    except PolicyError as exc:
+        console.print(f"[red]invalid policy: {exc.message}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    console.print(f"workspace {workspace}: policy override set")
+
+
+@policy_app.command("reset")
+def policy_reset(workspace: str, data_dir: DataDir = None) -> None:
+    """Drop the workspace's override: back to the packaged decision policy."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.policies import clear_policy_override
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        had = clear_policy_override(session, _workspace_id(session, workspace))
+    said = "override removed" if had else "had no override"
+    console.print(f"workspace {workspace}: {said}; the packaged policy applies")
+
+
+def _login() -> str:
+    """Return the name of the person running the command, as far as the system knows it."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
