@@ -15,9 +15,9 @@ import statistics
 import time
 from pathlib import Path
 
+from paperclerk.datasets.importers import import_sroie
 from paperclerk.engines.registry import get_engine
 from paperclerk.extract.receipt import RuleReceiptExtractor
-from paperclerk.learning.importers import import_sroie
 from paperclerk.learning.loader import receipt_extractor
 from paperclerk.settings import get_settings
 

@@ -18,9 +18,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from paperclerk.datasets.dataset import Dataset
+from paperclerk.datasets.importers import import_sroie
 from paperclerk.engines.registry import get_engine
-from paperclerk.learning.dataset import Dataset
-from paperclerk.learning.importers import import_sroie
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_training import measure, train_receipts
 from paperclerk.settings import get_settings

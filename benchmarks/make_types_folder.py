@@ -1,7 +1,7 @@
 """Build the mixed document-type validation folder for `paperclerk eval types` (issue 12).
 
-Only documents held back from training by the fixed split (`learning.dataset.in_validation`
-on the ids of `learning.doctype_data`) go in, so the packaged document-type model (trained
+Only documents held back from training by the fixed split (`datasets.dataset.in_validation`
+on the ids of `datasets.doctype_data`) go in, so the packaged document-type model (trained
 on the training side only) has never seen any of them:
 - `receipt/`: every second held-back SROIE receipt photo (`sroie/<id>`), as the JPEG;
 - `invoice/`: the held-back invoice2data PDFs and PNGs and DocILE PDF, the held-back
@@ -9,7 +9,7 @@ on the training side only) has never seen any of them:
   PNG (150 dpi; read by OCR);
 - `identity_document/`: the held-back passport / ID / visa specimen photos;
 - `other/`: the held-back non-ID images of the MRZ sets, held-back real text documents of
-  `learning.other_docs` (one per file, up to `TEXT_DOCS`, evenly spread) rendered to PNG
+  `datasets.other_docs` (one per file, up to `TEXT_DOCS`, evenly spread) rendered to PNG
   with DejaVu Sans, and held-back pages of the ICAO 9303 specification (as one-page PDFs
   with their text layer, and as PNG renderings, alternately).
 
@@ -29,10 +29,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from paperclerk.learning.dataset import in_validation
-from paperclerk.learning.doctype_data import ICAO_SECTION, ID_IMAGES, IMAGE_SUFFIXES, OTHER_IMAGES
-from paperclerk.learning.other_docs import MRZ_LINE, icao_pdfs, text_documents
-from paperclerk.learning.pdf_pages import page_count, single_page_pdf
+from paperclerk.datasets.dataset import in_validation
+from paperclerk.datasets.doctype_data import ICAO_SECTION, ID_IMAGES, IMAGE_SUFFIXES, OTHER_IMAGES
+from paperclerk.datasets.other_docs import MRZ_LINE, icao_pdfs, text_documents
+from paperclerk.datasets.pdf_pages import page_count, single_page_pdf
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_DOCS = 30

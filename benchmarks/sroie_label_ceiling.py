@@ -26,7 +26,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from paperclerk.learning.dataset import in_validation
+from paperclerk.datasets.dataset import in_validation
 from paperclerk.learning.memory import name_key
 
 FIELDS = ("company", "address")

@@ -32,6 +32,7 @@ ROLES = {
     "storage": "database, blobs",
     "pipeline": "one pipeline",
     "learning": "models, rules",
+    "datasets": "data sets",
     "extract": "extractors, pages",
     "engines": "OCR, images",
     "ingest": "files, values",

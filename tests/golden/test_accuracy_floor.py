@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from paperclerk.datasets.invoice2data_format import iter_invoice_samples
 from paperclerk.evaluation.invoices import evaluate_invoices
 from paperclerk.evaluation.sroie import evaluate_sroie
-from paperclerk.learning.invoice2data_format import iter_invoice_samples
 from tests.conftest import SHARED, needs_shared
 
 

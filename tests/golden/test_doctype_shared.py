@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperclerk.learning.doctype_data import collect_corpus
+from paperclerk.datasets.doctype_data import collect_corpus
 from paperclerk.learning.doctype_training import cross_validate, metrics_table
 from paperclerk.settings import get_settings
 from tests.conftest import SHARED, needs_shared

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from paperclerk.learning.dataset import TrainingExample
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.model import DecisionOutcome, DocType
 from paperclerk.review import (
     Correction,

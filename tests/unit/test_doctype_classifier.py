@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from paperclerk.learning.doctype import DocTypeClassifier, Example
+from paperclerk.datasets.dataset import DocTypeExample
+from paperclerk.learning.doctype import DocTypeClassifier
 from paperclerk.model import DocType, Page
 from paperclerk.pipeline import classify
 from tests.conftest import page_from_lines
@@ -110,7 +111,7 @@ BASE = {
 }
 
 
-def corpus(per_class: int, seed: int = 7) -> list[Example]:
+def corpus(per_class: int, seed: int = 7) -> list[DocTypeExample]:
     """A small deterministic corpus of the four base types."""
     rng = random.Random(seed)
     return [(make(rng), label) for label, make in BASE.items() for _ in range(per_class)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from paperclerk.learning.other_docs import roff_to_text, text_chunks, wrap_lines
-from paperclerk.learning.synthetic_invoices import INVOICE_LANGS, synthetic_invoices
+from paperclerk.datasets.other_docs import roff_to_text, text_chunks, wrap_lines
+from paperclerk.datasets.synthetic_invoices import INVOICE_LANGS, synthetic_invoices
 
 
 def test_roff_to_text_keeps_words_and_drops_requests() -> None:

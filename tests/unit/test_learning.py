@@ -6,8 +6,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from paperclerk.datasets.dataset import Dataset, TrainingExample
 from paperclerk.learning.calibration import Automation, choose_threshold, reliability_table
-from paperclerk.learning.dataset import Dataset, TrainingExample
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel, train_receipt_model

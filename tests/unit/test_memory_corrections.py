@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from paperclerk.learning.dataset import TrainingExample
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.reviewed_memory import ReviewedMemory
 from paperclerk.model import DocType

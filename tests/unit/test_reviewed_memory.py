@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperclerk.learning.dataset import TrainingExample
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.learning.loader import PACKAGED_RECEIPT, service_receipt_extractor
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.reviewed_memory import ReviewedMemory, ReviewedReceiptExtractor

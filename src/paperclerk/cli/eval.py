@@ -38,7 +38,7 @@ def eval_duplicates(
         read_all,
         receipt_images,
     )
-    from paperclerk.pipeline.parallel import default_workers
+    from paperclerk.evaluation.parallel import default_workers
 
     if not root.is_dir():
         console.print(f"[red]{root} is not a folder[/red]")
@@ -109,11 +109,11 @@ def eval_sroie(
     ] = 0,
 ) -> None:
     """Score receipts on company, address, date and total (SROIE protocol)."""
+    from paperclerk.datasets.dataset import in_validation
     from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.parallel import WorkerSetup, default_workers
     from paperclerk.evaluation.sroie import evaluate_sroie, iter_samples
-    from paperclerk.learning.dataset import in_validation
     from paperclerk.learning.loader import receipt_extractor
-    from paperclerk.pipeline.parallel import WorkerSetup, default_workers
 
     if split not in ("all", "validation"):
         console.print("[red]--split is 'all' or 'validation'[/red]")
@@ -157,9 +157,9 @@ def eval_invoices(
     engine: Annotated[str, typer.Option(help="OCR engine for scanned pages.")] = "rapid",
 ) -> None:
     """Score invoices on issuer, total, date, invoice number and currency."""
+    from paperclerk.datasets.invoice2data_format import iter_invoice_samples
     from paperclerk.engines.registry import get_engine
     from paperclerk.evaluation.invoices import evaluate_invoices
-    from paperclerk.learning.invoice2data_format import iter_invoice_samples
 
     samples = list(iter_invoice_samples(root))
     if not samples:

@@ -75,14 +75,14 @@ def train_receipts_cmd(
     a fixed quarter of the receipts (by id) is held back for validation. The new model goes
     live only if it scores at least as well as the live one on that same validation set.
     """
+    from paperclerk.datasets.dataset import Dataset
+    from paperclerk.datasets.importers import import_corrections, import_sroie
+    from paperclerk.datasets.sroie_format import iter_samples
     from paperclerk.engines.registry import get_engine
-    from paperclerk.learning.dataset import Dataset
-    from paperclerk.learning.importers import import_corrections, import_sroie
     from paperclerk.learning.loader import receipt_extractor
     from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
     from paperclerk.learning.receipt_training import measure, store, train_receipts
     from paperclerk.learning.registry import Registry
-    from paperclerk.learning.sroie_format import iter_samples
     from paperclerk.settings import get_settings
 
     if not (sroie / "key").is_dir():

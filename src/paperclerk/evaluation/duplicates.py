@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from paperclerk.evaluation.parallel import WorkerSetup, process_many
 from paperclerk.evaluation.rephotograph import rephotograph
 from paperclerk.ingest import load_bytes
 from paperclerk.loyalty import candidates
 from paperclerk.loyalty.duplicates import find_duplicates
 from paperclerk.loyalty.fingerprints import fingerprint
 from paperclerk.model import DocType, Document
-from paperclerk.pipeline.parallel import WorkerSetup, process_many
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import upgrade
 from paperclerk.storage.workspaces import create_workspace

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from paperclerk.datasets.invoice2data_format import InvoiceSample
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard
-from paperclerk.learning.invoice2data_format import InvoiceSample
 from paperclerk.model import DocType
 from paperclerk.pipeline.run import process_path
 

@@ -10,18 +10,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from paperclerk.datasets.sroie_format import SroieSample, iter_samples, read_box_file
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
 from paperclerk.evaluation.scoring import Scoreboard, normalise_string
-from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box_file
 
 __all__ = ["SroieSample", "evaluate_sroie", "iter_samples", "read_box_file"]
+from paperclerk.datasets.dataset import in_validation
+from paperclerk.datasets.importers import given_ocr_page
+from paperclerk.evaluation.parallel import WorkerSetup, process_many
 from paperclerk.extract.base import FieldExtractor
-from paperclerk.learning.dataset import in_validation
-from paperclerk.learning.importers import given_ocr_page
 from paperclerk.model import DecisionOutcome, DocType, Document
 from paperclerk.parsers import parse_amount, parse_date, same_loose_text
-from paperclerk.pipeline.parallel import WorkerSetup, process_many
 from paperclerk.pipeline.policy import packaged_policy
 from paperclerk.pipeline.run import analyse, process_path
 

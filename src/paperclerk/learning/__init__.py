@@ -1,1 +1,1 @@
-"""Trainable models: data sets, extractors, classifiers, memory and the model registry."""
+"""Trainable models: extractors, classifiers, training, calibration, memory and the registry."""

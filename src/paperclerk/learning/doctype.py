@@ -17,7 +17,7 @@ rather than the document's length.
 Adding a document type from a handful of examples:
 1. add a member to `DocType` in `paperclerk/model/document.py` (the JSON contract);
 2. add 3–5 or more real examples of it (pages with words) to the training examples, e.g.
-   reviewed documents, beside the corpus of `learning/doctype_data.py`;
+   reviewed documents, beside the corpus of `datasets/doctype_data.py`;
 3. call `DocTypeClassifier.fit` on all examples and `save` the model (the default one is
    rebuilt by `doctype_training.train_default_doctype`). Add more as review confirms them.
 """
@@ -42,9 +42,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from paperclerk.datasets.dataset import DocTypeExample
 from paperclerk.model import DocType, Page
-
-Example = tuple[list[Page], DocType]
 
 FORMAT = 1
 MAX_PAGES = 3
@@ -92,7 +91,7 @@ def layout_features(pages: list[Page]) -> list[float]:
     ]
 
 
-def examples_hash(examples: list[Example]) -> str:
+def examples_hash(examples: list[DocTypeExample]) -> str:
     """Return a sha256 over the sorted (label, text) pairs of examples; order-independent."""
     pairs = sorted((label.value, "\f".join(p.text for p in pages)) for pages, label in examples)
     data = json.dumps(pairs, ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -116,7 +115,7 @@ def line_snippet(pages: list[Page], rng: random.Random) -> list[Page]:
     return [page.model_copy(update={"lines": lines, "words": words})]
 
 
-def _augmented(examples: list[Example]) -> list[Example]:
+def _augmented(examples: list[DocTypeExample]) -> list[DocTypeExample]:
     """Return the examples followed by line snippets of the longer ones (seeded).
 
     Every example of at least a few lines gives one snippet; examples of small types give
@@ -204,7 +203,7 @@ class DocTypeClassifier:
             return []
         return [DocType(str(c)) for c in self._clf.classes_]
 
-    def fit(self, examples: list[Example]) -> None:
+    def fit(self, examples: list[DocTypeExample]) -> None:
         """Learn from (pages, doc type) examples; at least two types, any count per type.
 
         A type with 3–5 examples is enough to be recognised on documents close to them;

@@ -2,7 +2,7 @@
 
 `train_default_doctype` (behind `paperclerk train classifier`):
 1. gathers the corpus (`doctype_data.collect_corpus`) and splits the real documents by id
-   (`learning.dataset.in_validation`; synthetic ones always train);
+   (`datasets.dataset.in_validation`; synthetic ones always train);
 2. cross-validates on the training side (5 folds, grouped so renderings of one document
    stay together) and derives from those predictions the abstain floors it would suggest
    (`suggest_floors`), to check the constants in `learning.doctype_floors` against;
@@ -25,16 +25,17 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 
-from paperclerk.learning.doctype import DocTypeClassifier, Example, examples_hash
-from paperclerk.learning.doctype_data import SEED, CorpusItem, collect_corpus
+from paperclerk.datasets.dataset import DocTypeExample
+from paperclerk.datasets.doctype_data import SEED, CorpusItem, collect_corpus
+from paperclerk.datasets.other_docs import TEXT_SOURCES
+from paperclerk.datasets.synthetic_docs import SYNTHETIC_TYPES
+from paperclerk.learning.doctype import DocTypeClassifier, examples_hash
 from paperclerk.learning.doctype_floors import (
     ABSTAIN_FLOOR,
     SYNTHETIC_ONLY_FLOOR,
     SYNTHETIC_ONLY_TYPES,
     abstain,
 )
-from paperclerk.learning.other_docs import TEXT_SOURCES
-from paperclerk.learning.synthetic_docs import SYNTHETIC_TYPES
 from paperclerk.model import DocType
 
 KEEP_KNOWN = 0.99  # share of real known-type documents a floor must keep (CV, right or wrong)
@@ -56,7 +57,7 @@ FLOOR_CURVE = (0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
 def cross_validated(
-    examples: list[Example],
+    examples: list[DocTypeExample],
     groups: list[str] | None = None,
     *,
     n_splits: int = 5,
@@ -84,7 +85,7 @@ def cross_validated(
 
 
 def cross_validate(
-    examples: list[Example],
+    examples: list[DocTypeExample],
     groups: list[str] | None = None,
     *,
     n_splits: int = 5,

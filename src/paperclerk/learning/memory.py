@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, utils
 
-from paperclerk.learning.dataset import TrainingExample
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.learning.ranker import Calibration
 from paperclerk.model import ExtractedField, FieldSource, Page, Provenance
 from paperclerk.parsers import find_ibans, find_phones, find_vat_ids

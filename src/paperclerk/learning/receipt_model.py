@@ -14,11 +14,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from paperclerk.datasets.dataset import Dataset, TrainingExample
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.extract.receipt_amounts import tendered_total
-from paperclerk.learning.dataset import Dataset, TrainingExample
 from paperclerk.learning.lexicon import Lexicon
 from paperclerk.learning.ranker import FieldRanker, Group
 from paperclerk.learning.span_candidates import (

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from paperclerk.datasets.dataset import Dataset, TrainingExample
 from paperclerk.learning.calibration import (
     Automation,
     DocOutcome,
@@ -18,7 +19,6 @@ from paperclerk.learning.calibration import (
     choose_thresholds,
 )
 from paperclerk.learning.calibration import reliability_table as table
-from paperclerk.learning.dataset import Dataset, TrainingExample
 from paperclerk.learning.memory import CounterpartyMemory, calibration_key, what_was_read
 from paperclerk.learning.ranker import Calibration
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor

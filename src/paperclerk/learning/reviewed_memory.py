@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.extract.base import Extraction
-from paperclerk.learning.dataset import TrainingExample
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.model import DocType, Page

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.errors import PaperclerkError
-from paperclerk.learning.dataset import TrainingExample
 from paperclerk.model import Decision, DecisionOutcome, Document
 from paperclerk.pipeline.policy import TypePolicy
 from paperclerk.review.audit import Actor, record

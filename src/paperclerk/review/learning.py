@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from paperclerk.learning.dataset import TrainingExample
+from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.learning.loader import model_folder
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.reviewed_memory import ReviewedMemory

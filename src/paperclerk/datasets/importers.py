@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from paperclerk.datasets.dataset import Dataset, TrainingExample
+from paperclerk.datasets.invoice2data_format import iter_invoice_samples
+from paperclerk.datasets.ocr_cache import read_pages_cached
+from paperclerk.datasets.sroie_format import SroieSample, iter_samples, read_box_file
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import PaperclerkError
-from paperclerk.learning.dataset import Dataset, TrainingExample
-from paperclerk.learning.invoice2data_format import iter_invoice_samples
-from paperclerk.learning.ocr_cache import read_pages_cached
-from paperclerk.learning.sroie_format import SroieSample, iter_samples, read_box_file
 from paperclerk.model import DocType, Page
 from paperclerk.pages.layout import build_page
 from paperclerk.parsers import parse_amount, parse_date

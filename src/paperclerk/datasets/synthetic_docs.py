@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 
-from paperclerk.learning.synthetic_sheet import Sheet, Voice
+from paperclerk.datasets.synthetic_sheet import Sheet, Voice
 from paperclerk.model import DocType, Page
 
 SYNTHETIC_TYPES = (

@@ -1,7 +1,7 @@
 """The document-type training corpus from the shared data root and the installed packages.
 
 Real documents, each with a stable id that decides its side of the fixed train/validation
-split (`learning.dataset.in_validation`; renderings of one document share the id):
+split (`datasets.dataset.in_validation`; renderings of one document share the id):
 - `sroie/<id>`: SROIE receipts (given OCR boxes);
 - `invoice2data/<name>`, `docile/<name>`: invoice2data and DocILE invoices (PDF text layers,
   OCR of the PNG renderings, cached, and text files);
@@ -9,7 +9,7 @@ split (`learning.dataset.in_validation`; renderings of one document share the id
   and English invoices): their text layer, and their first page rasterised and OCR'd (cached);
 - `mrz/<folder>/<name>`: passport / ID / visa specimens (OCR, cached) and three real
   non-documents (a payment card and two OCR test sheets) as `other`;
-- `other/<source>/…`: real documents of no known type from `learning.other_docs` (licences,
+- `other/<source>/…`: real documents of no known type from `datasets.other_docs` (licences,
   manuals, READMEs, data-set cards, tables, pages of the ICAO 9303 specification, some OCR'd).
 Payslips, bank statements and utility bills have no real examples yet and come from
 `synthetic_docs`, as does part of `other`; `synthetic_invoices` adds invoices in English,
@@ -23,21 +23,20 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperclerk.engines.base import OcrEngine
-from paperclerk.engines.registry import get_engine
-from paperclerk.ingest import load_path
-from paperclerk.learning.dataset import in_validation
-from paperclerk.learning.doctype import Example
-from paperclerk.learning.other_docs import has_mrz, icao_pdfs, text_documents
-from paperclerk.learning.pdf_pages import (
+from paperclerk.datasets.dataset import DocTypeExample, in_validation
+from paperclerk.datasets.other_docs import has_mrz, icao_pdfs, text_documents
+from paperclerk.datasets.pdf_pages import (
     TEXT_LAYER_ONLY,
     cached_ocr_exists,
     page_count,
     read_pdf_page_cached,
 )
-from paperclerk.learning.sroie_format import read_box_file
-from paperclerk.learning.synthetic_docs import synthetic_corpus
-from paperclerk.learning.synthetic_invoices import synthetic_invoices
+from paperclerk.datasets.sroie_format import read_box_file
+from paperclerk.datasets.synthetic_docs import synthetic_corpus
+from paperclerk.datasets.synthetic_invoices import synthetic_invoices
+from paperclerk.engines.base import OcrEngine
+from paperclerk.engines.registry import get_engine
+from paperclerk.ingest import load_path
 from paperclerk.model import DocType, Page
 from paperclerk.pages.layout import build_page, text_page
 from paperclerk.pages.read import read_page
@@ -184,7 +183,7 @@ def einvoice_items(root: Path, cache_dir: Path, engine: OcrEngine | None) -> lis
 
 
 def other_items(shared_data: Path, cache_dir: Path, engine: OcrEngine | None) -> list[CorpusItem]:
-    """Return the real documents of no known type (`learning.other_docs`) as `other`.
+    """Return the real documents of no known type (`datasets.other_docs`) as `other`.
 
     Text sources become one page per chunk; ICAO 9303 pages are read from their text layer
     (every `ICAO_TEXT_EVERY`th page) and OCR'd (every `ICAO_OCR_EVERY`th page, cached; with
@@ -272,7 +271,7 @@ def collect_corpus(
 
 def build_doctype_corpus(
     shared_data: Path, *, cache_dir: Path | None = None, run_ocr: bool = True
-) -> list[Example]:
+) -> list[DocTypeExample]:
     """Return the training corpus as (pages, doc type) pairs, in a fixed order."""
     corpus = collect_corpus(shared_data, cache_dir=cache_dir, run_ocr=run_ocr)
     return [(item.pages, item.label) for item in corpus]

@@ -11,8 +11,8 @@ import datetime as dt
 import random
 import string
 
+from paperclerk.datasets.synthetic_words import WORDS
 from paperclerk.engines.base import OcrWord
-from paperclerk.learning.synthetic_words import WORDS
 from paperclerk.model import Box, Page
 from paperclerk.pages.layout import build_page, split_line
 

@@ -13,6 +13,9 @@ from paperclerk.model import DocType, Page
 
 VALIDATION_SHARE = 0.25
 
+# One document-type training example: a document's pages and its type.
+DocTypeExample = tuple[list[Page], DocType]
+
 
 def in_validation(example_id: str, share: float = VALIDATION_SHARE) -> bool:
     """Whether an example id falls on the validation side of the fixed split.

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from paperclerk.learning.synthetic_sheet import Sheet, Voice
+from paperclerk.datasets.synthetic_sheet import Sheet, Voice
 from paperclerk.model import Page
 
 INVOICE_LANGS = ("en", "de", "fr", "nl")
