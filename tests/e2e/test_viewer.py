@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import Any
 
@@ -19,12 +20,6 @@ from paperclerk.model import (
     Provenance,
     Word,
 )
-from paperclerk.queue import Lane, enqueue
-from paperclerk.queue.jobs import finish_document
-from paperclerk.review import on_result_stored
-from paperclerk.storage.blobs import BlobStore
-from paperclerk.storage.db import make_engine, make_session_factory
-from paperclerk.storage.documents import create_document
 from tests.e2e.conftest import EMAIL, PASSWORD, Service
 
 W, H = 600, 800
@@ -47,7 +42,7 @@ def two_page_document(service: Service) -> str:
     out = io.BytesIO()
     images[0].save(out, "TIFF", save_all=True, append_images=images[1:])
     data = out.getvalue()
-    sha = BlobStore.in_data_dir(service.data_dir).put(data)
+    sha = hashlib.sha256(data).hexdigest()
 
     def f(name: str, value: str, page: int, ids: list[str]) -> ExtractedField:
         return ExtractedField(name=name, value=value, confidence=0.4, source=FieldSource.MODEL,
@@ -65,16 +60,7 @@ def two_page_document(service: Service) -> str:
         },
         decision=Decision(outcome=DecisionOutcome.NEEDS_REVIEW, low_confidence_fields=["total"]),
     )
-    factory = make_session_factory(make_engine(service.db_url))
-    with factory.begin() as s:
-        row, _ = create_document(s, service.workspace_id, sha256=sha, size_bytes=len(data),
-                                 filename="two-pages.tif")  # fmt: skip
-        job = enqueue(s, row.id, Lane.BULK)
-    with factory.begin() as s:  # the worker may claim the job; finish it as a worker would
-        doc.id, doc.workspace = row.id, service.workspace_id
-        finish_document(s, row.id, doc, job.id)
-        on_result_stored(s, row.id, service.workspace_id, doc)
-    return row.id
+    return service.store(data, doc, "two-pages.tif")
 
 
 def test_the_viewer_follows_the_focused_field_and_zooms(service: Service, page: Any) -> None:

@@ -182,14 +182,22 @@ def queue_counts(session: Session, flt: QueueFilter, now: dt.datetime | None = N
     return QueueCounts(total, dict(ws), dict(types), dict(reasons.most_common()), per_type)
 
 
-def claimable(item: ReviewItem, user_id: str, now: dt.datetime | None = None) -> bool:
-    """Return whether a user could claim this review item now (no one else holds it)."""
+def claimable(
+    session: Session, user_id: str, document_id: str, now: dt.datetime | None = None
+) -> bool:
+    """Return whether a user could claim this pending document now, claiming nothing.
+
+    The same condition as `claim`'s (`_claimable`), asked without taking the claim.
+    """
     now = now or utcnow()
-    until = item.claimed_until
-    return (
-        item.state == PENDING
-        and (item.claimed_by in (None, user_id) or until is None or until < now)
+    found = session.scalar(
+        select(ReviewItem.document_id).where(
+            ReviewItem.document_id == document_id,
+            ReviewItem.state == PENDING,
+            _claimable(user_id, now),
+        )
     )
+    return found is not None
 
 
 def claim(

@@ -38,6 +38,7 @@ from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.ui.pages import page_image as shown_page
+from paperclerk.web.ui.pages import stored_page
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 MAX_WAIT_S = 120.0
@@ -260,13 +261,12 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
         row = get_document(session, workspace, document_id)
         if row is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
-        sha = row.sha256
-        result = Document.model_validate(row.result) if row.result else None
-    if result is not None:
-        page = next((p for p in result.pages if p.index == n), None)
+        sha, result = row.sha256, row.result
+    if result:
+        page = stored_page(result, n)
         jpeg = shown_page(state.blobs, sha, page) if page is not None else None
         if jpeg is None:
-            count = len(result.pages)
+            count = len(result.get("pages") or [])
             raise ApiError(404, "not_found", f"the document has {count} page(s); no page {n}")
         image = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
     else:

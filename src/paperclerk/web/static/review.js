@@ -25,7 +25,6 @@ const statusEl = $("#status");
 const problemList = $("#problems");
 let locked = Boolean(approveBtn.dataset.locked); // another reviewer holds the document
 
-const perf = (window.__reviewPerf = { focus: [], fill: [] });
 const view = { page: 0, scale: 1, x: 0, y: 0 };
 const wordIndex = new Map(); // id -> {page, text, box: [x0, y0, x1, y1] normalised}
 const wordEls = new Map(); // id -> element on the current page
@@ -116,11 +115,16 @@ function apply() {
   $("#zoom-label").textContent = `${Math.round(view.scale * 100)}%`;
 }
 
+function unite(box, other) {
+  // the smallest box holding both (`box` may be null)
+  return box ? [Math.min(box[0], other[0]), Math.min(box[1], other[1]), Math.max(box[2], other[2]), Math.max(box[3], other[3])] : other;
+}
+
 function contentBox(page) {
   // where the words are, with a margin: the page's white margins are left out of "Fit"
   let box = null;
   for (const [, , x0, y0, x1, y1] of page.words) {
-    box = box ? [Math.min(box[0], x0), Math.min(box[1], y0), Math.max(box[2], x1), Math.max(box[3], y1)] : [x0, y0, x1, y1];
+    box = unite(box, [x0, y0, x1, y1]);
   }
   if (!box) return [0, 0, 1, 1];
   const m = 0.02;
@@ -171,8 +175,7 @@ function unionBox(ids) {
     if (!w) continue;
     if (page === null) page = w.page;
     if (w.page !== page) continue;
-    const [x0, y0, x1, y1] = w.box;
-    box = box ? [Math.min(box[0], x0), Math.min(box[1], y0), Math.max(box[2], x1), Math.max(box[3], y1)] : [x0, y0, x1, y1];
+    box = unite(box, w.box);
   }
   return box ? { page, box } : null;
 }
@@ -251,13 +254,11 @@ function highlight(input, follow = true) {
 }
 
 function focusField(input) {
-  const t0 = performance.now();
   if (focused && focused !== input) focused.closest(".field, tr")?.classList.remove("active");
   focused = input;
   input.closest(".field, tr")?.classList.add("active");
   highlight(input);
   for (const li of $$("li", problemList)) li.classList.toggle("current", li.dataset.field === input.dataset.field);
-  perf.focus.push(performance.now() - t0);
 }
 
 form.addEventListener("focusin", (e) => {
@@ -273,7 +274,6 @@ function fill(ids, append) {
     say("Focus a field first (click it or press Tab), then click a word.");
     return;
   }
-  const t0 = performance.now();
   const key = focused.dataset.field;
   const before = append ? picked.get(key) || [] : [];
   const all = [...before, ...ids.filter((id) => !before.includes(id))];
@@ -284,7 +284,6 @@ function fill(ids, append) {
   highlight(focused);
   edited();
   scheduleCheck();
-  perf.fill.push(performance.now() - t0);
 }
 
 function wordsIn(rect) {
@@ -551,8 +550,8 @@ function collect() {
   return { fields, field_words: fieldWords, line_items: rowsNow(), acknowledged };
 }
 
-function order(name) {
-  const all = fieldEls().map((el) => el.dataset.field);
+function order(name, all) {
+  // where a problem's field sits in the form (`all`: the fields' names in form order)
   const i = all.indexOf(name);
   if (i >= 0) return i;
   if (name === "line_items") {
@@ -581,7 +580,8 @@ function listProblems(found) {
   const unsure = $$(".field.low", form)
     .filter((row) => !row.classList.contains("edited") && !seen.has(row.dataset.row))
     .map((row) => ({ field: row.dataset.row, message: "read with low confidence: check it", blocking: false }));
-  problems = [...found, ...unsure].sort((a, b) => likelyWrong(a) - likelyWrong(b) || order(a.field) - order(b.field));
+  const all = fieldEls().map((el) => el.dataset.field);
+  problems = [...found, ...unsure].sort((a, b) => likelyWrong(a) - likelyWrong(b) || order(a.field, all) - order(b.field, all));
   const items = problems.map((p) => {
     const li = document.createElement("li");
     li.dataset.field = p.field;

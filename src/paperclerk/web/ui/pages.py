@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from paperclerk.ingest import load_bytes
 from paperclerk.model import Page
@@ -24,6 +25,14 @@ from paperclerk.storage.blobs import BlobNotFoundError, BlobStore
 CACHE_SIZE = 32
 _cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
 _lock = threading.Lock()
+
+
+def stored_page(result: dict[str, Any], n: int) -> Page | None:
+    """Return page `n` of a stored result, reading that page only (not every page's words)."""
+    for raw in result.get("pages") or []:
+        if isinstance(raw, dict) and raw.get("index") == n:
+            return Page.model_validate(raw)
+    return None
 
 
 def page_image(blobs: BlobStore, sha256: str, page: Page) -> bytes | None:

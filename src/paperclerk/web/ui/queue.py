@@ -144,14 +144,19 @@ def filter_values(flt: QueueFilter) -> dict[str, str]:
     }
 
 
+def _round(request: Request, user: UiUser) -> tuple[QueueFilter, tuple[str, ...]]:
+    """Return the session's queue filter and the documents skipped in this round."""
+    flt = make_filter(user, request.session.get(FILTER_KEY) or {})
+    return flt, tuple(request.session.get(SKIPPED_KEY) or ())
+
+
 def next_url(state: AppState, request: Request, user: UiUser) -> str:
     """Claim the next document of the session's filter; return its review URL (or the queue).
 
     Documents the user skipped in this round are passed over until they start again from
     the queue page.
     """
-    flt = make_filter(user, request.session.get(FILTER_KEY) or {})
-    skipped = tuple(request.session.get(SKIPPED_KEY) or ())
+    flt, skipped = _round(request, user)
     with state.sessions() as session, session.begin():
         found = claim_next(session, user.id, flt, exclude=skipped)
     return f"/review/{found}" if found else "/review?empty=1"
@@ -159,8 +164,7 @@ def next_url(state: AppState, request: Request, user: UiUser) -> str:
 
 def upcoming(state: AppState, request: Request, user: UiUser, current: str) -> str | None:
     """Return the document `next_url` would most likely open after `current`; claim nothing."""
-    flt = make_filter(user, request.session.get(FILTER_KEY) or {})
-    skipped = tuple(request.session.get(SKIPPED_KEY) or ())
+    flt, skipped = _round(request, user)
     with state.sessions() as session:
         return peek_next(session, user.id, flt, exclude=(*skipped, current))
 

@@ -40,7 +40,7 @@ from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State
 from paperclerk.web.ui.auth import Csrf, CsrfBeacon, UiUser
 from paperclerk.web.ui.auth import User as UserDep
-from paperclerk.web.ui.pages import page_image
+from paperclerk.web.ui.pages import page_image, stored_page
 from paperclerk.web.ui.queue import (
     MAX_SKIPPED,
     SKIPPED_KEY,
@@ -183,7 +183,7 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         if item.state != "pending":
             return RedirectResponse(f"/documents/{document_id}", status_code=303)
         if ahead:
-            if not claimable(item, user.id, now):
+            if not claimable(session, user.id, document_id, now):
                 return Response(status_code=204, headers={"Cache-Control": "no-store"})
             mine = True
         else:
@@ -232,9 +232,8 @@ def review_page_image(state: State, user: UserDep, document_id: str, n: int) -> 
         row = session.get(DocumentRow, document_id)
         if row is None or row.workspace_id not in user.workspaces or row.result is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
-        doc = Document.model_validate(row.result)
-    page = next((p for p in doc.pages if p.index == n), None)
-    jpeg = page_image(state.blobs, doc.sha256, page) if page is not None else None
+        sha, page = row.sha256, stored_page(row.result, n)
+    jpeg = page_image(state.blobs, sha, page) if page is not None else None
     if jpeg is None:
         raise ApiError(404, "not_found", f"no page {n}")
     return Response(
