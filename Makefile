@@ -1,12 +1,16 @@
 # The two commands of the README: `make demo` and `make test`. Both set everything up first.
 # `make demo` starts the service and sends examples/ through its API; Ctrl-C stops it.
+# `make demo PORT=8080` (or HOST=0.0.0.0) serves it elsewhere than 127.0.0.1:8000.
 .PHONY: setup demo test lint bench
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/paperclerk serve --demo examples/ --demo-out out/
+	.venv/bin/paperclerk serve --host $(HOST) --port $(PORT) --demo examples/ --demo-out out/
 
 lint: setup
 	.venv/bin/ruff check src tests benchmarks

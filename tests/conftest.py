@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = ROOT / "examples"
+
+# Webhook tests deliver to receivers on loopback and register urls on `.example` hosts,
+# which do not resolve: let them through, as an admin would (tests/service/
+# test_webhook_targets.py checks the refusals with its own setting).
+WEBHOOK_TEST_HOSTS = "127.0.0.1,erp.example,a.example,other.example,x.example"
+os.environ.setdefault("PAPERCLERK_WEBHOOK_ALLOW_HOSTS", WEBHOOK_TEST_HOSTS)
 
 
 def needs_shared(sub: str) -> pytest.MarkDecorator:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
+
+from paperclerk.errors import ServiceUnreachableError
 
 
 class ClientError(Exception):
@@ -41,6 +45,17 @@ class Client:
         """Close the connection pool."""
         self.http.close()
 
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Turn a network failure into `ServiceUnreachableError`, naming the service."""
+        try:
+            yield
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise ServiceUnreachableError(
+                f"cannot reach the service at {self.http.base_url}: {reason}"
+            ) from exc
+
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code >= 400:
             try:
@@ -61,7 +76,11 @@ class Client:
         metadata: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Upload a file; with `wait`, the service answers with the result if it is ready."""
+        """Upload a file; with `wait`, the service answers with the result if it is ready.
+
+        Raises `ClientError` when the service answers with an error and
+        `ServiceUnreachableError` when it does not answer at all.
+        """
         import json
 
         data: dict[str, str] = {}
@@ -70,7 +89,7 @@ class Client:
         if metadata:
             data["metadata"] = json.dumps(metadata)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, self._reaching():
             response = self.http.post(
                 "/v1/documents",
                 params={"wait": wait} if wait else None,
@@ -82,7 +101,9 @@ class Client:
 
     def get(self, document_id: str) -> dict[str, Any]:
         """Return a document's status and result."""
-        return self._json(self.http.get(f"/v1/documents/{document_id}"))
+        with self._reaching():
+            response = self.http.get(f"/v1/documents/{document_id}")
+        return self._json(response)
 
     def wait(self, document_id: str, timeout: float = 120.0) -> dict[str, Any]:
         """Poll until the document is done, failed or dead, or the timeout passes."""

@@ -78,3 +78,11 @@ class PolicyError(PaperclerkError):
     code = "invalid_policy"
     exit_code = 2
     http_status = 422
+
+
+class ServiceUnreachableError(PaperclerkError):
+    """The paperclerk service could not be reached (refused, unknown host, timed out)."""
+
+    code = "service_unreachable"
+    exit_code = 5
+    http_status = 503

@@ -40,6 +40,25 @@ class Settings(BaseSettings):
         description="Key that signs review UI session cookies; `<data_dir>/secret_key` when unset.",
     )
 
+    webhook_allow_hosts: str = Field(
+        "",
+        description="Comma-separated host names, addresses or networks (CIDR) webhooks may "
+        "target although they are loopback, private or otherwise not public.",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token `/metrics` asks for; unset, only loopback clients get it.",
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed logins of one account within `login_lockout_s` that lock it; "
+        "four times as many from one client address lock that address.",
+    )
+    login_lockout_s: int = Field(
+        900, ge=1, description="Seconds a locked account or address waits (also the window)."
+    )
+
     @property
     def registry_dir(self) -> Path:
         """The model registry folder."""

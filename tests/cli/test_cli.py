@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import socket
 from pathlib import Path
 
+from PIL import Image
 from typer.testing import CliRunner
 
 from paperclerk.cli import app
@@ -19,10 +23,57 @@ def test_process_writes_one_json_per_input(tmp_path: Path) -> None:
         app, ["process", str(EXAMPLES / "invoice-digital.pdf"), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    doc = json.loads((out / "invoice-digital.json").read_text())
+    doc = json.loads((out / "invoice-digital.pdf.json").read_text())
     assert doc["doc_type"] == "invoice"
     assert doc["fields"]["total"]["value"] == "82.11"
     assert doc["pages"][0]["text_source"] == "pdf-text"
+
+
+def test_process_names_outputs_by_relative_path_and_reports_skipped_files(
+    tmp_path: Path,
+) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    (inbox / "sub").mkdir(parents=True)
+    buf = io.BytesIO()
+    Image.new("L", (120, 60), 255).save(buf, "PNG")
+    (inbox / "scan.png").write_bytes(buf.getvalue())
+    shutil.copy(EXAMPLES / "invoice-digital.pdf", inbox / "scan.pdf")
+    shutil.copy(EXAMPLES / "invoice-digital.pdf", inbox / "sub" / "scan.pdf")
+    (inbox / "notes.docx").write_bytes(b"PK\x03\x04 not a document")
+    (inbox / ".DS_Store").write_bytes(b"\x00")
+    result = runner.invoke(app, ["process", str(inbox), "--out", str(out)])
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*.json"))
+    assert written == ["scan.pdf.json", "scan.png.json", "sub/scan.pdf.json"]
+    assert json.loads((out / "sub" / "scan.pdf.json").read_text())["doc_type"] == "invoice"
+    assert result.exit_code == 3, result.output
+    assert "skipped 1 file" in result.output and "notes.docx" in result.output
+    assert ".DS_Store" not in result.output
+
+
+def test_process_refuses_two_inputs_with_one_output_name(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(EXAMPLES / "invoice-digital.pdf", tmp_path / folder / "x.pdf")
+    out = tmp_path / "out"
+    files = [str(tmp_path / "a" / "x.pdf"), str(tmp_path / "b" / "x.pdf")]
+    result = runner.invoke(app, ["process", *files, "--out", str(out)])
+    assert result.exit_code == 2
+    assert "x.pdf.json" in result.output and "nothing processed" in result.output
+    assert not out.exists()
+
+
+def test_submit_to_an_unreachable_service_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    doc = tmp_path / "r.pdf"
+    shutil.copy(EXAMPLES / "invoice-digital.pdf", doc)
+    result = runner.invoke(app, ["submit", str(doc), str(doc), "--url", closed, "--key", "k"])
+    assert result.exit_code == 5
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "service_unreachable" in lines[0] and closed in lines[0]
 
 
 def test_process_bad_input_exits_non_zero(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from paperclerk.demo import demo_files, summary_line
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 
 def _free_port() -> int:
@@ -35,6 +35,13 @@ def test_summary_line_names_type_decision_and_fields() -> None:
     assert summary_line("r.png", doc) == "r.png: receipt · x · total=9.00"
     failed = {"status": "failed", "error": {"code": "corrupt_input"}}
     assert summary_line("r.png", failed) == "r.png: failed corrupt_input"
+
+
+def test_make_demo_takes_a_port() -> None:
+    ran = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "paperclerk serve --host 127.0.0.1 --port 8123 --demo examples/" in ran.stdout
 
 
 @pytest.mark.slow

@@ -172,3 +172,14 @@ def page(browser: Any) -> Iterator[Any]:
         yield pg
     finally:
         context.close()
+
+
+def approve_enabled(page: Any, timeout_ms: float = 30_000) -> None:
+    """Wait until the Approve button is enabled.
+
+    Through a locator, not `page.wait_for_function("…")`: the UI's Content-Security-Policy
+    forbids evaluating strings as script, which that call does in the page.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator("#approve")).to_be_enabled(timeout=timeout_ms)

@@ -13,7 +13,7 @@ from paperclerk.model import DocType
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.tables import ReviewItem
 from paperclerk.storage.users import create_user
-from tests.e2e.conftest import EMAIL, PASSWORD, Service
+from tests.e2e.conftest import EMAIL, PASSWORD, Service, approve_enabled
 from tests.e2e.drawn import Drawn, drawn
 from tests.e2e.test_review_flow import stored
 
@@ -53,7 +53,7 @@ def left(page: Any, doc_id: str) -> None:
 
 
 def approvable(page: Any) -> None:
-    page.wait_for_function("!document.querySelector('#approve').disabled")
+    approve_enabled(page)
 
 
 def test_question_mark_opens_help_and_types_nothing(service: Service, page: Any) -> None:

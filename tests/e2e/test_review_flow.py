@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from paperclerk.learning.memory import CounterpartyMemory
-from tests.e2e.conftest import EMAIL, PASSWORD, Service, receipt_png
+from tests.e2e.conftest import EMAIL, PASSWORD, Service, approve_enabled, receipt_png
 
 LINES = ["ACME STORE", "12 HIGH STREET", "DATE 12/03/2025", "BREAD      2.50",
          "MILK       1.20", "TOTAL      3.70", "PAID CASH"]  # fmt: skip
@@ -90,12 +90,12 @@ def test_review_with_the_mouse(service: Service, page: Any) -> None:
     assert page.locator("#approve").is_disabled()
     assert page.locator("[data-field='line_items.0.description']").bounding_box() == below
     page.fill("#f-total", "3.70")
-    page.wait_for_function("!document.querySelector('#approve').disabled")
+    approve_enabled(page)
 
     # fix a line item: quantity and unit price of the first row
     page.fill("[data-field='line_items.0.quantity']", "2")
     page.fill("[data-field='line_items.0.unit_price']", "1.25")
-    page.wait_for_function("!document.querySelector('#approve').disabled")
+    approve_enabled(page)
     page.click("#approve")
     page.wait_for_url(f"{service.base}/review?empty=1")
 
@@ -182,7 +182,7 @@ def test_review_with_the_keyboard_only(service: Service, page: Any) -> None:
     page.keyboard.press("Alt+D")  # delete both new rows again
     page.keyboard.press("Alt+D")
     assert page.locator("#items tbody tr").count() == 2
-    page.wait_for_function("!document.querySelector('#approve').disabled")
+    approve_enabled(page)
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"{service.base}/review?empty=1")
 

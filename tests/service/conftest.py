@@ -30,10 +30,6 @@ PG_URL = normalise_url(
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres: runs against the real PostgreSQL server")
-
-
 @functools.cache
 def postgres_unreachable() -> str | None:
     """Return why PostgreSQL cannot be used, or None when it answers."""

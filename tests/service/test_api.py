@@ -22,6 +22,7 @@ from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
 from paperclerk.worker.runner import WorkerConfig, work
 from paperclerk.worker.tasks import run_job
+from tests.service.memory_worker import memory_worker
 
 
 @dataclass
@@ -176,7 +177,8 @@ def test_idempotency_key_returns_the_first_document(api: Api) -> None:
 def test_retention_none_stores_and_logs_nothing(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "SECRETSHOP"
-    r = upload(api, receipt_png(f"{secret}\nTOTAL 9.00"), retention="none", doc_type="receipt")
+    with memory_worker(api.url, api.data_dir):  # a worker reads it; the API never does
+        r = upload(api, receipt_png(f"{secret}\nTOTAL 9.00"), retention="none", doc_type="receipt")
     assert r.status_code == 200, r.text
     assert r.json()["pages"]
     assert api.count(DocumentRow) == 0 and api.count(Job) == 0
@@ -213,7 +215,7 @@ def test_health_ready_metrics_and_openapi(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
     assert api.client.get("/readyz").json() == {"status": "ready"}
     upload(api, receipt_png())
-    metrics = api.client.get("/metrics").text
+    metrics = TestClient(api.client.app, client=("127.0.0.1", 50000)).get("/metrics").text
     assert 'paperclerk_documents{status="queued"} 1.0' in metrics
     assert 'paperclerk_queue_jobs{lane="bulk",status="queued"} 1.0' in metrics
     spec = api.client.get("/openapi.json").json()

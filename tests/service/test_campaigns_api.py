@@ -12,14 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paperclerk.ingest.types import IngestedFile
-from paperclerk.loyalty import service
 from paperclerk.model import Document
 from paperclerk.pipeline.run import process_ingested
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
+from paperclerk.worker import tasks
 from tests.conftest import EXAMPLES
+from tests.service.memory_worker import memory_worker
 
 CAMPAIGN_YAML = (EXAMPLES / "campaign.yaml").read_text()
 SCAN = (EXAMPLES / "receipt-scan.png").read_bytes()
@@ -47,7 +48,8 @@ def cached_process(ingested: IngestedFile, **kwargs: Any) -> Document:
 
 @pytest.fixture
 def api(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    monkeypatch.setattr(service, "process_ingested", cached_process)
+    # the worker (a thread here) reads receipts, then runs the slice's step on the result
+    monkeypatch.setattr(tasks, "process_ingested", cached_process)
     app = create_app(db_url, tmp_path / "data")
     engine = make_engine(db_url)
     with make_session_factory(engine).begin() as session:
@@ -55,7 +57,10 @@ def api(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         b = create_workspace(session, "b").id
         key_a, key_b = create_api_key(session, a).key, create_api_key(session, b).key
     engine.dispose()
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with (
+        memory_worker(db_url, tmp_path / "data"),
+        TestClient(app, raise_server_exceptions=False) as client,
+    ):
         yield Api(client, key_a, key_b)
 
 
@@ -194,7 +199,7 @@ def test_the_original_is_stored_before_it_is_processed(
         stored_when_read.append(blobs.exists(ingested.sha256))
         raise RuntimeError("OCR crashed")
 
-    monkeypatch.setattr(service, "process_ingested", failing_ocr)
+    monkeypatch.setattr(tasks, "process_ingested", failing_ocr)
     assert submit(api, b"not an image at all", "p1").status_code == 415
     assert not blobs.root.exists() or not any(blobs.root.rglob("*"))  # bad input: nothing kept
     assert submit(api, SCAN, "p1").status_code == 500

@@ -24,6 +24,7 @@ from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.web.ui.pages import page_image
 from paperclerk.worker.tasks import run_job
+from tests.service.memory_worker import memory_worker
 from tests.service.test_api import receipt_png
 from tests.service.ui_client import Ui
 
@@ -122,7 +123,8 @@ def test_an_older_result_without_kept_images_is_drawn_by_the_workers_functions(
 
 
 def test_retention_none_keeps_no_page_image(ui: Ui) -> None:
-    r = upload(ui, "r.png", receipt_png(), retention="none")
+    with memory_worker(ui.url, ui.data_dir):
+        r = upload(ui, "r.png", receipt_png(), retention="none")
     assert r.status_code == 200, r.text
     assert all(p["image_sha256"] is None for p in r.json()["pages"])
     assert blob_files(ui) == set()

@@ -31,6 +31,7 @@ from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
 from paperclerk.web.ui.queue import reason_label
 from paperclerk.worker.tasks import run_job
+from tests.service.memory_worker import memory_worker
 from tests.service.review_helpers import receipt_document, stored_document
 from tests.service.test_api import receipt_png
 from tests.service.ui_client import Ui
@@ -171,20 +172,21 @@ def test_the_worker_and_retention_none_decide_with_the_workspace_policy(api: Api
         item = session.get(ReviewItem, ids["a"])
         assert item is not None and " policy:manual " in item.reason_codes
     # the same policy for a document processed in memory (nothing stored)
-    r = api.client.post(
-        "/v1/documents",
-        files={"file": ("r.png", png, "image/png")},
-        data={"doc_type": "receipt"},
-        params={"retention": "none"},
-        headers=api.headers(),
-    )
+    with memory_worker(api.url, api.data_dir):
+        r = api.client.post(
+            "/v1/documents",
+            files={"file": ("r.png", png, "image/png")},
+            data={"doc_type": "receipt"},
+            params={"retention": "none"},
+            headers=api.headers(),
+        )
     assert r.status_code == 200, r.text
     assert "policy:manual" in r.json()["decision"]["reason_codes"]
 
 
 def reviewer(factory: sessionmaker[Session], *workspaces: str) -> Reviewer:
     with factory.begin() as s:
-        user = create_user(s, "rev@x.org", "pw", "reviewer", workspaces)
+        user = create_user(s, "rev@x.org", "rev-password", "reviewer", workspaces)
         return Reviewer(user.id, user.email, tuple(workspaces))
 
 

@@ -48,7 +48,7 @@ from tests.service.review_helpers import decision_of, stored_document
 
 def reviewer(factory: sessionmaker[Session], email: str, *workspaces: str) -> Reviewer:
     with factory.begin() as s:
-        user = create_user(s, email, "pw", "reviewer", workspaces)
+        user = create_user(s, email, "a long password", "reviewer", workspaces)
         return Reviewer(user.id, user.email, tuple(workspaces))
 
 

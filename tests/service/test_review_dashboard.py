@@ -29,7 +29,7 @@ def test_dashboard_counts_automation_accuracy_turnaround_and_reasons(
     rejected = stored_document(factory, workspace_id)
     stored_document(factory, workspace_id)  # still waiting
     with factory.begin() as s:
-        user = create_user(s, "rev@x.org", "pw", "reviewer", [workspace_id])
+        user = create_user(s, "rev@x.org", "rev-password", "reviewer", [workspace_id])
         person = Reviewer(user.id, user.email, (workspace_id,))
     fix = Correction(
         fields={"merchant_name": "ACME STORE"},

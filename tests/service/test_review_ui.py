@@ -41,7 +41,7 @@ def test_session_cookie_is_httponly_and_the_secret_file_private(ui: Ui) -> None:
 
 
 def test_state_changing_requests_without_the_csrf_token_are_refused(ui: Ui) -> None:
-    r = ui.client.post("/login", data={"email": "rev@x.org", "password": "secret-pw"})
+    r = ui.client.post("/login", data={"email": "rev@x.org", "password": "secret-password"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
     token = ui.login()
     doc = stored_document(factory_of(ui), ui.ws_a)
@@ -143,13 +143,13 @@ def test_reject_through_the_screen_needs_a_reason(ui: Ui) -> None:
 def test_the_screen_keeps_its_claim_and_shows_a_taken_document_read_only(ui: Ui) -> None:
     doc = stored_document(factory_of(ui), ui.ws_a)
     with factory_of(ui).begin() as s:
-        create_user(s, "other@x.org", "other-pw", "reviewer", [ui.ws_a])
+        create_user(s, "other@x.org", "other-password", "reviewer", [ui.ws_a])
     token = ui.login()
     assert ui.client.get(f"/review/{doc}").status_code == 200
     hdr = {"X-CSRF-Token": token}
     assert ui.client.post(f"/review/{doc}/renew", headers=hdr).json() == {"held": True}
     ui.client.cookies.clear()
-    token = ui.login("other@x.org", "other-pw")
+    token = ui.login("other@x.org", "other-password")
     page = ui.client.get(f"/review/{doc}")
     assert "rev@x.org is working on this document" in page.text
     assert ui.client.post(f"/review/{doc}/renew", headers={"X-CSRF-Token": token}).json() == {
@@ -161,6 +161,6 @@ def test_the_screen_keeps_its_claim_and_shows_a_taken_document_read_only(ui: Ui)
 
 def test_an_admin_sees_every_workspace(ui: Ui) -> None:
     theirs = stored_document(factory_of(ui), ui.ws_b)
-    ui.login("boss@x.org", "boss-pw")
+    ui.login("boss@x.org", "boss-password")
     assert theirs in ui.client.get("/review").text
     assert ui.client.get(f"/review/{theirs}").status_code == 200

@@ -293,7 +293,7 @@ def test_the_next_document_is_fetched_ahead_without_claiming_it(ui: Ui) -> None:
     assert renew.json() == {"held": True}
     # a document another reviewer holds is not sent ahead
     ui.client.post("/logout", data={"csrf_token": token})
-    ui.login("boss@x.org", "boss-pw")
+    ui.login("boss@x.org", "boss-password")
     held = ui.client.get(f"/review/{second}", headers={"Sec-Purpose": "prefetch"})
     assert held.status_code == 204 and held.headers["cache-control"] == "no-store"
 
@@ -374,7 +374,7 @@ def test_admins_see_and_fix_the_memory_per_counterparty(ui: Ui) -> None:
     r = ui.client.post("/memory/0/remove", data=form)
     assert r.status_code == 403
     ui.client.cookies.clear()
-    token = ui.login("boss@x.org", "boss-pw")
+    token = ui.login("boss@x.org", "boss-password")
     assert 'href="/memory"' in ui.client.get("/review").text
     listing = ui.client.get("/memory?q=zebra").text
     keys = re.findall(r'<tr data-key="(\d+)">', listing)

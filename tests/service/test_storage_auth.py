@@ -103,6 +103,6 @@ def test_users_get_argon2_hashes_and_memberships(factory: sessionmaker[Session])
         assert verify_user(s, "nobody@example.org", "correct horse") is None
     with factory.begin() as s:
         with pytest.raises(ConflictError):
-            create_user(s, "ann@example.org", "x", Role.ADMIN)
+            create_user(s, "ann@example.org", "another password", Role.ADMIN)
         with pytest.raises(InvalidRequestError):
-            create_user(s, "bob@example.org", "x", "owner")
+            create_user(s, "bob@example.org", "another password", "owner")

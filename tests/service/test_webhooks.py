@@ -1,13 +1,17 @@
-"""Webhooks on SQLite and PostgreSQL: signed bodies to a real receiver, retries, once-only, API."""
+"""Webhooks on SQLite and PostgreSQL: signed bodies to a real receiver, retries, once-only, API.
+
+And their targets: public addresses only (SSRF), unless PAPERCLERK_WEBHOOK_ALLOW_HOSTS says so.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.queue.jobs import finish_document, reprocess
+from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DeliveryStatus, utcnow
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.tables import Job, WebhookDelivery
@@ -28,12 +33,15 @@ from paperclerk.web.app import create_app
 from paperclerk.webhooks import (
     FINAL_OUTCOMES,
     MAX_ATTEMPTS,
+    WebhookTargetError,
     create_webhook,
     deliver_due,
     record_events,
     signature_header,
+    targets,
     verify_signature,
 )
+from paperclerk.webhooks.targets import AllowList, check_target, refusal
 from paperclerk.worker.runner import WorkerConfig, work
 from tests.service.helpers import submit
 from tests.service.test_api import receipt_png
@@ -355,3 +363,137 @@ def test_a_key_of_workspace_b_reaches_none_of_as_webhooks(hooks: Hooks) -> None:
     assert mine.status_code == 200 and len(mine.json()["items"]) == 2
     listed = hooks.client.get("/v1/webhooks", headers=hooks.headers()).json()["items"]
     assert [h["id"] for h in listed] == [hook_id]
+
+
+REFUSED = ["127.0.0.1", "127.9.9.9", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+           "0.0.0.0", "224.0.0.1", "240.0.0.1", "100.64.0.1", "255.255.255.255", "::1", "::",
+           "fe80::1", "fc00::1", "fd12::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+           "2001:db8::1"]  # fmt: skip
+PUBLIC = ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
+
+
+@pytest.fixture
+def allow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set PAPERCLERK_WEBHOOK_ALLOW_HOSTS for the test (empty unless called)."""
+
+    def set_allow(value: str) -> None:
+        monkeypatch.setenv("PAPERCLERK_WEBHOOK_ALLOW_HOSTS", value)
+        get_settings.cache_clear()
+
+    set_allow("")
+    yield set_allow
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A fake resolver: host name → address, changeable during the test (rebinding)."""
+    table: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host in table:
+            family = socket.AF_INET6 if ":" in table[host] else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (table[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(targets.socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
+@pytest.mark.parametrize("address", REFUSED)
+def test_non_public_addresses_are_refused(address: str) -> None:
+    assert refusal(ipaddress.ip_address(address)) is not None
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_pass(address: str) -> None:
+    assert refusal(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/", "http://10.0.0.5/",
+            "https://169.254.169.254/latest/meta-data", "http://0/", "http://2130706433/"]
+)  # fmt: skip
+def test_registration_refuses_internal_targets(
+    hooks: Hooks, allow: Callable[[str], None], url: str
+) -> None:
+    r = hooks.client.post("/v1/webhooks", json={"url": url}, headers=hooks.headers())
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "webhook_target_refused"
+    assert "PAPERCLERK_WEBHOOK_ALLOW_HOSTS" in error["message"]
+    assert hooks.client.get("/v1/webhooks", headers=hooks.headers()).json()["items"] == []
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(
+    hooks: Hooks, allow: Callable[[str], None], dns: dict[str, str]
+) -> None:
+    dns["intranet.example.com"] = "192.168.0.10"
+    r = hooks.client.post(
+        "/v1/webhooks", json={"url": "https://intranet.example.com/hook"}, headers=hooks.headers()
+    )
+    assert r.status_code == 422 and "192.168.0.10, a private address" in r.text
+    dns["erp.example.com"] = "93.184.215.14"
+    r = hooks.client.post(
+        "/v1/webhooks", json={"url": "https://erp.example.com/hook"}, headers=hooks.headers()
+    )
+    assert r.status_code == 201, r.text
+
+
+def test_the_allow_setting_lets_names_addresses_and_networks_through(
+    allow: Callable[[str], None],
+) -> None:
+    listed = AllowList.parse(" Hooks.Internal. , 10.0.0.0/8, ::1 ,")
+    assert check_target("http://hooks.internal/x", listed) is None
+    assert check_target("http://10.2.3.4/x", listed) == ipaddress.ip_address("10.2.3.4")
+    assert check_target("http://[::1]:81/x", listed) == ipaddress.ip_address("::1")
+    with pytest.raises(WebhookTargetError):
+        check_target("http://192.168.1.1/x", listed)
+    allow("127.0.0.1")
+    assert check_target("http://127.0.0.1:9/x") == ipaddress.ip_address("127.0.0.1")
+
+
+def test_delivery_checks_again_and_connects_to_the_address_checked(
+    hooks: Hooks, receiver: Receiver, allow: Callable[[str], None], dns: dict[str, str]
+) -> None:
+    port = receiver.server.server_address[1]
+    dns["hooks.example.com"] = "93.184.215.14"
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, f"http://hooks.example.com:{port}/hook")
+    finished_document(hooks, outcome=None)
+    # DNS rebinding: the name now resolves to loopback; nothing is sent there.
+    dns["hooks.example.com"] = "127.0.0.1"
+    with httpx.Client(timeout=5) as http:
+        assert deliver_due(hooks.factory, http) == 1
+    [delivery] = hooks.deliveries()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.response_code is None
+    assert "127.0.0.1, a loopback address" in (delivery.last_error or "")
+    assert receiver.received == []
+    # Allowed by network: the request goes to the address resolved, named by its host.
+    allow("127.0.0.0/8")
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, f"http://hooks.example.com:{port}/other")
+    finished_document(hooks, outcome=None)
+    with httpx.Client(timeout=5) as http:
+        deliver_due(hooks.factory, http)
+    got = receiver.wait_for(2, timeout=10)
+    assert {r.headers["host"] for r in got} == {f"hooks.example.com:{port}"}
+
+
+def test_a_redirect_is_not_followed(hooks: Hooks, allow: Callable[[str], None]) -> None:
+    allow("127.0.0.1")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest"})
+
+    with hooks.factory.begin() as session:
+        create_webhook(session, hooks.workspace_a, "http://127.0.0.1:9/hook")
+    finished_document(hooks, outcome=None)
+    with httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True) as http:
+        assert deliver_due(hooks.factory, http) == 1
+    [delivery] = hooks.deliveries()
+    assert seen == ["http://127.0.0.1:9/hook"]
+    assert delivery.response_code == 302 and delivery.last_error == "HTTP 302"

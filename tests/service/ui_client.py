@@ -32,7 +32,7 @@ class Ui:
         assert found
         return found.group(1)
 
-    def login(self, email: str = "rev@x.org", password: str = "secret-pw") -> str:
+    def login(self, email: str = "rev@x.org", password: str = "secret-password") -> str:
         token = self.csrf()
         r = self.client.post(
             "/login",
@@ -57,7 +57,7 @@ def ui(db_url: str, tmp_path: Path) -> Iterator[Ui]:
         a = create_workspace(s, "a").id
         b = create_workspace(s, "b").id
         key_a, key_b = create_api_key(s, a).key, create_api_key(s, b).key
-        create_user(s, "rev@x.org", "secret-pw", "reviewer", [a])
-        create_user(s, "boss@x.org", "boss-pw", "admin")
+        create_user(s, "rev@x.org", "secret-password", "reviewer", [a])
+        create_user(s, "boss@x.org", "boss-password", "admin")
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Ui(client, db_url, data_dir, a, b, key_a, key_b)

@@ -88,6 +88,14 @@ def test_pixel_limit_is_checked_before_decoding() -> None:
         load_bytes(_png(200, 200), settings=Settings(max_pixels=10_000))
 
 
+def test_a_bomb_over_pillows_limit_cites_the_configured_limit() -> None:
+    data = fx.bomb_png_bytes(100_000, 100_000)  # far over Pillow's own limit too
+    with pytest.raises(LimitExceededError) as info:
+        load_bytes(data, settings=Settings(max_pixels=12_345_678))
+    assert "12,345,678" in info.value.message
+    assert "178956970" not in info.value.message and "DOS" not in info.value.message
+
+
 def test_byte_limit() -> None:
     data = fx.image_bytes("PNG")
     with pytest.raises(LimitExceededError, match="bytes"):

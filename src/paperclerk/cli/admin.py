@@ -70,7 +70,11 @@ def create_user(
     workspace: Annotated[str | None, typer.Option(help="Workspace name to join.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Create a user; the password is read from standard input."""
+    """Create a user; the password is read from standard input.
+
+    It needs 12 to 1024 characters and must not be the email address.
+    """
+    from paperclerk.errors import PaperclerkError
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.users import add_user_to_workspace
     from paperclerk.storage.users import create_user as create
@@ -81,15 +85,19 @@ def create_user(
         console.print("[red]give the password on standard input[/red]")
         raise typer.Exit(2)
     url, _ = open_data_dir(data_dir)
-    with make_session_factory(make_engine(url))() as session, session.begin():
-        user = create(session, email, password, role)  # type: ignore[arg-type]
-        if workspace is not None:
-            found = get_workspace_by_name(session, workspace)
-            if found is None:
-                console.print(f"[red]no workspace {workspace}[/red]")
-                raise typer.Exit(1)
-            add_user_to_workspace(session, user.id, found.id)
-        print(user.id)
+    try:
+        with make_session_factory(make_engine(url))() as session, session.begin():
+            user = create(session, email, password, role)  # type: ignore[arg-type]
+            if workspace is not None:
+                found = get_workspace_by_name(session, workspace)
+                if found is None:
+                    console.print(f"[red]no workspace {workspace}[/red]")
+                    raise typer.Exit(1)
+                add_user_to_workspace(session, user.id, found.id)
+    except PaperclerkError as exc:
+        console.print(f"[red]{exc.code}: {exc.message}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    print(user.id)
 
 
 def _workspace_id(session: Session, workspace: str) -> str:

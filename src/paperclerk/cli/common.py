@@ -39,13 +39,13 @@ def progress_bar() -> Progress:
 def open_data_dir(data_dir: Path | None) -> tuple[str, Path]:
     """Return the database URL and data folder, creating the folder and migrating the schema."""
     from paperclerk.settings import get_settings
-    from paperclerk.storage.db import database_url
+    from paperclerk.storage.db import create_private_dir, database_url
     from paperclerk.storage.migrate import upgrade
 
     settings = get_settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    create_private_dir(settings.data_dir)
     url = database_url(settings)
     upgrade(url)
     return url, settings.data_dir

@@ -41,7 +41,7 @@ def load_raster(data: bytes, media_type: str, settings: Settings) -> list[Image]
         # Someone in this process switched on silent truncation: Pillow will now pad
         # cut-off files with grey instead of failing. Say so; we cannot undo a global.
         _log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on: truncated images pass")
-    with _open(data, media_type) as img:
+    with _open(data, media_type, settings) as img:
         frames = _check_frames(img, media_type, settings)
         pages = []
         for index in range(frames):
@@ -57,22 +57,29 @@ def check_raster(data: bytes, media_type: str, settings: Settings) -> int:
     `load_raster` reports it.
     """
     name = _NAMES[media_type]
-    with _open(data, media_type) as img:
+    with _open(data, media_type, settings) as img:
         frames = _check_frames(img, media_type, settings)
         for index in range(frames):
             _seek_and_check(img, index, frames, name, settings)
         return frames
 
 
-def _open(data: bytes, media_type: str) -> PILImage.Image:
-    """Open an image with Pillow, which reads its header only."""
+def _open(data: bytes, media_type: str, settings: Settings) -> PILImage.Image:
+    """Open an image with Pillow, which reads its header only.
+
+    Pillow refuses on its own an image far over its built-in pixel limit; that refusal
+    states the configured limit, as `_seek_and_check` does, not Pillow's.
+    """
     name = _NAMES[media_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             return PILImage.open(io.BytesIO(data), formats=[_PIL_FORMATS[media_type]])
     except PILImage.DecompressionBombError as exc:
-        raise LimitExceededError(f"The {name} image is too large to decode safely: {exc}") from exc
+        raise LimitExceededError(
+            f"The {name} image is too large to decode safely: it declares more pixels than "
+            f"the {settings.max_pixels:,} accepted per page."
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise CorruptInputError(f"The {name} file is damaged and cannot be read: {exc}") from exc
 

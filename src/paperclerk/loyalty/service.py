@@ -1,11 +1,13 @@
-"""Check one receipt against one campaign: the code path the API and the CLI share.
+"""Check one receipt against one campaign: the slice's use-case step and its CLI path.
 
-`check_submission` rejects unreadable input with a typed error, stores the original in
-the blob store (when given one) before any processing, as every other intake does, then
-reads the receipt (OCR pipeline), fingerprints it, looks for earlier submissions it
-duplicates, runs the campaign rules and fraud signals, decides, and stores the submission
-with its fingerprints in the caller's transaction. The submission's `sha256` is the key of
-its original in the blob store.
+`decide_submission` is the slice's step on the pipeline's result: it fingerprints the
+receipt, looks for earlier submissions it duplicates, runs the campaign rules and fraud
+signals, decides, and stores the submission with its fingerprints in the caller's
+transaction. The service's workers run it after the pipeline (`worker.tasks`), so the API
+process never reads a receipt; the command line's `check_submission` does the whole thing
+in one process: reject unreadable input with a typed error, store the original in the blob
+store (when given one) before any processing, read the receipt, then `decide_submission`.
+The submission's `sha256` is the key of its original in the blob store.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.engines.base import OcrEngine
 from paperclerk.ingest import load_bytes
+from paperclerk.ingest.types import IngestedFile
 from paperclerk.loyalty import candidates, store
 from paperclerk.loyalty.campaign import Campaign
 from paperclerk.loyalty.decide import Outcome, confidence_finding, decide, reasons, zero
@@ -112,8 +115,10 @@ def check_submission(
     now: dt.datetime | None = None,
     blobs: BlobStore | None = None,
 ) -> SubmissionResult:
-    """Decide one receipt for one participant of a campaign, and store the submission.
+    """Read one receipt, decide it for one participant of a campaign, store the submission.
 
+    The command line's path (`campaign check`): it runs the pipeline itself. The service
+    never calls this; its workers run the pipeline and then `decide_submission`.
     `document` skips OCR with an already processed receipt (tests, re-checks); bad bytes
     raise the typed ingest errors before anything is stored. With `blobs` the original
     bytes are kept first, so a failure in OCR or in the checks never loses them.
@@ -129,6 +134,33 @@ def check_submission(
         doc_type_hint=DocType.RECEIPT,
         policy=effective_policy(session, workspace_id),
     )
+    return decide_submission(
+        session, workspace_id, campaign, participant_id, data, ingested, doc,
+        filename=filename, now=now,
+    )  # fmt: skip
+
+
+def decide_submission(
+    session: Session,
+    workspace_id: str,
+    campaign: Campaign,
+    participant_id: str,
+    data: bytes,
+    ingested: IngestedFile,
+    doc: Document,
+    *,
+    filename: str | None = None,
+    now: dt.datetime | None = None,
+) -> SubmissionResult:
+    """Decide a receipt the pipeline already read, and store the submission.
+
+    The slice's own steps on the pipeline's result: fingerprint the receipt (`ingested`
+    gives the pictures, `data` the file hash and the fraud signals), look for earlier
+    submissions it duplicates, run the campaign rules and fraud signals, decide, and add
+    the submission with its fingerprints to the caller's transaction (it commits).
+    `now` is when the receipt was submitted (deadlines, claim periods, `created_at`).
+    """
+    now = now or utcnow()
     fp = fingerprint(ingested, doc)
     matches = find_duplicates(session, workspace_id, fp)
     ctx = ClaimContext(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from paperclerk.settings import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for the write lock before it reports 'database is locked'."""
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def database_url(settings: Settings | None = None) -> str:
@@ -95,7 +98,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database))
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
@@ -103,6 +106,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def create_private_dir(path: Path) -> None:
+    """Create a folder (and its parents) if missing; the folder itself gets mode 0700.
+
+    An existing folder keeps its mode: an operator who chose one is not overruled.
+    """
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file with mode 0600 (in a 0700 folder) unless it exists.
+
+    SQLite opens an empty file as an empty database and gives its `-wal` and `-shm` files
+    the mode of the database file, so none of them is readable by other users.
+    """
+    create_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -15,11 +15,28 @@ from paperclerk.storage.tables import User, UserWorkspace, Workspace
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
 
 
 def normalise_email(email: str) -> str:
     """Return the email in the one form it is stored and looked up in."""
     return email.strip().lower()
+
+
+def check_password(password: str, email: str) -> None:
+    """Raise `InvalidRequestError` unless the password meets the policy for this user.
+
+    At least `MIN_PASSWORD` and at most `MAX_PASSWORD` characters, and not the email
+    address (or the part before its `@`), in any case.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise InvalidRequestError(f"the password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidRequestError(f"the password may have at most {MAX_PASSWORD} characters")
+    name = normalise_email(email)
+    if password.strip().casefold() in (name, name.partition("@")[0]):
+        raise InvalidRequestError("the password must not be the user name")
 
 
 def create_user(
@@ -29,12 +46,14 @@ def create_user(
     role: Role | str,
     workspace_ids: Iterable[str] = (),
 ) -> User:
-    """Create a user with an argon2 password hash and its workspace memberships."""
+    """Create a user with an argon2 password hash and its workspace memberships.
+
+    The password must pass `check_password`.
+    """
     email = normalise_email(email)
     if "@" not in email:
         raise InvalidRequestError(f"not an email address: {email!r}")
-    if not password:
-        raise InvalidRequestError("the password is empty")
+    check_password(password, email)
     try:
         role = Role(role)
     except ValueError:

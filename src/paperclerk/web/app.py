@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Response
+from fastapi import Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperclerk import __version__
 from paperclerk.storage.blobs import BlobStore
@@ -17,12 +19,56 @@ from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, install_error_handlers
-from paperclerk.web.metrics import MetricsCollector
+from paperclerk.web.metrics import MetricsCollector, check_metrics_access
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AppState, State
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
+from paperclerk.web.uploads import one_file_part
 from paperclerk.web.webhooks import router as webhooks_router
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""Scripts only from this server's files; inline `style` attributes stay allowed (the
+dashboard draws its bars with computed widths), inline scripts and handlers do not."""
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every HTTP response.
+
+    The CSP goes on every response except the interactive API docs (`/docs`, `/redoc`),
+    whose pages load their scripts from a CDN and run inline ones.
+    """
+
+    def __init__(self, app: ASGIApp, csp_exempt: frozenset[str]) -> None:
+        self.app = app
+        self.csp_exempt = csp_exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and add the headers to the response as it starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with_csp = scope["path"] not in self.csp_exempt
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if with_csp:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -48,10 +94,11 @@ def create_app(
     )
     app.state.paperclerk = state
     install_error_handlers(app)
-    app.include_router(documents_router)
+    uploads = [Depends(one_file_part)]
+    app.include_router(documents_router, dependencies=uploads)
     app.include_router(webhooks_router)
     app.include_router(audit_router)
-    app.include_router(campaigns_router)
+    app.include_router(campaigns_router, dependencies=uploads)
     app.include_router(policy_router)
     include_ui(app)
     app.add_middleware(
@@ -62,6 +109,8 @@ def create_app(
         same_site="lax",
         https_only=get_settings().public_url.startswith("https://"),
     )
+    exempt = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(SecurityHeaders, csp_exempt=frozenset(p for p in exempt if p))
     metrics = MetricsCollector(state)
 
     @app.get("/healthz", tags=["health"])
@@ -85,8 +134,14 @@ def create_app(
         return {"status": "ready"}
 
     @app.get("/metrics", tags=["health"], response_class=Response)
-    def metrics_() -> Response:
-        """Prometheus metrics: documents by status, queue depth per lane, errors by code."""
+    def metrics_(request: Request) -> Response:
+        """Prometheus metrics: documents by status, queue depth per lane, errors by code.
+
+        Counted over every workspace, so only for the operator: with
+        `PAPERCLERK_METRICS_TOKEN` set, for `Authorization: Bearer <token>`; without, for
+        clients on loopback only.
+        """
+        check_metrics_access(request)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

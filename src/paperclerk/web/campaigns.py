@@ -14,9 +14,12 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from paperclerk.ingest import check_bytes
 from paperclerk.loyalty import store
 from paperclerk.loyalty.campaign import Campaign, campaign_from_dict, load_campaign_yaml
-from paperclerk.loyalty.service import SubmissionResult, check_submission
+from paperclerk.loyalty.service import SubmissionResult
+from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
+from paperclerk.storage.columns import utcnow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
 
@@ -95,19 +98,27 @@ def get_campaign(campaign_id: CampaignId, state: State, workspace: Workspace) ->
         return store.get_campaign(session, workspace, campaign_id)
 
 
-def _check(
+def _prepare(
     state: AppState,
     workspace: str,
     campaign_id: str,
     participant: str,
     data: bytes,
     filename: str | None,
-) -> SubmissionResult:
-    with state.sessions.begin() as session:
-        campaign = store.get_campaign(session, workspace, campaign_id)
-        return check_submission(
-            session, workspace, campaign, participant, data, filename=filename, blobs=state.blobs
-        )
+) -> MemoryTask:
+    """Check what the API can check cheaply (campaign, file type) and make the worker's task."""
+    with state.sessions() as session:
+        store.get_campaign(session, workspace, campaign_id)
+    check_bytes(data)
+    return MemoryTask(
+        TaskKind.CAMPAIGN,
+        workspace,
+        data,
+        filename=filename,
+        campaign_id=campaign_id,
+        participant_id=participant,
+        received_at=utcnow(),
+    )
 
 
 @router.post("/{campaign_id}/submissions", response_model=SubmissionResult)
@@ -118,7 +129,13 @@ async def submit_receipt(
     file: Annotated[UploadFile, File(description="Photo or scan of the receipt.")],
     participant_id: Annotated[str, Form(min_length=1, max_length=200)],
 ) -> SubmissionResult:
-    """Submit a receipt for a participant; answer with the decision, reward and findings."""
+    """Submit a receipt for a participant; answer with the decision, reward and findings.
+
+    A worker of this process reads the receipt and decides (the request's bytes are handed
+    over in memory, ahead of every queued job; the original is kept in the blob store).
+    Without embedded workers the answer is 503 `no_worker`; when no worker finished within
+    120 s, 504 `worker_timeout`, and the submission was not stored.
+    """
     data = await file.read(state.max_bytes + 1)
     if len(data) > state.max_bytes:
         raise ApiError(413, "limit_exceeded", f"the file is larger than {state.max_bytes} bytes")
@@ -127,9 +144,11 @@ async def submit_receipt(
     if not participant_id.isprintable():
         raise ApiError(422, "invalid_request", "participant_id must be printable text")
     name = "".join(c for c in (file.filename or "") if c.isprintable())[:200] or None
-    return await run_in_threadpool(
-        partial(_check, state, workspace, campaign_id, participant_id, data, name)
+    task = await run_in_threadpool(
+        partial(_prepare, state, workspace, campaign_id, participant_id, data, name)
     )
+    result = await local_handoff(state.database_url).run(task)
+    return SubmissionResult.model_validate(result)
 
 
 @router.get("/{campaign_id}/submissions/{submission_id}", response_model=SubmissionResult)

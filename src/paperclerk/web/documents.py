@@ -19,12 +19,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from paperclerk.ingest import load_bytes
+from paperclerk.ingest import check_bytes, load_bytes
 from paperclerk.intake.submit import submit_bytes
-from paperclerk.model import DocType, Document, Source
-from paperclerk.pipeline.policy import DecisionPolicy
-from paperclerk.pipeline.run import process_bytes
+from paperclerk.model import DocType, Document
 from paperclerk.queue.jobs import reprocess, requeue
+from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.documents import (
@@ -33,7 +32,6 @@ from paperclerk.storage.documents import (
     get_document,
     list_documents,
 )
-from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
@@ -145,12 +143,6 @@ def _status(state: AppState, document_id: str) -> DocumentStatus | None:
         return session.scalar(select(DocumentRow.status).where(DocumentRow.id == document_id))
 
 
-def _policy(state: AppState, workspace: str) -> DecisionPolicy:
-    """Return the decision policy of a workspace (packaged plus its override)."""
-    with state.sessions() as session:
-        return effective_policy(session, workspace)
-
-
 def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut:
     _check_id(document_id)
     with state.sessions() as session:
@@ -179,25 +171,24 @@ async def submit(
     """Submit a document; with `wait`, answer with the result if it is ready in time.
 
     The original is stored before anything else happens. With `retention=none` the
-    document is processed in memory and nothing about it is stored or logged.
+    document is handed in memory to a worker of this process (`queue.memory`, ahead of
+    every queued job) and nothing about it is stored or logged; the answer is 200 with the
+    document, 503 `no_worker` without embedded workers, 504 `worker_timeout` after 120 s.
     """
     data = await _read_upload(file, state.max_bytes)
     meta = _metadata(metadata)
     filename = _clean_name(file.filename)
     if retention == "none":
-        policy = await run_in_threadpool(_policy, state, workspace)
-        doc = await run_in_threadpool(
-            partial(
-                process_bytes,
-                data,
-                filename=filename,
-                source=Source.API,
-                doc_type_hint=doc_type,
-                policy=policy,
-            )
+        await run_in_threadpool(check_bytes, data)  # typed input errors before any hand-off
+        task = MemoryTask(
+            TaskKind.PROCESS,
+            workspace,
+            data,
+            filename=filename,
+            doc_type_hint=doc_type.value if doc_type else None,
         )
-        doc.workspace = workspace
-        return JSONResponse(doc.model_dump(mode="json"), status_code=200)
+        result = await local_handoff(state.database_url).run(task)
+        return JSONResponse(result, status_code=200)
     submitted = await run_in_threadpool(
         partial(
             submit_bytes,

@@ -1,23 +1,55 @@
 """Prometheus metrics read from the app database at scrape time.
 
 Workers run in other processes (or on other machines), so the database, not process memory,
-is where documents, queue depth, errors and stage timings are counted.
+is where documents, queue depth, errors and stage timings are counted. The figures cover
+every workspace, so they are for the operator only (`check_metrics_access`).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 
+from fastapi import Request
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import func, select
 
 from paperclerk.queue.jobs import queue_depth
+from paperclerk.settings import get_settings
 from paperclerk.storage.tables import DocumentRow
+from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState
 
 RECENT = 500
+
+
+def check_metrics_access(request: Request) -> None:
+    """Refuse a scrape without the metrics token, or from off this machine when none is set.
+
+    With `PAPERCLERK_METRICS_TOKEN`, `Authorization: Bearer <token>` is required (401
+    otherwise); without it, only loopback clients are answered (403 otherwise). Behind a
+    reverse proxy on the same machine every client looks local: set a token there.
+    """
+    token = get_settings().metrics_token
+    if token:
+        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(
+            sent.strip().encode(), token.encode()
+        ):
+            raise ApiError(401, "unauthorized", "send the metrics token as 'Authorization: Bearer'")
+        return
+    host = request.client.host if request.client is not None else ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise ApiError(
+            403, "forbidden", "metrics answer loopback clients only; set PAPERCLERK_METRICS_TOKEN"
+        )
 
 
 class MetricsCollector(Collector):

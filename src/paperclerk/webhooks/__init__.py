@@ -2,7 +2,8 @@
 
 `registry` registers, lists and deletes webhooks and records events in the transaction
 that stores a result (`record_events`); `delivery` sends what is due with retries and
-backoff (`deliver_due`) and gives receivers `verify_signature`.
+backoff (`deliver_due`) and gives receivers `verify_signature`; `targets` keeps webhooks
+off loopback, private and other non-public addresses (`check_target`).
 """
 
 from paperclerk.webhooks.delivery import (
@@ -30,6 +31,7 @@ from paperclerk.webhooks.registry import (
     validate_events,
     validate_url,
 )
+from paperclerk.webhooks.targets import WebhookTargetError, check_target
 
 __all__ = [
     "DELIVERY_HEADER",
@@ -42,6 +44,8 @@ __all__ = [
     "SIGNATURE_HEADER",
     "DeliveryPage",
     "NewWebhook",
+    "WebhookTargetError",
+    "check_target",
     "create_webhook",
     "delete_webhook",
     "deliver_due",

@@ -23,6 +23,7 @@ import random
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import ColumnElement, and_, select, update
@@ -32,6 +33,7 @@ from paperclerk import __version__
 from paperclerk.queue.jobs import backoff_delay
 from paperclerk.storage.columns import DeliveryStatus, utcnow
 from paperclerk.storage.tables import DocumentRow, Webhook, WebhookDelivery
+from paperclerk.webhooks.targets import WebhookTargetError, check_target, pinned_url
 
 MAX_ATTEMPTS = 8
 RETRY_BASE_S = 10.0
@@ -239,8 +241,18 @@ def _payload(event: str, doc: DocumentRow, public_url: str) -> dict[str, Any]:
 
 
 def _send(http: httpx.Client, claim: _Claim) -> tuple[int | None, str | None]:
-    """POST the signed body; return the status code and an error (None on a 2xx)."""
+    """POST the signed body; return the status code and an error (None on a 2xx).
+
+    The url's host is resolved and checked again now (it may point elsewhere than at
+    registration) and the request goes to the address checked, with the url's host name in
+    `Host` and TLS; a redirect is not followed (it counts as a failed attempt).
+    """
     assert claim.url is not None and claim.payload is not None
+    try:
+        address = check_target(claim.url)
+    except WebhookTargetError as exc:
+        log.warning("webhook delivery %s refused: %s", claim.id, exc.message)
+        return None, exc.message[:_MAX_ERROR_CHARS]
     payload = {**claim.payload, "sent_at": utcnow().isoformat()}
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {
@@ -250,8 +262,16 @@ def _send(http: httpx.Client, claim: _Claim) -> tuple[int | None, str | None]:
         EVENT_HEADER: claim.event,
         DELIVERY_HEADER: str(claim.id),
     }
+    target, extensions = claim.url, {}
+    if address is not None:
+        parts = urlsplit(claim.url)
+        target = pinned_url(claim.url, address)
+        headers["Host"] = parts.netloc.rpartition("@")[2]
+        extensions = {"sni_hostname": parts.hostname or ""}
     try:
-        response = http.post(claim.url, content=body, headers=headers)
+        response = http.post(
+            target, content=body, headers=headers, extensions=extensions, follow_redirects=False
+        )
     except Exception as exc:  # any failure to send is a failed attempt, retried later
         log.info("webhook delivery %s failed: %s", claim.id, type(exc).__name__)
         return None, f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]

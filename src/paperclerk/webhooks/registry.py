@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from paperclerk.storage.columns import DeliveryStatus, utcnow
 from paperclerk.storage.errors import InvalidCursorError, InvalidRequestError, NotFoundError
 from paperclerk.storage.tables import DocumentRow, Webhook, WebhookDelivery
+from paperclerk.webhooks.targets import check_target
 
 EVENT_COMPLETED = "document.completed"
 """Sent once a document's result is stored."""
@@ -94,12 +95,16 @@ def create_webhook(
     """Register a webhook for a workspace with a new random signing secret.
 
     The secret is stored (the sender needs it to sign) and returned here; the API shows it
-    only in the answer to the registration.
+    only in the answer to the registration. A url whose host resolves to a loopback,
+    private or otherwise non-public address is refused (`WebhookTargetError`) unless
+    `PAPERCLERK_WEBHOOK_ALLOW_HOSTS` lets it through.
     """
+    url = validate_url(url)
+    check_target(url)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     hook = Webhook(
         workspace_id=workspace_id,
-        url=validate_url(url),
+        url=url,
         secret=secret,
         events=validate_events(events),
         active=True,

@@ -3,6 +3,11 @@
 Workers are started with `spawn` (never fork after onnxruntime is loaded), run with one OCR
 thread each, and exit on their own after `max_tasks` jobs or above `max_rss_mb`; the
 supervisor then starts a fresh one, so a slow leak never takes the machine down.
+
+Each worker first takes the in-memory tasks of its process's hand-off (`queue.memory`:
+`retention=none` documents and campaign submissions, the head of the interactive lane),
+then claims queued jobs. A supervisor serves its process's hand-off to its workers over one
+pipe each, so the API of `paperclerk serve` hands requests to them without storing them.
 """
 
 from __future__ import annotations
@@ -15,9 +20,20 @@ import signal
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+
+from paperclerk.queue.memory import (
+    Handoff,
+    HandoffPort,
+    LocalPort,
+    PipePort,
+    local_handoff,
+    serve_pipe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +56,34 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
-    """Claim and run jobs until stopped, `max_tasks` done or memory above the limit.
+def work(
+    config: WorkerConfig,
+    stop: threading.Event | None = None,
+    port: HandoffPort | None = None,
+    *,
+    durable: bool = True,
+) -> int:
+    """Run in-memory tasks and claim jobs until stopped, `max_tasks` done or memory too high.
 
-    Returns the number of jobs run. The lease is renewed in the background while a document
-    is processed, so a long document is not handed to a second worker; a killed worker's
-    lease simply runs out and the job goes back to the queue. Due webhook deliveries are
-    sent while idle and after each job, over one shared HTTP client.
+    Returns the number of tasks and jobs run. In-memory tasks come first, through `port`:
+    a pipe to the supervisor in a worker process; None (a worker running in the API's own
+    process, as tests do) serves this process's `local_handoff(config.database_url)`.
+    With `durable=False` the worker serves only the hand-off and claims no queued job.
+    The lease of a claimed job is renewed in the background while a document is processed,
+    so a long document is not handed to a second worker; a killed worker's lease simply
+    runs out and the job goes back to the queue. Due webhook deliveries are sent while idle
+    and after each job, over one shared HTTP client.
     """
+    if port is not None:
+        return _work(config, stop or threading.Event(), port, durable)
+    handoff = local_handoff(config.database_url)
+    with handoff.serving():
+        holder = f"thread-{threading.get_ident()}-{uuid.uuid4().hex[:6]}"
+        return _work(config, stop or threading.Event(), LocalPort(handoff, holder), durable)
+
+
+def _work(config: WorkerConfig, stop: threading.Event, port: HandoffPort, durable: bool) -> int:
+    """Run the loop of `work` with its hand-off port; return the number of tasks run."""
     import httpx
 
     from paperclerk.engines.registry import Engine, get_engine
@@ -58,18 +94,19 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.tables import Job
     from paperclerk.webhooks.delivery import deliver_due
-    from paperclerk.worker.tasks import run_job
+    from paperclerk.worker.tasks import run_job, run_memory_task
 
-    stop = stop or threading.Event()
     factory = make_session_factory(make_engine(config.database_url))
     blobs = BlobStore.in_data_dir(config.data_dir)
     ocr = get_engine(Engine.RAPID, config.threads)
-    receipts = service_receipt_extractor(config.data_dir)
+    receipts = service_receipt_extractor(config.data_dir) if durable else None
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
     public_url = get_settings().public_url
 
     def deliver() -> None:
+        if not durable:
+            return
         try:
             deliver_due(factory, http, public_url=public_url)
         except Exception:  # a database hiccup must not stop the worker; retried next round
@@ -89,7 +126,12 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
             and rss_mb() < config.max_rss_mb
             and not orphaned()
         ):
-            job = claim(factory, worker_id, config.lease_seconds)
+            task = port.take()
+            if task is not None:
+                port.finish(task.id, run_memory_task(factory, blobs, task, port, ocr))
+                done += 1
+                continue
+            job = claim(factory, worker_id, config.lease_seconds) if durable else None
             if job is None:
                 deliver()
                 stop.wait(config.idle_sleep)
@@ -114,32 +156,46 @@ def work(config: WorkerConfig, stop: threading.Event | None = None) -> int:
     return done
 
 
-def _worker_main(config: WorkerConfig) -> None:
+def _worker_main(config: WorkerConfig, conn: Connection | None = None) -> None:
+    """Run a worker process: queued jobs, and the supervisor's hand-off over `conn`."""
     os.environ.setdefault("OMP_NUM_THREADS", str(config.threads))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    work(config, stop)
+    try:
+        work(config, stop, PipePort(conn) if conn is not None else None)
+    finally:
+        if conn is not None:
+            conn.close()
 
 
 class Supervisor:
-    """Keeps `count` worker processes running, restarting any that exit or die."""
+    """Keeps `count` worker processes running, restarting any that exit or die.
 
-    def __init__(self, config: WorkerConfig, count: int) -> None:
+    While it runs, its workers serve `handoff` (by default this process's hand-off for
+    the config's database), each over its own pipe.
+    """
+
+    def __init__(self, config: WorkerConfig, count: int, handoff: Handoff | None = None) -> None:
         self.config = config
         self.count = count
+        self.handoff = handoff or local_handoff(config.database_url)
         self.processes: list[BaseProcess] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._serving = ExitStack()
 
     def _spawn(self) -> BaseProcess:
-        process = multiprocessing.get_context("spawn").Process(
-            target=_worker_main, args=(self.config,), daemon=True
-        )
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_worker_main, args=(self.config, theirs), daemon=True)
         process.start()
+        theirs.close()  # the worker's end lives in the worker: its exit closes the pipe
+        serve_pipe(self.handoff, ours, f"process-{process.pid}-{uuid.uuid4().hex[:6]}")
         return process
 
     def start(self) -> None:
-        """Start the workers and a thread that replaces the ones that exit."""
+        """Start the workers, serve them the hand-off, and replace the ones that exit."""
+        self._serving.enter_context(self.handoff.serving())
         self.processes = [self._spawn() for _ in range(self.count)]
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -165,3 +221,4 @@ class Supervisor:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
+        self._serving.close()

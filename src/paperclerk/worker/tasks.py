@@ -1,18 +1,35 @@
-"""The task a worker runs for a queued document: read the original, run the pipeline, store."""
+"""The tasks a worker runs: a queued document, and the interactive lane's in-memory tasks.
+
+`run_job` reads a queued document's original, runs the pipeline and stores the result.
+`run_memory_task` runs a task handed over in memory (`queue.memory`): the pipeline on the
+request's bytes, returned without storing anything (`retention=none`), or the pipeline then
+the loyalty slice's step on its result (a campaign submission, stored).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.engines.base import OcrEngine
 from paperclerk.errors import InputError, PaperclerkError
 from paperclerk.extract.base import FieldExtractor
+from paperclerk.ingest import load_bytes
+from paperclerk.loyalty import store as loyalty_store
+from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
-from paperclerk.pipeline.run import process_bytes
+from paperclerk.pipeline.run import process_bytes, process_ingested
 from paperclerk.queue.jobs import finish_document
 from paperclerk.queue.lease import complete, fail
+from paperclerk.queue.memory import (
+    HandoffPort,
+    MemoryTask,
+    TaskKind,
+    TaskOutcome,
+    WorkerTimeoutError,
+)
 from paperclerk.review.results import on_result_stored
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus
@@ -128,3 +145,93 @@ def run_job(
             record_events(session, job.document_id, row.workspace_id, outcome)
             on_result_stored(session, job.document_id, row.workspace_id, doc)
         return stored
+
+
+class _WithdrawnError(PaperclerkError):
+    """The request gave up before the result was stored: roll the transaction back."""
+
+    code = "worker_timeout"
+
+
+def run_memory_task(
+    session_factory: sessionmaker[Session],
+    blobs: BlobStore,
+    task: MemoryTask,
+    port: HandoffPort,
+    engine: OcrEngine | None = None,
+) -> TaskOutcome:
+    """Run one task of the in-memory hand-off and return its outcome (never raises).
+
+    `PROCESS` (`retention=none`): the pipeline on the bytes with the workspace's policy; no
+    page image, no row, no blob, and only the task id and an error code are ever logged.
+    `CAMPAIGN`: decode the receipt (bad bytes end here, before anything is stored), keep
+    the original in the blob store, run the pipeline, then the loyalty slice's step on its
+    result (`decide_submission`) in one transaction, committed only when the request
+    still waits (`port.may_commit`). Both use the default extractors, as the API did.
+    """
+    try:
+        if task.kind is TaskKind.PROCESS:
+            return TaskOutcome(result=_process_in_memory(session_factory, task, engine))
+        return TaskOutcome(result=_campaign_submission(session_factory, blobs, task, port, engine))
+    except _WithdrawnError:
+        log.info("memory task %s withdrawn before its result was stored", task.id)
+        return TaskOutcome.failed(WorkerTimeoutError("the request stopped waiting"))
+    except PaperclerkError as exc:
+        log.info("memory task %s failed: %s", task.id, exc.code)
+        return TaskOutcome.failed(exc)
+    except Exception as exc:  # a bug or a resource problem: the request answers 500
+        if task.kind is TaskKind.PROCESS:  # retention=none: not even a traceback's message
+            log.error("memory task %s failed unexpectedly: %s", task.id, type(exc).__name__)
+        else:
+            log.exception("memory task %s failed unexpectedly", task.id)
+        return TaskOutcome.failed(exc)
+
+
+def _process_in_memory(
+    session_factory: sessionmaker[Session], task: MemoryTask, engine: OcrEngine | None
+) -> dict[str, Any]:
+    """Run the pipeline on the task's bytes; return the document as JSON, storing nothing."""
+    with session_factory() as session:
+        policy = effective_policy(session, task.workspace_id)
+    doc = process_bytes(
+        task.data,
+        engine=engine,
+        filename=task.filename,
+        source=Source.API,
+        doc_type_hint=stored_doc_type_hint(task.doc_type_hint),
+        policy=policy,
+    )
+    doc.workspace = task.workspace_id
+    return doc.model_dump(mode="json")
+
+
+def _campaign_submission(
+    session_factory: sessionmaker[Session],
+    blobs: BlobStore,
+    task: MemoryTask,
+    port: HandoffPort,
+    engine: OcrEngine | None,
+) -> dict[str, Any]:
+    """Read a receipt, then decide and store it as a submission of the task's campaign."""
+    if task.campaign_id is None or task.participant_id is None:
+        raise StoredValueError("a campaign task needs a campaign and a participant")
+    with session_factory() as session:
+        campaign = loyalty_store.get_campaign(session, task.workspace_id, task.campaign_id)
+        policy = effective_policy(session, task.workspace_id)
+    ingested = load_bytes(task.data)
+    blobs.put(task.data)  # kept before OCR: a failure in reading never loses the original
+    doc = process_ingested(
+        ingested,
+        engine=engine,
+        filename=task.filename,
+        doc_type_hint=DocType.RECEIPT,
+        policy=policy,
+    )
+    with session_factory() as session, session.begin():
+        result = decide_submission(
+            session, task.workspace_id, campaign, task.participant_id, task.data, ingested, doc,
+            filename=task.filename, now=task.received_at,
+        )  # fmt: skip
+        if not port.may_commit(task.id):
+            raise _WithdrawnError("the request stopped waiting")
+        return result.model_dump(mode="json")

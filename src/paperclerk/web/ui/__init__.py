@@ -15,6 +15,7 @@ from paperclerk.web.ui.memory import router as memory_router
 from paperclerk.web.ui.queue import router as queue_router
 from paperclerk.web.ui.review import router as review_router
 from paperclerk.web.ui.templating import STATIC_DIR
+from paperclerk.web.ui.throttle import LoginThrottle
 
 SESSION_MAX_AGE_S = 12 * 3600
 """A login lasts one working day."""
@@ -37,7 +38,11 @@ class VersionedStatic(StaticFiles):
 
 
 def include_ui(app: FastAPI) -> None:
-    """Add the UI's routes, static files and login/CSRF error handling to the app."""
+    """Add the UI's routes, static files, login throttle and login/CSRF error handling."""
+    from paperclerk.settings import get_settings
+
+    settings = get_settings()
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_s)
     install_ui_handlers(app)
     routers = (
         auth_router, queue_router, review_router, documents_router, dashboard_router,

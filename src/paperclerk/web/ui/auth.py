@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from paperclerk.storage.columns import Role
-from paperclerk.storage.users import get_user, user_workspace_ids, verify_user
+from paperclerk.storage.users import MAX_PASSWORD, get_user, user_workspace_ids, verify_user
 from paperclerk.storage.workspaces import list_workspaces
 from paperclerk.web.errors import error_body
 from paperclerk.web.state import State
@@ -23,6 +24,7 @@ from paperclerk.web.ui.security import (
     csrf_token,
 )
 from paperclerk.web.ui.templating import render
+from paperclerk.web.ui.throttle import LoginThrottle, audit_log
 
 router = APIRouter(include_in_schema=False)
 USER_KEY = "uid"
@@ -167,21 +169,44 @@ def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+def login_throttle(request: Request) -> LoginThrottle:
+    """Return the app's login throttle (made by `include_ui`)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 @router.post("/login", dependencies=[Csrf])
 def login(
     request: Request,
     state: State,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=MAX_FIELD)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
     next: Annotated[str, Form(max_length=MAX_FIELD)] = "/review",
 ) -> Response:
-    """Check the password; on success start a fresh session (new CSRF token) and go on."""
+    """Check the password; on success start a fresh session (new CSRF token) and go on.
+
+    A locked account or client address (too many failures, `LoginThrottle`) is answered
+    429 with `Retry-After` and the login page saying so, without checking the password.
+    """
+    throttle = login_throttle(request)
+    client = request.client.host if request.client is not None else "unknown"
+    wait = throttle.retry_after(email, client)
+    if wait is not None:
+        audit_log.warning("login refused, locked: account %r from %s", email, client)
+        minutes = max(1, math.ceil(wait / 60))
+        message = f"Too many failed logins. Try again in {minutes} minute(s)."
+        ctx = {"next": _safe_next(next), "error": message, "email": email}
+        response = render(request, "login.html", ctx, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     with state.sessions() as session, session.begin():
         user = verify_user(session, email, password)
         user_id = user.id if user is not None else None
     if user_id is None:
+        throttle.failed(email, client)
         ctx = {"next": _safe_next(next), "error": "Wrong email or password.", "email": email}
         return render(request, "login.html", ctx, status=401)
+    throttle.succeeded(email)
     request.session.clear()
     request.session[USER_KEY] = user_id
     request.session.pop(CSRF_KEY, None)

@@ -9,6 +9,7 @@ from pathlib import Path
 from starlette.requests import Request
 
 from paperclerk.settings import get_settings
+from paperclerk.storage.db import create_private_dir
 
 SECRET_FILE = "secret_key"
 CSRF_KEY = "csrf"
@@ -28,7 +29,7 @@ def secret_key(data_dir: Path) -> str:
     if configured:
         return configured
     path = data_dir / SECRET_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
+    create_private_dir(data_dir)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
