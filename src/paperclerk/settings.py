@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,9 +18,22 @@ class Settings(BaseSettings):
     max_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted input file.")
     max_pages: int = Field(50, description="Most pages processed from one document.")
     max_pixels: int = Field(60_000_000, description="Largest page area in pixels (bomb guard).")
+    max_document_pixels: int = Field(
+        200_000_000,
+        ge=1,
+        description="Most pixels rendered for one PDF, all pages together; larger pages are "
+        "rendered at a lower DPI so the document stays under it.",
+    )
     render_dpi: int = Field(200, description="DPI for rendering scanned PDF pages.")
     ocr_engine: str = Field("rapid", description="Default OCR engine: 'rapid' or 'tesseract'.")
     ocr_threads: int = Field(0, description="Threads for the OCR engine; 0 means all cores.")
+    blob_store: Literal["folder", "database"] = Field(
+        "folder",
+        description=(
+            "Where originals and page images are kept: 'folder' (`<data dir>/blobs`) or"
+            " 'database' (the `blobs` table), so worker machines need only the database URL."
+        ),
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "paperclerk",
         description="Where OCR results of training documents are cached between runs.",
@@ -57,6 +71,17 @@ class Settings(BaseSettings):
     )
     login_lockout_s: int = Field(
         900, ge=1, description="Seconds a locked account or address waits (also the window)."
+    )
+    max_queue_depth: int = Field(
+        10_000,
+        ge=0,
+        description="Queued jobs above which `POST /v1/documents` answers 429 with Retry-After.",
+    )
+    worker_memory_mb: int = Field(
+        6_000,
+        ge=0,
+        description="Address space a worker process may use, in MB (RLIMIT_AS); a document "
+        "that needs more fails with `limit_exceeded`; 0: no limit.",
     )
 
     @property

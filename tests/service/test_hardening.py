@@ -15,7 +15,7 @@ from paperclerk.cli import app as cli_app
 from paperclerk.settings import get_settings
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.errors import InvalidRequestError
-from paperclerk.storage.users import create_user
+from paperclerk.storage.users import create_user, recent_logins
 from paperclerk.web.app import create_app
 from paperclerk.web.ui.throttle import LoginThrottle
 from tests.service.test_api import receipt_png
@@ -98,7 +98,7 @@ def _try(ui: Ui, email: str, password: str) -> int:
 
 
 def test_failed_logins_lock_the_account_then_the_address(
-    ui: Ui, caplog: pytest.LogCaptureFixture
+    ui: Ui, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.WARNING, logger="paperclerk.audit")
     now = [1000.0]
@@ -125,6 +125,25 @@ def test_failed_logins_lock_the_account_then_the_address(
     assert any(m.startswith("login locked: address:") for m in caplog.messages)
     now[0] += 901
     assert _try(ui, "rev@x.org", "secret-password") == 303
+    # every attempt is in the database's security audit, and an admin can list it
+    with make_session_factory(make_engine(ui.url))() as session:
+        events = [(e.email, e.outcome) for e in reversed(recent_logins(session, 100))]
+    assert events[:7] == [("rev@x.org", "failed")] * 4 + [
+        ("rev@x.org", "locked"), ("rev@x.org", "refused"), ("boss@x.org", "succeeded"),
+    ]  # fmt: skip
+    assert [o for _, o in events].count("locked") == 2  # the account, then the address
+    assert events[-1] == ("rev@x.org", "succeeded")
+    monkeypatch.setenv("PAPERCLERK_DATABASE_URL", ui.url)
+    get_settings.cache_clear()
+    try:
+        listed = CliRunner().invoke(
+            cli_app, ["admin", "login-events", "--limit", "3", "--data-dir", str(ui.data_dir)]
+        )
+    finally:
+        monkeypatch.delenv("PAPERCLERK_DATABASE_URL")
+        get_settings.cache_clear()
+    assert listed.exit_code == 0, listed.output
+    assert "succeeded" in listed.output and "refused" in listed.output
 
 
 def test_the_password_policy_holds_wherever_users_are_created(tmp_path: Path) -> None:

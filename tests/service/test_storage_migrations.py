@@ -36,12 +36,14 @@ TABLES = {
     "audit_events",
     "training_examples",
     "workspace_policies",
+    "login_events",
+    "blobs",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0006"
+    assert current_revision(engine) == head_revision() == "0007"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

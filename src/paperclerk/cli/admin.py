@@ -63,6 +63,26 @@ def revoke_key(key_id: str, data_dir: DataDir = None) -> None:
     console.print(f"revoked {key_id}")
 
 
+@admin_app.command("login-events")
+def login_events(
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many, newest first.")] = 50,
+    data_dir: DataDir = None,
+) -> None:
+    """List the latest review UI login attempts: succeeded, failed, locked, refused."""
+    from rich.table import Table
+
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.users import recent_logins
+
+    url, _ = open_data_dir(data_dir)
+    table = Table("at (UTC)", "email", "client", "outcome")
+    with make_session_factory(make_engine(url))() as session:
+        for event in recent_logins(session, limit):
+            table.add_row(event.at.strftime("%Y-%m-%d %H:%M:%S"), event.email, event.client,
+                          event.outcome)  # fmt: skip
+    console.print(table)
+
+
 @admin_app.command("create-user")
 def create_user(
     email: str,

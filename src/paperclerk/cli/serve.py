@@ -163,7 +163,9 @@ def worker(
 ) -> None:
     """Run workers only, for scale-out: point PAPERCLERK_DATABASE_URL at the shared database.
 
-    The blob store must be the same folder for every machine (a shared mount).
+    With PAPERCLERK_BLOB_STORE=database (on every machine, the API's included) originals
+    live in that database and nothing else is shared; with the default folder store the
+    data folder's blobs/ must be one shared mount.
     """
     from paperclerk.worker.runner import Supervisor, WorkerConfig
 

@@ -15,7 +15,7 @@ import hashlib
 from pathlib import Path
 
 from paperclerk.errors import InputError, LimitExceededError
-from paperclerk.ingest.pdf import check_pdf, load_pdf
+from paperclerk.ingest.pdf import check_pdf, load_pdf, load_pdf_page
 from paperclerk.ingest.raster import check_raster, load_raster
 from paperclerk.ingest.sniff import PDF, sniff_media_type
 from paperclerk.ingest.types import CheckedFile, IngestedFile, RawPage
@@ -44,6 +44,24 @@ def load_bytes(data: bytes, *, settings: Settings | None = None) -> IngestedFile
         size_bytes=len(data),
         pages=pages,
     )
+
+
+def load_page(
+    data: bytes, index: int, *, settings: Settings | None = None
+) -> tuple[int, RawPage | None]:
+    """Return a document's page count and its page `index` decoded (None: no such page).
+
+    A PDF renders that page only, at the scale `load_bytes` would use; an image is decoded
+    whole. Raises the same typed InputErrors as `load_bytes`.
+    """
+    settings = settings or get_settings()
+    _check_size(len(data), settings)
+    media_type = sniff_media_type(data)
+    if media_type == PDF:
+        return load_pdf_page(data, index, settings)
+    images = load_raster(data, media_type, settings)
+    page = RawPage(index=index, image=images[index]) if 0 <= index < len(images) else None
+    return len(images), page
 
 
 def check_bytes(data: bytes, *, settings: Settings | None = None) -> CheckedFile:

@@ -1,7 +1,9 @@
 """Render PDF pages to BGR pixels and read their text layer, with pypdfium2.
 
-Every page is rendered at `settings.render_dpi` (lowered for a huge page so it stays under
-`settings.max_pixels`) and, for born-digital PDFs, its embedded text is returned as words
+Every page is rendered at `settings.render_dpi`, lowered for a huge page so it stays under
+`settings.max_pixels`, and lowered for every page alike when the pages together would pass
+`settings.max_document_pixels`; the sizes come from the page boxes, so the budget is known
+before anything is rendered. For born-digital PDFs, its embedded text is returned as words
 whose boxes are in the pixels of that rendering, page rotation included, so OCR words and
 text-layer words live in the same coordinate system.
 """
@@ -39,15 +41,38 @@ def load_pdf(data: bytes, settings: Settings) -> list[RawPage]:
         doc = _open(data)
         try:
             count = _check_count(doc, settings)
+            scales = _page_scales(doc, count, settings)
             pages = []
-            for index in range(count):
+            for index, scale in enumerate(scales):
                 try:
-                    pages.append(_load_page(doc, index, settings))
+                    pages.append(_load_page(doc, index, scale))
                 except pdfium.PdfiumError as exc:
                     raise CorruptInputError(
                         f"Page {index + 1} of the PDF cannot be rendered: {exc}"
                     ) from exc
             return pages
+        finally:
+            doc.close()
+
+
+def load_pdf_page(data: bytes, index: int, settings: Settings) -> tuple[int, RawPage | None]:
+    """Return a PDF's page count and its page `index` as `load_pdf` renders it.
+
+    Only that page is rendered; None when the PDF has no page `index`.
+    """
+    with PDFIUM_LOCK:
+        doc = _open(data)
+        try:
+            count = _check_count(doc, settings)
+            if not 0 <= index < count:
+                return count, None
+            scale = _page_scales(doc, count, settings)[index]
+            try:
+                return count, _load_page(doc, index, scale)
+            except pdfium.PdfiumError as exc:
+                raise CorruptInputError(
+                    f"Page {index + 1} of the PDF cannot be rendered: {exc}"
+                ) from exc
         finally:
             doc.close()
 
@@ -64,20 +89,48 @@ def check_pdf(data: bytes, settings: Settings) -> int:
         doc = _open(data)
         try:
             count = _check_count(doc, settings)
-            for index in range(count):
-                try:
-                    page = doc[index]
-                    try:
-                        _check_page(page, index, settings)
-                    finally:
-                        page.close()
-                except pdfium.PdfiumError as exc:
-                    raise CorruptInputError(
-                        f"Page {index + 1} of the PDF cannot be read: {exc}"
-                    ) from exc
+            _page_scales(doc, count, settings)
             return count
         finally:
             doc.close()
+
+
+def _page_scales(doc: pdfium.PdfDocument, count: int, settings: Settings) -> list[float]:
+    """Check every page without rendering it and return the scale each is rendered at.
+
+    Each page fits `max_pixels`; when all of them together would pass `max_document_pixels`
+    every scale is lowered by the same factor. A document that cannot fit even at the
+    lowest scale is refused (LimitExceededError).
+    """
+    sizes: list[tuple[float, float]] = []
+    scales: list[float] = []
+    for index in range(count):
+        try:
+            page = doc[index]
+            try:
+                scales.append(_check_page(page, index, settings))
+                sizes.append(page.get_size())
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise CorruptInputError(f"Page {index + 1} of the PDF cannot be read: {exc}") from exc
+    budget = settings.max_document_pixels
+    total = _pixels(sizes, scales)
+    if total > budget:
+        shrink = math.sqrt(budget / total) * 0.999
+        scales = [max(scale * shrink, _MIN_SCALE) for scale in scales]
+        if _pixels(sizes, scales) > budget:
+            raise LimitExceededError(
+                f"The PDF's {count} pages are too large to render together; at most "
+                f"{budget:,} pixels are accepted per document."
+            )
+    return scales
+
+
+def _pixels(sizes: list[tuple[float, float]], scales: list[float]) -> int:
+    """Return the pixels of pages of these sizes (points) at these scales, as PDFium rounds."""
+    pairs = zip(sizes, scales, strict=True)
+    return sum(math.ceil(w * s) * math.ceil(h * s) for (w, h), s in pairs)
 
 
 def _check_count(doc: pdfium.PdfDocument, settings: Settings) -> int:
@@ -118,10 +171,9 @@ def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -
     return max(scale, _MIN_SCALE)
 
 
-def _load_page(doc: pdfium.PdfDocument, index: int, settings: Settings) -> RawPage:
+def _load_page(doc: pdfium.PdfDocument, index: int, scale: float) -> RawPage:
     page = doc[index]
     try:
-        scale = _check_page(page, index, settings)
         bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
         try:
             image = _bitmap_to_bgr(bitmap.to_numpy(), bitmap.mode)

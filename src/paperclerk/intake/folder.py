@@ -206,11 +206,11 @@ def watch_folder(
     """
     from paperclerk.intake.submit import IntakeResources, ensure_workspace, folder_submitter
     from paperclerk.settings import get_settings
-    from paperclerk.storage.blobs import BlobStore
+    from paperclerk.storage.database_blobs import open_blob_store
     from paperclerk.storage.db import make_engine, make_session_factory
 
     resources = IntakeResources(
-        make_session_factory(make_engine(database_url)), BlobStore.in_data_dir(data_dir)
+        make_session_factory(make_engine(database_url)), open_blob_store(data_dir, database_url)
     )
     workspace_id = ensure_workspace(resources.sessions, workspace_name)
     limit = get_settings().max_bytes

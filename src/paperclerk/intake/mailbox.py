@@ -386,11 +386,11 @@ def watch_mailbox(
     attachments limited to the configured `max_bytes`. Set `stop` and join the thread to end.
     """
     from paperclerk.settings import get_settings
-    from paperclerk.storage.blobs import BlobStore
+    from paperclerk.storage.database_blobs import open_blob_store
     from paperclerk.storage.db import make_engine, make_session_factory
 
     resources = IntakeResources(
-        make_session_factory(make_engine(database_url)), BlobStore.in_data_dir(data_dir)
+        make_session_factory(make_engine(database_url)), open_blob_store(data_dir, database_url)
     )
     workspace_id = ensure_workspace(resources.sessions, workspace_name)
     submit = mailbox_submitter(resources, workspace_id, max_bytes=get_settings().max_bytes)

@@ -20,7 +20,7 @@ from paperclerk.errors import EmptyInputError, LimitExceededError
 from paperclerk.ingest import check_bytes
 from paperclerk.model import DocType, Source
 from paperclerk.queue.jobs import enqueue
-from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.columns import Lane
 from paperclerk.storage.documents import create_document
 from paperclerk.storage.workspaces import create_workspace, get_workspace_by_name
@@ -35,7 +35,7 @@ class SubmitResources(Protocol):
         ...
 
     @property
-    def blobs(self) -> BlobStore:
+    def blobs(self) -> Blobs:
         """Return the blob store that keeps the originals."""
         ...
 
@@ -45,7 +45,7 @@ class IntakeResources:
     """Sessions and blob store for intakes that run outside the API (e.g. a watched folder)."""
 
     sessions: sessionmaker[Session]
-    blobs: BlobStore
+    blobs: Blobs
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from paperclerk.loyalty.fraud import fraud_findings
 from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
 from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
-from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.policies import effective_policy
 
@@ -113,7 +113,7 @@ def check_submission(
     engine: OcrEngine | None = None,
     document: Document | None = None,
     now: dt.datetime | None = None,
-    blobs: BlobStore | None = None,
+    blobs: Blobs | None = None,
 ) -> SubmissionResult:
     """Read one receipt, decide it for one participant of a campaign, store the submission.
 

@@ -44,7 +44,8 @@ class AmountMatch:
 # well so that dates, times and ranges form one token that is then thrown away whole.
 _NUM = r"\d(?:[\d.,'’/:\u00a0\u202f]|-(?=\d)| (?=\d{3}(?: \d{3})*(?:,\d{1,2})?(?![\d.,])))*\d|\d"
 _TOKEN_RE = re.compile(
-    rf"(?P<open>\()?\s*(?P<sign1>[-−–])?"
+    # spaces only after "(": a bare leading \s* tried every run of blanks to its end (quadratic)
+    rf"(?:(?P<open>\()\s*)?(?P<sign1>[-−–])?"
     rf"(?:(?P<cur1>{CURRENCY_PATTERN})\s?(?P<sign2>[-−])?\s?)?"
     rf"(?P<num>{_NUM})"
     rf"(?:\s?(?P<cur2>{CURRENCY_PATTERN}))?"
@@ -108,7 +109,8 @@ def normalise_number(num: str) -> tuple[Decimal, bool] | None:
 
 def _context_ok(text: str, start: int, end: int, has_currency: bool, has_decimals: bool) -> bool:
     """Reject tokens glued to words (``A12.50``, ``10.30am``) or followed by ``%``."""
-    before = _LETTER_BEFORE.search(text[:start])
+    # two characters tell a lone "x" from a word; searching the whole prefix was quadratic
+    before = _LETTER_BEFORE.search(text[max(0, start - 2) : start])
     if before and not (before.group(0) in ("x", "X") and len(before.group(0)) == 1):
         return False
     after = _LETTER_AFTER.search(text[end:])
@@ -135,7 +137,8 @@ def _scan(text: str, allow_integers: bool) -> list[AmountMatch]:
         currency = currency_code(cur_tok) if cur_tok else None
         if not has_decimals and currency is None and not allow_integers:
             continue
-        if not has_decimals and len(str(int(value))) > _MAX_INT_DIGITS:
+        # digits counted without str(int(...)): Python refuses over 4300 digits
+        if not has_decimals and value.adjusted() + 1 > _MAX_INT_DIGITS:
             continue
         start, end = m.start(), m.end()
         start += len(text[start:end]) - len(text[start:end].lstrip())
@@ -165,6 +168,8 @@ def find_amounts(text: str) -> list[AmountMatch]:
     return _scan(text, allow_integers=False)
 
 
+_PRICE_PARSER_MAX = 200
+"""Longest text handed to price-parser, the last resort (a cell is far shorter)."""
 _OCR_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
@@ -183,8 +188,8 @@ def parse_amount(text: str) -> Decimal | None:
         found = _scan(candidate, allow_integers=allow_integers)
         if found:
             return found[0].value
-    if re.search(r"\d[/:]\d|\d-\d", text):
-        return None
+    if re.search(r"\d[/:]\d|\d-\d", text) or len(text) > _PRICE_PARSER_MAX:
+        return None  # price-parser's regexes take quadratic time on long digit runs
     price = Price.fromstring(text)
     amount: Decimal | None = price.amount
     return amount

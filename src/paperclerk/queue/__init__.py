@@ -1,4 +1,7 @@
-"""Durable job queue in the app database: leases, lanes, retries with backoff, dead jobs.
+"""Job queues: the durable one in the app database, and the in-memory hand-off.
+
+The durable queue has leases, lanes, retries with backoff and dead jobs; `queue.memory`
+hands requests that must not be stored (`retention=none`, campaign submissions) to workers.
 
 The API side enqueues in the same transaction as the document row (`enqueue`); workers
 `claim` a job, renew its lease with `heartbeat`, and end it with `finish_document` (result

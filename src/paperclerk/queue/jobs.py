@@ -195,3 +195,9 @@ def queue_depth(session: Session) -> dict[str, dict[str, int]]:
     for lane, status, count in session.execute(stmt):
         depth[Lane(lane).value][JobStatus(status).value] = int(count)
     return depth
+
+
+def queue_deeper_than(session: Session, bound: int) -> bool:
+    """Return whether more than `bound` jobs wait in the queue (counting at most `bound` + 1)."""
+    waiting = select(Job.id).where(Job.status == JobStatus.QUEUED).limit(bound + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(waiting)) or 0) > bound

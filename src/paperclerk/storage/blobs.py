@@ -1,4 +1,9 @@
-"""Content-addressed blob store on disk: `<root>/ab/cd/<sha256>` holds the original bytes."""
+"""Content-addressed blob stores: originals and page images under their sha256.
+
+`Blobs` is what the service needs of a store. `BlobStore` keeps them on disk
+(`<root>/ab/cd/<sha256>`), the default on one machine; `storage.database_blobs` keeps them
+in the app database, so that worker machines need only its URL.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,19 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from paperclerk.errors import PaperclerkError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1024 * 1024
+
+
+def check_sha256(sha256: str) -> str:
+    """Return the hash if it is a lowercase hex sha256 (a blob's only possible name)."""
+    if not _SHA256.fullmatch(sha256):
+        raise ValueError(f"not a lowercase hex sha256: {sha256!r}")
+    return sha256
 
 
 class BlobNotFoundError(PaperclerkError):
@@ -23,8 +35,32 @@ class BlobNotFoundError(PaperclerkError):
     http_status = 404
 
 
+class Blobs(Protocol):
+    """A content-addressed store: each distinct content once, under its sha256."""
+
+    def exists(self, sha256: str) -> bool:
+        """Tell whether the blob is stored."""
+        ...
+
+    def put(self, data: bytes) -> str:
+        """Store the bytes (once) and return their sha256."""
+        ...
+
+    def put_stream(self, stream: BinaryIO) -> str:
+        """Store a stream and return its sha256."""
+        ...
+
+    def get(self, sha256: str) -> bytes:
+        """Return the stored bytes; raise `BlobNotFoundError` when there are none."""
+        ...
+
+    def delete(self, sha256: str) -> bool:
+        """Remove the blob; return whether there was one."""
+        ...
+
+
 class BlobStore:
-    """Keep each distinct content once, under its sha256, written atomically.
+    """Keep each distinct content once, under its sha256, written atomically, in a folder.
 
     A blob appears under its final name only when fully written and flushed (temp file in
     the same folder, fsync, rename), so a crash never leaves a partial original behind and
@@ -41,8 +77,7 @@ class BlobStore:
 
     def path(self, sha256: str) -> Path:
         """Return where the blob with this hash lives (whether or not it exists)."""
-        if not _SHA256.fullmatch(sha256):
-            raise ValueError(f"not a lowercase hex sha256: {sha256!r}")
+        check_sha256(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:

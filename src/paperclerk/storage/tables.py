@@ -275,6 +275,43 @@ class AuditEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class LoginEvent(Base):
+    """One login attempt on the review UI and what came of it, for the security audit.
+
+    Kept apart from `audit_events`, which records changes to documents. The email is as
+    typed (an attacker's guesses included), never a password.
+    """
+
+    __tablename__ = "login_events"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('succeeded', 'failed', 'locked', 'refused')", name="outcome"
+        ),
+        Index("ix_login_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    email: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class BlobRow(Base):
+    """An original or page image kept in the database (`PAPERCLERK_BLOB_STORE=database`).
+
+    Content-addressed like the folder store: one row per distinct content, under its
+    sha256, so worker machines need only the database URL (migration 0007).
+    """
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class TrainingExampleRow(Base):
     """A confirmed document as a training example (the `TrainingExample` JSON).
 

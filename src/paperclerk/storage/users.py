@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.storage.columns import Role
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
-from paperclerk.storage.tables import User, UserWorkspace, Workspace
+from paperclerk.storage.tables import LoginEvent, User, UserWorkspace, Workspace
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -111,3 +111,20 @@ def user_workspace_ids(session: Session, user_id: str) -> list[str]:
     """Return the ids of the workspaces a user may see."""
     stmt = select(UserWorkspace.workspace_id).where(UserWorkspace.user_id == user_id)
     return list(session.scalars(stmt.order_by(UserWorkspace.workspace_id)))
+
+
+LOGIN_OUTCOMES = ("succeeded", "failed", "locked", "refused")
+"""A login attempt's outcomes: a wrong password that earned a lockout is `locked`."""
+
+
+def record_login(session: Session, email: str, client: str, outcome: str) -> None:
+    """Record a login attempt on the review UI, so an admin can see guessing and lockouts."""
+    if outcome not in LOGIN_OUTCOMES:
+        raise ValueError(f"unknown login outcome {outcome!r}")
+    session.add(LoginEvent(email=email[:320], client=client[:64], outcome=outcome))
+
+
+def recent_logins(session: Session, limit: int = 50) -> list[LoginEvent]:
+    """Return the latest login events, newest first."""
+    query = select(LoginEvent).order_by(LoginEvent.id.desc()).limit(limit)
+    return list(session.scalars(query))

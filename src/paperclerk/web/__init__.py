@@ -1,1 +1,1 @@
-"""The HTTP API (and later the review UI) served by `paperclerk serve`."""
+"""The HTTP API and the review UI served by `paperclerk serve`."""

@@ -5,20 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperclerk import __version__
-from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.database_blobs import open_blob_store
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
+from paperclerk.storage.workspaces import authenticate
 from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.documents import router as documents_router
-from paperclerk.web.errors import ApiError, install_error_handlers
+from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AppState, State
@@ -39,6 +43,81 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+BODY_ENVELOPE = 64 * 1024
+"""Room above `max_bytes` for the multipart envelope and the other form fields."""
+
+
+class BodyLimit:
+    """ASGI middleware bounding request bodies before the app reads a byte of them.
+
+    A body declared (Content-Length) larger than `limit` is answered 413 unread, and one
+    sent in chunks is cut off with 413 once it passes `limit`, so nothing larger is spooled.
+    A request with a body to the API (`/v1/...`) is authenticated first: without a valid
+    API key it is answered 401 and its body is never read.
+    """
+
+    def __init__(self, app: ASGIApp, state: AppState, limit: int) -> None:
+        self.app = app
+        self.state = state
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse an oversized or unauthenticated body, or pass the request on, counted."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = _content_length(headers)
+        too_large = f"the request body is larger than {self.limit} bytes"
+        if declared is not None and declared > self.limit:
+            await _refuse(scope, send, 413, "limit_exceeded", too_large)
+            return
+        has_body = bool(declared) or "transfer-encoding" in headers
+        if has_body and scope["path"].startswith("/v1/") and not await self._authenticated(headers):
+            message = "send a valid API key as 'Authorization: Bearer KEY'"
+            await _refuse(scope, send, 401, "unauthorized", message)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise StarletteHTTPException(413, too_large)
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _authenticated(self, headers: Headers) -> bool:
+        scheme, _, key = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return False
+        return await run_in_threadpool(self._known_key, key.strip())
+
+    def _known_key(self, key: str) -> bool:
+        with self.state.sessions() as session:
+            return authenticate(session, key) is not None
+
+
+def _content_length(headers: Headers) -> int | None:
+    try:
+        return int(headers["content-length"])
+    except (KeyError, ValueError):
+        return None
+
+
+async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """Answer with a typed error without reading the request's body (the connection closes)."""
+    response = JSONResponse(error_body(code, message), status, headers={"Connection": "close"})
+    await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 class SecurityHeaders:
@@ -84,7 +163,7 @@ def create_app(
         database_url=database_url,
         data_dir=data_dir,
         sessions=make_session_factory(engine),
-        blobs=BlobStore.in_data_dir(data_dir),
+        blobs=open_blob_store(data_dir, database_url),
         max_bytes=max_bytes or get_settings().max_bytes,
     )
     app = FastAPI(
@@ -109,6 +188,7 @@ def create_app(
         same_site="lax",
         https_only=get_settings().public_url.startswith("https://"),
     )
+    app.add_middleware(BodyLimit, state=state, limit=state.max_bytes + BODY_ENVELOPE)
     exempt = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.add_middleware(SecurityHeaders, csp_exempt=frozenset(p for p in exempt if p))
     metrics = MetricsCollector(state)

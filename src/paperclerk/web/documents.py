@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -19,12 +20,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from paperclerk.ingest import check_bytes, load_bytes
+from paperclerk.ingest import check_bytes, load_page
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document
-from paperclerk.queue.jobs import reprocess, requeue
+from paperclerk.queue.jobs import queue_deeper_than, reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
+from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.documents import (
     blob_in_use,
@@ -38,9 +40,15 @@ from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.ui.pages import page_image as shown_page
 from paperclerk.web.ui.pages import stored_page
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 MAX_WAIT_S = 120.0
 FINISHED = (DocumentStatus.DONE, DocumentStatus.DEAD, DocumentStatus.FAILED)
+MAX_METADATA_BYTES = 16 * 1024
+MAX_METADATA_DEPTH = 20
+MAX_METADATA_KEYS = 500
+_READABLE_METADATA_DEPTH = 100  # stored before the bounds: deeper cannot go in a response
+QUEUE_FULL_RETRY_S = 30
 
 
 class ErrorInfo(BaseModel):
@@ -93,7 +101,7 @@ def to_out(row: DocumentRow, with_result: bool = True) -> DocumentStatusOut:
         media_type=row.media_type,
         size_bytes=row.size_bytes,
         doc_type=row.doc_type,
-        metadata=row.meta or {},
+        metadata=_stored_metadata(row),
         created_at=row.created_at,
         completed_at=row.completed_at,
         error=error,
@@ -111,17 +119,104 @@ async def _read_upload(file: UploadFile, limit: int) -> bytes:
 
 
 def _metadata(raw: str | None) -> dict[str, Any]:
+    """Parse the `metadata` form field: a JSON object within the size, depth and key bounds.
+
+    The size and the nesting are checked on the text, before it is parsed, so a deeply
+    nested value never reaches the recursive parser (422 `invalid_metadata`).
+    """
     if not raw:
         return {}
+    if len(raw.encode()) > MAX_METADATA_BYTES:
+        raise ApiError(
+            422, "invalid_metadata", f"metadata must be at most {MAX_METADATA_BYTES} bytes"
+        )
+    if _text_depth(raw) > MAX_METADATA_DEPTH:
+        raise ApiError(
+            422, "invalid_metadata", f"metadata must nest at most {MAX_METADATA_DEPTH} levels"
+        )
     try:
         value = json.loads(raw)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # ValueError: also an integer of 4300+ digits
         raise ApiError(422, "invalid_request", "metadata must be a JSON object") from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_request", "metadata must be a JSON object")
     if "\\u0000" in raw or "\x00" in raw:
         raise ApiError(422, "invalid_request", "metadata must not contain NUL characters")
+    if not _answerable(value):
+        raise ApiError(
+            422, "invalid_metadata", "metadata must not hold NaN, Infinity or lone surrogates"
+        )
+    if _shape(value)[1] > MAX_METADATA_KEYS:
+        raise ApiError(
+            422, "invalid_metadata", f"metadata must have at most {MAX_METADATA_KEYS} keys"
+        )
     return value
+
+
+def _text_depth(raw: str) -> int:
+    """Return how deep arrays and objects nest in JSON text, brackets in strings ignored."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _shape(value: Any, limit: int = _READABLE_METADATA_DEPTH) -> tuple[int, int]:
+    """Return the nesting depth (at most `limit` + 1) and the number of object keys of a value.
+
+    Walked without recursion, and not below `limit`, so any stored value can be measured.
+    """
+    deepest = keys = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth + 1)
+        if depth >= limit:
+            continue
+        children = list(item.values()) if isinstance(item, dict) else item
+        keys += len(item) if isinstance(item, dict) else 0
+        stack.extend((child, depth + 1) for child in children)
+    return deepest, keys
+
+
+def _answerable(value: dict[str, Any]) -> bool:
+    """Return whether a (depth-bounded) value can be written in a JSON answer."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
+
+
+def _stored_metadata(row: DocumentRow) -> dict[str, Any]:
+    """Return a row's metadata, or {} (logged) when it is not an object a response can hold.
+
+    Bounded on the way in; this keeps one row stored before the bounds from breaking every
+    listing of its workspace.
+    """
+    meta = row.meta
+    if meta is None:
+        return {}
+    if isinstance(meta, dict) and _shape(meta)[0] <= _READABLE_METADATA_DEPTH and _answerable(meta):
+        return meta
+    log.warning("document %s has unreadable metadata; answered as {}", row.id)
+    return {}
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -135,6 +230,20 @@ def _check_id(document_id: str) -> None:
     """Answer 404 for ids that cannot exist (PostgreSQL would reject a NUL byte with a 500)."""
     if not re.fullmatch(r"[0-9a-f]{32}", document_id):
         raise ApiError(404, "not_found", f"no document {document_id!r}")
+
+
+def _check_queue(state: AppState) -> None:
+    """Refuse (429 `queue_full`, with Retry-After) while more jobs wait than the bound."""
+    bound = get_settings().max_queue_depth
+    with state.sessions() as session:
+        full = queue_deeper_than(session, bound)
+    if full:
+        raise ApiError(
+            429,
+            "queue_full",
+            f"more than {bound} documents wait to be processed; try again later",
+            headers={"Retry-After": str(QUEUE_FULL_RETRY_S)},
+        )
 
 
 def _status(state: AppState, document_id: str) -> DocumentStatus | None:
@@ -174,9 +283,12 @@ async def submit(
     document is handed in memory to a worker of this process (`queue.memory`, ahead of
     every queued job) and nothing about it is stored or logged; the answer is 200 with the
     document, 503 `no_worker` without embedded workers, 504 `worker_timeout` after 120 s.
+    While more than `PAPERCLERK_MAX_QUEUE_DEPTH` jobs wait, a stored submission is refused
+    with 429 `queue_full` and Retry-After. `metadata` is a JSON object of at most 16 KiB,
+    20 levels and 500 keys (422 `invalid_metadata`).
     """
-    data = await _read_upload(file, state.max_bytes)
     meta = _metadata(metadata)
+    data = await _read_upload(file, state.max_bytes)
     filename = _clean_name(file.filename)
     if retention == "none":
         await run_in_threadpool(check_bytes, data)  # typed input errors before any hand-off
@@ -189,6 +301,7 @@ async def submit(
         )
         result = await local_handoff(state.database_url).run(task)
         return JSONResponse(result, status_code=200)
+    await run_in_threadpool(_check_queue, state)
     submitted = await run_in_threadpool(
         partial(
             submit_bytes,
@@ -261,10 +374,10 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
             raise ApiError(404, "not_found", f"the document has {count} page(s); no page {n}")
         image = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
     else:
-        pages = load_bytes(state.blobs.get(sha)).pages
-        if not 0 <= n < len(pages):
-            raise ApiError(404, "not_found", f"the document has {len(pages)} page(s); no page {n}")
-        image = pages[n].image
+        count, raw = load_page(state.blobs.get(sha), n)
+        if raw is None:
+            raise ApiError(404, "not_found", f"the document has {count} page(s); no page {n}")
+        image = raw.image
     ok, png = cv2.imencode(".png", image) if image is not None else (False, None)
     if not ok or png is None:
         raise ApiError(500, "render_failed", "the page could not be encoded")

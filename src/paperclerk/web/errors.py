@@ -21,19 +21,23 @@ STATUS_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
-    413: "too_large",
+    413: "limit_exceeded",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "too_many_requests",
 }
 
 
 class ApiError(PaperclerkError):
     """An error raised by an API route with its HTTP status and code."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.http_status = status
         self.code = code
+        self.headers = headers
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -47,7 +51,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PaperclerkError)
     async def typed(_: Request, exc: PaperclerkError) -> JSONResponse:
         status = getattr(exc, "http_status", 500)
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
+        headers = getattr(exc, "headers", None)
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.workspaces import authenticate
 from paperclerk.web.errors import ApiError
 
@@ -21,7 +21,7 @@ class AppState:
     database_url: str
     data_dir: Path
     sessions: sessionmaker[Session]
-    blobs: BlobStore
+    blobs: Blobs
     max_bytes: int
 
 

@@ -2,7 +2,11 @@
 
 Workers are started with `spawn` (never fork after onnxruntime is loaded), run with one OCR
 thread each, and exit on their own after `max_tasks` jobs or above `max_rss_mb`; the
-supervisor then starts a fresh one, so a slow leak never takes the machine down.
+supervisor then starts a fresh one, so a slow leak never takes the machine down. A worker
+process's address space is capped (`PAPERCLERK_WORKER_MEMORY_MB`, RLIMIT_AS), so one
+document that needs more fails with `limit_exceeded` instead of taking the machine down,
+and a worker dies with its supervisor (PR_SET_PDEATHSIG on Linux, and a parent check in
+the loop everywhere): none is left running alone to take the next `serve`'s jobs.
 
 Each worker first takes the in-memory tasks of its process's hand-off (`queue.memory`:
 `retention=none` documents and campaign submissions, the head of the interactive lane),
@@ -12,11 +16,13 @@ pipe each, so the API of `paperclerk serve` hands requests to them without stori
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -36,6 +42,7 @@ from paperclerk.queue.memory import (
 )
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class WorkerConfig:
     max_rss_mb: int = 2500
     lease_seconds: float = 120.0
     idle_sleep: float = 0.2
+    memory_limit_mb: int | None = None  # None: PAPERCLERK_WORKER_MEMORY_MB
 
 
 def rss_mb() -> float:
@@ -62,6 +70,7 @@ def work(
     port: HandoffPort | None = None,
     *,
     durable: bool = True,
+    parent_pid: int | None = None,
 ) -> int:
     """Run in-memory tasks and claim jobs until stopped, `max_tasks` done or memory too high.
 
@@ -72,17 +81,22 @@ def work(
     The lease of a claimed job is renewed in the background while a document is processed,
     so a long document is not handed to a second worker; a killed worker's lease simply
     runs out and the job goes back to the queue. Due webhook deliveries are sent while idle
-    and after each job, over one shared HTTP client.
+    and after each job, over one shared HTTP client. The loop stops once this process's
+    parent is no longer `parent_pid` (default: the parent it has when called).
     """
+    parent = parent_pid if parent_pid is not None else os.getppid()
     if port is not None:
-        return _work(config, stop or threading.Event(), port, durable)
+        return _work(config, stop or threading.Event(), port, durable, parent)
     handoff = local_handoff(config.database_url)
     with handoff.serving():
         holder = f"thread-{threading.get_ident()}-{uuid.uuid4().hex[:6]}"
-        return _work(config, stop or threading.Event(), LocalPort(handoff, holder), durable)
+        local = LocalPort(handoff, holder)
+        return _work(config, stop or threading.Event(), local, durable, parent)
 
 
-def _work(config: WorkerConfig, stop: threading.Event, port: HandoffPort, durable: bool) -> int:
+def _work(
+    config: WorkerConfig, stop: threading.Event, port: HandoffPort, durable: bool, parent: int
+) -> int:
     """Run the loop of `work` with its hand-off port; return the number of tasks run."""
     import httpx
 
@@ -90,14 +104,14 @@ def _work(config: WorkerConfig, stop: threading.Event, port: HandoffPort, durabl
     from paperclerk.learning.loader import service_receipt_extractor
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
-    from paperclerk.storage.blobs import BlobStore
+    from paperclerk.storage.database_blobs import open_blob_store
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.tables import Job
     from paperclerk.webhooks.delivery import deliver_due
     from paperclerk.worker.tasks import run_job, run_memory_task
 
     factory = make_session_factory(make_engine(config.database_url))
-    blobs = BlobStore.in_data_dir(config.data_dir)
+    blobs = open_blob_store(config.data_dir, config.database_url)
     ocr = get_engine(Engine.RAPID, config.threads)
     receipts = service_receipt_extractor(config.data_dir) if durable else None
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -111,8 +125,6 @@ def _work(config: WorkerConfig, stop: threading.Event, port: HandoffPort, durabl
             deliver_due(factory, http, public_url=public_url)
         except Exception:  # a database hiccup must not stop the worker; retried next round
             log.exception("webhook delivery round failed")
-
-    parent = os.getppid()
 
     def orphaned() -> bool:
         # The supervisor died without stopping us (SIGKILL, crash): do not run on alone.
@@ -156,16 +168,61 @@ def _work(config: WorkerConfig, stop: threading.Event, port: HandoffPort, durabl
     return done
 
 
-def _worker_main(config: WorkerConfig, conn: Connection | None = None) -> None:
-    """Run a worker process: queued jobs, and the supervisor's hand-off over `conn`."""
+def _worker_main(
+    config: WorkerConfig, conn: Connection | None = None, parent_pid: int | None = None
+) -> None:
+    """Run a worker process: queued jobs, and the supervisor's hand-off over `conn`.
+
+    SIGTERM, at any point after this starts, makes the worker finish its current document
+    and exit; so does the death of `parent_pid`, even one that came before this started.
+    """
+    from paperclerk.settings import get_settings
+
     os.environ.setdefault("OMP_NUM_THREADS", str(config.threads))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    parent = parent_pid if parent_pid is not None else os.getppid()
+    die_with_parent()
+    if os.getppid() != parent:  # it died before the signal was asked for
+        return
+    limit = config.memory_limit_mb
+    limit_memory(get_settings().worker_memory_mb if limit is None else limit)
     try:
-        work(config, stop, PipePort(conn) if conn is not None else None)
+        work(config, stop, PipePort(conn) if conn is not None else None, parent_pid=parent)
     finally:
         if conn is not None:
             conn.close()
+
+
+def die_with_parent() -> bool:
+    """Ask Linux to send this process SIGTERM when its parent dies; return whether it could.
+
+    Linux means the thread that started the process: a worker started by the supervisor's
+    watch thread also stops when the supervisor stops, which stops it anyway.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space (RLIMIT_AS) at `megabytes`; 0 leaves it as it is.
+
+    An allocation beyond it raises MemoryError in the job that made it, which fails that
+    document for good (`limit_exceeded`) while the worker lives on.
+    """
+    if megabytes <= 0:
+        return
+    current, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = megabytes * 1024 * 1024
+    for bound in (current, hard):  # a tighter limit set by the operator stays
+        if bound != resource.RLIM_INFINITY:
+            soft = min(soft, bound)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 class Supervisor:
@@ -187,7 +244,9 @@ class Supervisor:
     def _spawn(self) -> BaseProcess:
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_worker_main, args=(self.config, theirs), daemon=True)
+        process = context.Process(
+            target=_worker_main, args=(self.config, theirs, os.getpid()), daemon=True
+        )
         process.start()
         theirs.close()  # the worker's end lives in the worker: its exit closes the pipe
         serve_pipe(self.handoff, ours, f"process-{process.pid}-{uuid.uuid4().hex[:6]}")

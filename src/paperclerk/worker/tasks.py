@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.engines.base import OcrEngine
-from paperclerk.errors import InputError, PaperclerkError
+from paperclerk.errors import InputError, LimitExceededError, PaperclerkError
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.loyalty import store as loyalty_store
@@ -31,7 +31,7 @@ from paperclerk.queue.memory import (
     WorkerTimeoutError,
 )
 from paperclerk.review.results import on_result_stored
-from paperclerk.storage.blobs import BlobStore
+from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.documents import set_progress
 from paperclerk.storage.policies import effective_policy
@@ -74,9 +74,17 @@ def stored_doc_type_hint(value: str | None) -> DocType | None:
         raise StoredValueError(f"unknown doc_type_hint {value!r} in the document row") from None
 
 
+def out_of_memory() -> LimitExceededError:
+    """Return the typed error of a document that needs more memory than a worker may use."""
+    return LimitExceededError(
+        "Reading the document needs more memory than a worker may use "
+        "(PAPERCLERK_WORKER_MEMORY_MB)."
+    )
+
+
 def run_job(
     session_factory: sessionmaker[Session],
-    blobs: BlobStore,
+    blobs: Blobs,
     job: Job,
     engine: OcrEngine | None = None,
     receipts: FieldExtractor | None = None,
@@ -84,9 +92,10 @@ def run_job(
     """Process the document of a claimed job; return whether a result was stored.
 
     Bad input is a permanent failure (the document goes dead with the input error's code),
-    and so is a row whose `source` or `doc_type_hint` is no known value (logged as an
-    error); anything else is retried with backoff. A document already done (a redelivered job) is
-    not processed again. Only ids and codes are logged, never document content.
+    as is a document that runs out of the worker's memory (`limit_exceeded`), and so is a
+    row whose `source` or `doc_type_hint` is no known value (logged as an error); anything
+    else is retried with backoff. A document already done (a redelivered job) is not
+    processed again. Only ids and codes are logged, never document content.
     `receipts` extracts receipts (the service's, reading with the reviewed memory); the
     decision follows the workspace's policy as it is when the document is processed.
     The original is decoded once, here; each page as the review screen shows it goes to the
@@ -126,6 +135,10 @@ def run_job(
         log.info("document %s rejected: %s", job.document_id, exc.code)
         fail(session_factory, job, exc, retryable=False)
         return False
+    except MemoryError:
+        log.warning("document %s needs more memory than a worker may use", job.document_id)
+        fail(session_factory, job, out_of_memory(), retryable=False)
+        return False
     except PaperclerkError as exc:
         log.warning("document %s failed: %s", job.document_id, exc.code)
         fail(session_factory, job, exc, retryable=True)
@@ -155,7 +168,7 @@ class _WithdrawnError(PaperclerkError):
 
 def run_memory_task(
     session_factory: sessionmaker[Session],
-    blobs: BlobStore,
+    blobs: Blobs,
     task: MemoryTask,
     port: HandoffPort,
     engine: OcrEngine | None = None,
@@ -179,6 +192,9 @@ def run_memory_task(
     except PaperclerkError as exc:
         log.info("memory task %s failed: %s", task.id, exc.code)
         return TaskOutcome.failed(exc)
+    except MemoryError:
+        log.warning("memory task %s needs more memory than a worker may use", task.id)
+        return TaskOutcome.failed(out_of_memory())
     except Exception as exc:  # a bug or a resource problem: the request answers 500
         if task.kind is TaskKind.PROCESS:  # retention=none: not even a traceback's message
             log.error("memory task %s failed unexpectedly: %s", task.id, type(exc).__name__)
@@ -207,7 +223,7 @@ def _process_in_memory(
 
 def _campaign_submission(
     session_factory: sessionmaker[Session],
-    blobs: BlobStore,
+    blobs: Blobs,
     task: MemoryTask,
     port: HandoffPort,
     engine: OcrEngine | None,

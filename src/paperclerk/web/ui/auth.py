@@ -11,10 +11,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from paperclerk.storage.columns import Role
-from paperclerk.storage.users import MAX_PASSWORD, get_user, user_workspace_ids, verify_user
+from paperclerk.storage.users import (
+    MAX_PASSWORD,
+    get_user,
+    record_login,
+    user_workspace_ids,
+    verify_user,
+)
 from paperclerk.storage.workspaces import list_workspaces
 from paperclerk.web.errors import error_body
-from paperclerk.web.state import State
+from paperclerk.web.state import AppState, State
 from paperclerk.web.ui.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -175,6 +181,12 @@ def login_throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
+def _record(state: AppState, email: str, client: str, outcome: str) -> None:
+    """Record a login attempt in `login_events` (the security audit)."""
+    with state.sessions() as session, session.begin():
+        record_login(session, email, client, outcome)
+
+
 @router.post("/login", dependencies=[Csrf])
 def login(
     request: Request,
@@ -193,6 +205,7 @@ def login(
     wait = throttle.retry_after(email, client)
     if wait is not None:
         audit_log.warning("login refused, locked: account %r from %s", email, client)
+        _record(state, email, client, "refused")
         minutes = max(1, math.ceil(wait / 60))
         message = f"Too many failed logins. Try again in {minutes} minute(s)."
         ctx = {"next": _safe_next(next), "error": message, "email": email}
@@ -203,10 +216,11 @@ def login(
         user = verify_user(session, email, password)
         user_id = user.id if user is not None else None
     if user_id is None:
-        throttle.failed(email, client)
+        _record(state, email, client, "locked" if throttle.failed(email, client) else "failed")
         ctx = {"next": _safe_next(next), "error": "Wrong email or password.", "email": email}
         return render(request, "login.html", ctx, status=401)
     throttle.succeeded(email)
+    _record(state, email, client, "succeeded")
     request.session.clear()
     request.session[USER_KEY] = user_id
     request.session.pop(CSRF_KEY, None)

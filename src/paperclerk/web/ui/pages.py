@@ -20,7 +20,7 @@ from paperclerk.ingest import load_bytes
 from paperclerk.model import Page
 from paperclerk.pages.display import display_jpeg
 from paperclerk.pages.read import page_pixels
-from paperclerk.storage.blobs import BlobNotFoundError, BlobStore
+from paperclerk.storage.blobs import BlobNotFoundError, Blobs
 
 CACHE_SIZE = 32
 _cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
@@ -35,7 +35,7 @@ def stored_page(result: dict[str, Any], n: int) -> Page | None:
     return None
 
 
-def page_image(blobs: BlobStore, sha256: str, page: Page) -> bytes | None:
+def page_image(blobs: Blobs, sha256: str, page: Page) -> bytes | None:
     """Return page `page.index` of document `sha256` as display-size JPEG matching its boxes.
 
     The image the worker kept when there is one; else the original drawn again (cached).

@@ -2,7 +2,7 @@
 
 Counted in this process's memory (the API runs as one process per data folder), so a
 restart forgets them. Every failed login and every lockout goes to the `paperclerk.audit`
-log.
+log; the login route also records every attempt in the database (`login_events`).
 """
 
 from __future__ import annotations
@@ -51,10 +51,14 @@ class LoginThrottle:
         wait = max(waits)
         return math.ceil(wait) if wait > 0 else None
 
-    def failed(self, email: str, client: str) -> None:
-        """Count a failed login; lock the account or the address that reached its limit."""
+    def failed(self, email: str, client: str) -> bool:
+        """Count a failed login; lock the account or the address that reached its limit.
+
+        Returns whether this failure locked one of them.
+        """
         now = self.clock()
         audit_log.warning("login failed: account %r from %s", email, client)
+        locked = False
         with self._lock:
             if len(self._failures) > MAX_TRACKED:
                 self._prune(now)
@@ -66,10 +70,12 @@ class LoginThrottle:
                 if len(times) >= self.max_failures * factor:
                     times.clear()
                     self._locked_until[key] = now + self.lockout_s
+                    locked = True
                     audit_log.warning(
                         "login locked: %s for %d s after %d failures (last from %s)",
                         key, self.lockout_s, self.max_failures * factor, client,
                     )  # fmt: skip
+        return locked
 
     def _prune(self, now: float) -> None:
         """Forget keys whose failures and lock are all older than the window (lock held)."""
