@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.settings import Settings, get_settings
@@ -149,3 +150,30 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+
+UNAVAILABLE_WAIT_S = 20.0
+"""How long a request waits for an unreachable database to come back (a restart)."""
+
+
+def while_unavailable(call: Callable[[], T], wait_s: float | None = None) -> T:
+    """Run `call`, retrying while the database cannot be reached, for up to `wait_s` seconds.
+
+    A PostgreSQL restart or failover closes every pooled connection and refuses new ones
+    for a few seconds (`OperationalError`); a request that waits it out is answered
+    normally instead of failing. Only for calls that are safe to run again: reads, and
+    writes whose transaction did not commit or that an idempotency key deduplicates. The
+    last error is raised once the wait (`UNAVAILABLE_WAIT_S` by default) is over.
+    """
+    deadline = time.monotonic() + (UNAVAILABLE_WAIT_S if wait_s is None else wait_s)
+    pause = 0.2
+    while True:
+        try:
+            return call()
+        except OperationalError:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperclerk import __version__
 from paperclerk.storage.database_blobs import open_blob_store
-from paperclerk.storage.db import make_engine, make_session_factory
+from paperclerk.storage.db import make_engine, make_session_factory, while_unavailable
 from paperclerk.storage.migrate import is_current, upgrade
 from paperclerk.storage.workspaces import authenticate
 from paperclerk.web.audit import router as audit_router
@@ -75,10 +76,17 @@ class BodyLimit:
             await _refuse(scope, send, 413, "limit_exceeded", too_large)
             return
         has_body = bool(declared) or "transfer-encoding" in headers
-        if has_body and scope["path"].startswith("/v1/") and not await self._authenticated(headers):
-            message = "send a valid API key as 'Authorization: Bearer KEY'"
-            await _refuse(scope, send, 401, "unauthorized", message)
-            return
+        if has_body and scope["path"].startswith("/v1/"):
+            try:
+                known = await self._authenticated(headers)
+            except OperationalError:  # outside the app's handlers: answer its 503 here
+                message = "the database is unavailable; retry in a few seconds"
+                await _refuse(scope, send, 503, "database_unavailable", message)
+                return
+            if not known:
+                message = "send a valid API key as 'Authorization: Bearer KEY'"
+                await _refuse(scope, send, 401, "unauthorized", message)
+                return
         received = 0
 
         async def counted() -> Message:
@@ -99,8 +107,11 @@ class BodyLimit:
         return await run_in_threadpool(self._known_key, key.strip())
 
     def _known_key(self, key: str) -> bool:
-        with self.state.sessions() as session:
-            return authenticate(session, key) is not None
+        def check() -> bool:
+            with self.state.sessions() as session:
+                return authenticate(session, key) is not None
+
+        return while_unavailable(check)
 
 
 def _content_length(headers: Headers) -> int | None:

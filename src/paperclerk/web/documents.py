@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import cv2
 import numpy as np
@@ -28,6 +28,7 @@ from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
 from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DocumentStatus, Lane
+from paperclerk.storage.db import while_unavailable
 from paperclerk.storage.documents import (
     blob_in_use,
     delete_document,
@@ -40,6 +41,7 @@ from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.ui.pages import page_image as shown_page
 from paperclerk.web.ui.pages import stored_page
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 MAX_WAIT_S = 120.0
@@ -246,6 +248,10 @@ def _check_queue(state: AppState) -> None:
         )
 
 
+def _once(call: Callable[[], T]) -> T:
+    return call()
+
+
 def _status(state: AppState, document_id: str) -> DocumentStatus | None:
     """Return just a document's status: the cheap query a waiting request polls."""
     with state.sessions() as session:
@@ -301,27 +307,28 @@ async def submit(
         )
         result = await local_handoff(state.database_url).run(task)
         return JSONResponse(result, status_code=200)
-    await run_in_threadpool(_check_queue, state)
-    submitted = await run_in_threadpool(
-        partial(
-            submit_bytes,
-            state,
-            workspace,
-            data,
-            filename,
-            doc_type_hint=doc_type,
-            metadata=meta,
-            idempotency_key=idempotency_key,
-            lane=Lane.INTERACTIVE if wait > 0 else Lane.BULK,
-        )
+    await run_in_threadpool(while_unavailable, partial(_check_queue, state))
+    store = partial(
+        submit_bytes,
+        state,
+        workspace,
+        data,
+        filename,
+        doc_type_hint=doc_type,
+        metadata=meta,
+        idempotency_key=idempotency_key,
+        lane=Lane.INTERACTIVE if wait > 0 else Lane.BULK,
     )
+    # With an idempotency key a second try cannot store the document twice, even when the
+    # database went away during the first one's commit: only then is a restart waited out.
+    submitted = await run_in_threadpool(while_unavailable if idempotency_key else _once, store)
     document_id = submitted.document_id
     deadline = time.monotonic() + wait
-    status = await run_in_threadpool(_status, state, document_id)
+    status = await run_in_threadpool(while_unavailable, partial(_status, state, document_id))
     while status not in FINISHED and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
         status = await run_in_threadpool(_status, state, document_id)
-    out = await run_in_threadpool(_get, state, workspace, document_id)
+    out = await run_in_threadpool(while_unavailable, partial(_get, state, workspace, document_id))
     code = 200 if out.status in FINISHED else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code)
 

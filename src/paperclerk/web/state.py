@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.storage.blobs import Blobs
+from paperclerk.storage.db import while_unavailable
 from paperclerk.storage.workspaces import authenticate
 from paperclerk.web.errors import ApiError
 
@@ -40,8 +41,11 @@ def workspace_of(request: Request, state: State) -> str:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'")
-    with state.sessions() as session:
-        workspace = authenticate(session, key.strip())
+    def check() -> str | None:
+        with state.sessions() as session:
+            return authenticate(session, key.strip())
+
+    workspace = while_unavailable(check)  # a database restart is waited out, not a 500
     if workspace is None:
         raise ApiError(401, "unauthorized", "unknown or revoked API key")
     return workspace
