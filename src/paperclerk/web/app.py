@@ -17,16 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperclerk import __version__
 from paperclerk.storage.database_blobs import open_blob_store
-from paperclerk.storage.db import make_engine, make_session_factory, while_unavailable
+from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
-from paperclerk.storage.workspaces import authenticate
 from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
 from paperclerk.web.policy import router as policy_router
-from paperclerk.web.state import AppState, State
+from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
 from paperclerk.web.uploads import one_file_part
@@ -77,16 +76,18 @@ class BodyLimit:
             return
         has_body = bool(declared) or "transfer-encoding" in headers
         if has_body and scope["path"].startswith("/v1/"):
+            authorization = headers.get("authorization", "")
             try:
-                known = await self._authenticated(headers)
+                workspace = await run_in_threadpool(key_workspace, self.state, authorization)
             except OperationalError:  # outside the app's handlers: answer its 503 here
                 message = "the database is unavailable; retry in a few seconds"
                 await _refuse(scope, send, 503, "database_unavailable", message)
                 return
-            if not known:
+            if workspace is None:
                 message = "send a valid API key as 'Authorization: Bearer KEY'"
                 await _refuse(scope, send, 401, "unauthorized", message)
                 return
+            scope.setdefault("state", {})[AUTHENTICATED] = workspace  # not checked twice
         received = 0
 
         async def counted() -> Message:
@@ -99,19 +100,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
-
-    async def _authenticated(self, headers: Headers) -> bool:
-        scheme, _, key = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
-            return False
-        return await run_in_threadpool(self._known_key, key.strip())
-
-    def _known_key(self, key: str) -> bool:
-        def check() -> bool:
-            with self.state.sessions() as session:
-                return authenticate(session, key) is not None
-
-        return while_unavailable(check)
 
 
 def _content_length(headers: Headers) -> int | None:

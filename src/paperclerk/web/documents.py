@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import cv2
 import numpy as np
@@ -41,7 +41,6 @@ from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.ui.pages import page_image as shown_page
 from paperclerk.web.ui.pages import stored_page
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 MAX_WAIT_S = 120.0
@@ -248,10 +247,6 @@ def _check_queue(state: AppState) -> None:
         )
 
 
-def _once(call: Callable[[], T]) -> T:
-    return call()
-
-
 def _status(state: AppState, document_id: str) -> DocumentStatus | None:
     """Return just a document's status: the cheap query a waiting request polls."""
     with state.sessions() as session:
@@ -321,7 +316,8 @@ async def submit(
     )
     # With an idempotency key a second try cannot store the document twice, even when the
     # database went away during the first one's commit: only then is a restart waited out.
-    submitted = await run_in_threadpool(while_unavailable if idempotency_key else _once, store)
+    retry_s = None if idempotency_key else 0.0  # 0: one try
+    submitted = await run_in_threadpool(while_unavailable, store, retry_s)
     document_id = submitted.document_id
     deadline = time.monotonic() + wait
     status = await run_in_threadpool(while_unavailable, partial(_status, state, document_id))

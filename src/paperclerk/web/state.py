@@ -35,17 +35,39 @@ def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-def workspace_of(request: Request, state: State) -> str:
-    """Authenticate `Authorization: Bearer KEY` and return the key's workspace id."""
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
+AUTHENTICATED = "paperclerk_workspace"
+"""Key of `request.state` where the body-limit middleware leaves the workspace it checked."""
+
+
+def key_workspace(state: AppState, authorization: str) -> str | None:
+    """Return the workspace of a `Bearer KEY` header's key; None when absent or unknown.
+
+    A database restart is waited out (`while_unavailable`), not answered with a 500.
+    """
+    scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'")
+        return None
+
     def check() -> str | None:
         with state.sessions() as session:
             return authenticate(session, key.strip())
 
-    workspace = while_unavailable(check)  # a database restart is waited out, not a 500
+    return while_unavailable(check)
+
+
+def workspace_of(request: Request, state: State) -> str:
+    """Authenticate `Authorization: Bearer KEY` and return the key's workspace id.
+
+    A request whose body the middleware let through was authenticated there already.
+    """
+    checked: str | None = getattr(request.state, AUTHENTICATED, None)
+    if checked is not None:
+        return checked
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'")
+    workspace = key_workspace(state, header)
     if workspace is None:
         raise ApiError(401, "unauthorized", "unknown or revoked API key")
     return workspace
