@@ -43,7 +43,7 @@ TABLES = {
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0008"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

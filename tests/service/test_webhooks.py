@@ -36,6 +36,7 @@ from paperclerk.webhooks import (
     WebhookTargetError,
     create_webhook,
     deliver_due,
+    record_claim_event,
     record_events,
     signature_header,
     targets,
@@ -43,9 +44,13 @@ from paperclerk.webhooks import (
 )
 from paperclerk.webhooks.targets import AllowList, check_target, refusal
 from paperclerk.worker.runner import WorkerConfig, work
+from tests.service.claims_helpers import CAMPAIGN_ID, claim, save_offer
 from tests.service.helpers import submit
 from tests.service.test_api import receipt_png
 
+CLAIM_KEYS = {"event", "workspace", "campaign_id", "submission_id", "participant_id", "outcome",
+              "reward", "currency", "reasons", "decided_by", "decided_at", "decision_reason",
+              "revision", "result_url", "sent_at"}  # fmt: skip
 BODY_KEYS = {"event", "document_id", "generation", "workspace", "status", "doc_type",
              "decision", "result_url", "sent_at"}  # fmt: skip
 
@@ -151,7 +156,7 @@ def test_a_processed_document_is_posted_signed_by_the_worker(
 ) -> None:
     client, mine = hooks.client, hooks.headers()
     hook = client.post("/v1/webhooks", json={"url": receiver.url}, headers=mine).json()
-    assert hook["events"] == ["document.completed", "document.decided"]
+    assert hook["events"] == ["document.completed", "document.decided", "claim.decided"]
     secret = hook["secret"]
     upload = {"file": ("r.png", receipt_png("SECRETSHOP\nTOTAL 9.00"))}
     doc_id = client.post("/v1/documents", headers=mine, files=upload).json()["id"]
@@ -497,3 +502,62 @@ def test_a_redirect_is_not_followed(hooks: Hooks, allow: Callable[[str], None]) 
     [delivery] = hooks.deliveries()
     assert seen == ["http://127.0.0.1:9/hook"]
     assert delivery.response_code == 302 and delivery.last_error == "HTTP 302"
+
+
+def test_final_claim_decisions_are_announced_once_each_signed(
+    hooks: Hooks, receiver: Receiver
+) -> None:
+    client, mine = hooks.client, hooks.headers()
+    hook = client.post("/v1/webhooks", json={"url": receiver.url}, headers=mine).json()
+    docs_only = client.post(
+        "/v1/webhooks", json={"url": receiver.url + "/docs", "events": ["document.decided"]},
+        headers=mine,
+    ).json()  # fmt: skip
+    save_offer(hooks.factory, hooks.workspace_a)
+    approved = claim(hooks.factory, hooks.workspace_a, "p1", "approved", 1).submission_id
+    pending = claim(hooks.factory, hooks.workspace_a, "p2", "needs_review", 2).submission_id
+    assert [(d.submission_id, d.generation) for d in hooks.deliveries()] == [(approved, 0)]
+    path = f"/v1/campaigns/{CAMPAIGN_ID}/submissions/{pending}/decision"
+    decided = client.post(path, json={"outcome": "rejected", "reason": "no"}, headers=mine)
+    assert decided.status_code == 200
+    # a transaction recording the same decision again adds nothing
+    with hooks.factory.begin() as session:
+        assert record_claim_event(session, hooks.workspace_a, pending, 1, {"x": 1}) == 0
+    rows = hooks.deliveries()
+    assert [(d.submission_id, d.generation, d.document_id) for d in rows] == [
+        (approved, 0, None), (pending, 1, None)
+    ]  # fmt: skip
+    assert {d.webhook_id for d in rows} == {hook["id"]}  # not to the document-only webhook
+    with httpx.Client(timeout=5) as http:
+        assert deliver_due(hooks.factory, http) == 2
+    got = receiver.wait_for(2)
+    bodies = {json.loads(g.body)["submission_id"]: (g, json.loads(g.body)) for g in got}
+    for request, body in bodies.values():
+        assert set(body) == CLAIM_KEYS and body["event"] == "claim.decided"
+        assert request.headers["x-paperclerk-event"] == "claim.decided"
+        assert verify_signature(hook["secret"], request.headers["x-paperclerk-signature"],
+                                request.body)  # fmt: skip
+        assert body["workspace"] == hooks.workspace_a and body["currency"] is None  # none set
+    auto = bodies[approved][1]
+    assert (auto["outcome"], auto["reward"], auto["decided_by"], auto["revision"]) == (
+        "approved", "2.00", None, 0
+    )  # fmt: skip
+    desk = bodies[pending][1]
+    assert desk["outcome"] == "rejected" and desk["reward"] == "0.00"
+    assert desk["participant_id"] == "p2" and desk["decision_reason"] == "no"
+    assert desk["decided_by"].startswith("api-key:") and desk["revision"] == 1
+    assert desk["reasons"] == ["The receipt does not meet the campaign's terms."]
+    log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=mine).json()["items"]
+    assert {(d["submission_id"], d["document_id"]) for d in log} == {
+        (approved, None), (pending, None)
+    }  # fmt: skip
+    assert client.get(f"/v1/webhooks/{docs_only['id']}/deliveries", headers=mine).json()[
+        "items"
+    ] == []
+    # a deleted claim takes its deliveries with it; documents' events are untouched
+    finished_document(hooks)
+    gone = client.delete(f"/v1/campaigns/{CAMPAIGN_ID}/submissions/{approved}", headers=mine)
+    assert gone.status_code == 204
+    left = hooks.deliveries()
+    assert approved not in {d.submission_id for d in left}
+    assert sum(1 for d in left if d.document_id is not None) == 3  # 2 + 1 (document.decided)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 from PIL import Image
 
 from paperclerk.loyalty import fraud
@@ -11,6 +12,9 @@ from paperclerk.loyalty.compression import (
     MAX_OUTSIDE_SHARE,
     MIN_INSIDE_SHARE,
     compression_ghost,
+    jpeg_luminance,
+    recompression_errors,
+    textured_blocks,
 )
 from tests.unit.receipt_pictures import jpeg, receipt_picture
 
@@ -59,3 +63,41 @@ def test_other_files_are_not_analysed() -> None:
     assert compression_ghost(out.getvalue()) is None
     assert compression_ghost(b"not an image") is None
     assert fraud.compression_rule(out.getvalue()).passed
+
+
+def _large_scan_with_a_pasted_patch() -> tuple[bytes, tuple[int, int, int, int]]:
+    """A 24-megapixel page scan (receipt at 3×) with a band pasted from a quality-50 copy."""
+    page = Image.new("L", (4000, 6000), 246)
+    page.paste(
+        receipt_picture(noise=3.0).convert("L").resize((1860, 3300), Image.Resampling.BICUBIC),
+        (1600, 800),
+    )
+    clean = Image.open(io.BytesIO(jpeg(page, 90)))
+    box = (1600 + 3 * PASTED[0], 800 + 3 * PASTED[1], 1600 + 3 * PASTED[2], 800 + 3 * PASTED[3])
+    clean.paste(Image.open(io.BytesIO(jpeg(clean.crop(box), 50))), box[:2])  # on the 8×8 grid
+    return jpeg(clean, 90), box
+
+
+def test_a_patch_in_a_large_scan_is_still_found_by_the_cheap_path() -> None:
+    data, (x0, y0, x1, y1) = _large_scan_with_a_pasted_patch()
+    ghost = compression_ghost(data)
+    assert ghost is not None and 45 <= ghost.quality <= 55
+    x, y, w, h = ghost.box
+    assert x < x1 and x + w > x0 and y < y1 and y + h > y0
+    assert y >= y0 - 16 and y + h <= y1 + 16
+    assert ghost.outside_share <= MAX_OUTSIDE_SHARE < MIN_INSIDE_SHARE <= ghost.inside_share
+
+
+def test_the_cheap_path_answers_exactly_as_the_whole_picture_path() -> None:
+    for data in (_pasted_from_low_quality(), _pasted_from_low_quality(65)):
+        assert compression_ghost(data) == compression_ghost(data, exhaustive=True)
+    grey = jpeg_luminance(_pasted_from_low_quality())
+    assert grey is not None
+    textured = textured_blocks(grey)
+    qualities = (40, 50, 80)
+    fast, whole = (
+        recompression_errors(grey, qualities, textured),
+        recompression_errors(grey, qualities),
+    )
+    assert textured.any() and not textured.all()
+    assert np.array_equal(fast[:, textured], whole[:, textured])  # the mosaic changes nothing

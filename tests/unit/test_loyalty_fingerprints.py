@@ -129,11 +129,3 @@ def test_photo_of_a_screen_is_flagged_and_paper_is_not() -> None:
 def test_future_dates(day: dt.date, ok: bool) -> None:
     assert fraud.future_date_rule(receipt(day=day), dt.date(2026, 5, 1)).passed is ok
 
-
-def test_totals_that_do_not_add_up() -> None:
-    doc = receipt(total="30.00", items=[("A", "1", "10.00"), ("B", "1", "10.00")])
-    f = fraud.totals_rule(doc)
-    assert not f.passed and "20.00" in f.message
-    assert fraud.totals_rule(
-        receipt(total="20.00", items=[("A", "1", "10.00"), ("B", "1", "10.00")])
-    ).passed

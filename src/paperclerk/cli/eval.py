@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,8 +30,21 @@ def eval_duplicates(
         str | None,
         typer.Option(help="Receipt model: 'live' (default), 'default', 'rules' or a registry id."),
     ] = None,
+    split: Annotated[
+        str, typer.Option(help="'all' receipts, or only the held-back 'validation' split.")
+    ] = "all",
+    tamper: Annotated[
+        bool,
+        typer.Option("--tamper/--no-tamper", help="Also edit totals and count those not approved."),
+    ] = True,
 ) -> None:
-    """Measure duplicate detection (precision, recall over pairs) on simulated re-photos."""
+    """Measure duplicate detection on simulated re-photos, and edited totals (tamper_caught).
+
+    Precision and recall are over pairs of images of one receipt. With OCR, every receipt's
+    total is also painted over (alone, and with the cash line to match), each edit decided
+    by an open campaign: `tamper_caught` is the share of edits not approved.
+    """
+    from paperclerk.datasets.dataset import in_validation
     from paperclerk.evaluation.duplicates import (
         build_set,
         evaluate_duplicates,
@@ -43,7 +56,12 @@ def eval_duplicates(
     if not root.is_dir():
         console.print(f"[red]{root} is not a folder[/red]")
         raise typer.Exit(2)
-    paths = receipt_images(root)[:limit]
+    if split not in ("all", "validation"):
+        console.print("[red]--split is 'all' or 'validation'[/red]")
+        raise typer.Exit(2)
+    paths = [p for p in receipt_images(root) if split == "all" or in_validation(f"sroie/{p.stem}")][
+        :limit
+    ]
     if len(paths) < 2:
         console.print(f"[red]{root} holds fewer than two receipt images[/red]")
         raise typer.Exit(2)
@@ -77,8 +95,58 @@ def eval_duplicates(
     ):
         table.add_row(key, value)
     Console().print(table)
+    figures = report.to_json()
+    if ocr and tamper:
+        figures |= _eval_tamper(paths, seed, workers or default_workers(), model)
     if json_out is not None:
-        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _eval_tamper(paths: list[Path], seed: int, workers: int, model: str | None) -> dict[str, Any]:
+    """Edit every receipt's total, read and decide the edits; print and return the figures."""
+    from paperclerk.evaluation.tamper import evaluate_tamper
+
+    with progress_bar() as progress:
+        task = progress.add_task("eval tamper", total=3 * len(paths), current="")
+        report = evaluate_tamper(
+            paths,
+            seed,
+            workers,
+            model,
+            on_progress=lambda name: progress.update(task, advance=1, current=name),
+        )
+    table = Table(title=f"edited totals: {report.receipts} receipts, {report.edits} edits")
+    table.add_column("claims")
+    for name in (
+        "submitted",
+        "approved",
+        "not approved",
+        "flagged",
+        "read as edited",
+        "paid as edited",
+    ):
+        table.add_column(name, justify="right")
+    groups = [(f"edit: {k}", t) for k, t in report.alone.items()]
+    groups += [("edit after its original", report.after_original)]
+    groups += [("untouched originals", report.originals)]
+    for label, tally in groups:
+        share = tally.to_json()["not_approved_share"]
+        table.add_row(
+            label,
+            str(tally.submitted),
+            str(tally.approved),
+            "" if share is None else f"{share:.3f}",
+            str(tally.flagged),
+            str(tally.read_as_edited),
+            str(tally.paid_as_edited),
+        )
+    Console().print(table)
+    console.print(
+        f"tamper_caught {report.tamper_caught:.4f} ({report.skipped} receipts had no total"
+        " row to edit)"
+    )
+    data = report.to_json()
+    return {"tamper_caught": data.pop("tamper_caught"), "tamper": data}
 
 
 @eval_app.command("sroie")

@@ -89,7 +89,7 @@ def record(
         purchase_date=fp.purchase_date,
         outcome=outcome,
         reward=reward,
-        result={},
+        result={"read": fp.fields, "confident": sorted(fp.confident)},
     )
     if created_at is not None:
         row.created_at = created_at

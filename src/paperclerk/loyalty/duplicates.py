@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from paperclerk.loyalty import candidates, index
 from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
 from paperclerk.loyalty.fingerprints import Fingerprint
+from paperclerk.model import Severity
 from paperclerk.storage.tables import LoyaltySubmission
 
 # how each layer is described, and whether a match rejects or only asks for review
@@ -46,6 +47,14 @@ LAYERS = {
 
 
 MAX_LOG_ASPECT_DAY = 0.15
+# layers that match on the picture or the print: two receipts of one shop's template look
+# alike, so a picture match whose confidently read money fields disagree is not held as a
+# duplicate; it is an altered copy or a look-alike, and a person compares the two
+PICTURE_LAYERS = frozenset(
+    {"same_picture", "same_total_similar_picture", "same_day_similar_picture", "same_print"}
+)
+MONEY_FIELDS = ("day", "total")
+PURCHASE_FIELDS = ("shop", "day", "total", "time")
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,38 @@ class DuplicateMatch:
     outcome: str
     created_at: dt.datetime
     detail: str = ""
+    disagree: tuple[tuple[str, str, str], ...] = ()  # (field, read here, read there)
+
+    @property
+    def altered(self) -> bool:
+        """Whether this is a picture match whose confidently read day or total differ."""
+        return bool(self.disagree) and self.layer in PICTURE_LAYERS
+
+
+def earlier_fields(row: LoyaltySubmission) -> tuple[dict[str, str], set[str]]:
+    """Return the identifying fields an earlier submission read, and the confident ones."""
+    result = row.result or {}
+    read = result.get("read")
+    confident = result.get("confident")
+    if not isinstance(read, dict) or not isinstance(confident, list):
+        return {}, set()
+    return {str(k): str(v) for k, v in read.items()}, {str(c) for c in confident}
+
+
+def disagreement(fp: Fingerprint, row: LoyaltySubmission) -> tuple[tuple[str, str, str], ...]:
+    """Return the day and total both read confidently that differ between fp and row."""
+    read, confident = earlier_fields(row)
+    return tuple(
+        (key, fp.fields[key], read[key])
+        for key in MONEY_FIELDS
+        if key in fp.confident and key in confident and fp.fields[key] != read[key]
+    )
+
+
+def same_purchase_read(fp: Fingerprint, row: LoyaltySubmission) -> bool:
+    """Whether shop, day, total and time were all read on both and agree."""
+    read, _ = earlier_fields(row)
+    return all(key in fp.fields and fp.fields[key] == read.get(key) for key in PURCHASE_FIELDS)
 
 
 def _ago(then: dt.datetime, now: dt.datetime) -> str:
@@ -84,8 +125,14 @@ def _rows(
     return list(session.scalars(stmt))
 
 
-def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> list[DuplicateMatch]:
-    """Return every earlier submission of the workspace that this fingerprint duplicates."""
+def find_duplicates(
+    session: Session, workspace_id: str, fp: Fingerprint, campaign_id: str | None = None
+) -> list[DuplicateMatch]:
+    """Return every earlier submission of the workspace that this fingerprint duplicates.
+
+    With `campaign_id` (a campaign whose `duplicate_scope` is "campaign") only that
+    campaign's submissions count; by default the whole workspace's do.
+    """
     found: dict[int, DuplicateMatch] = {}
 
     def keep(layer: str, row: LoyaltySubmission, detail: str = "") -> None:
@@ -98,6 +145,7 @@ def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> lis
                 row.outcome,
                 row.created_at,
                 detail,
+                disagreement(fp, row),
             )
 
     for row in _rows(session, workspace_id, LoyaltySubmission.sha256, fp.sha256):
@@ -110,7 +158,9 @@ def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> lis
         layer: str, rows: list[LoyaltySubmission], details: dict[int, str] | None = None
     ) -> None:
         fresh = [r for r in rows if r.id not in found]
-        other = prints.clearly_different([r.id for r in fresh])
+        # the print may not veto a purchase read alike in shop, day, total and time: a
+        # receipt number read on one picture only makes the prints differ in that region
+        other = prints.clearly_different([r.id for r in fresh if not same_purchase_read(fp, r)])
         for row in fresh:
             if row.id not in other:
                 keep(layer, row, (details or {}).get(row.id, ""))
@@ -144,6 +194,9 @@ def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> lis
         )
     if fp.purchase_key:
         rows = _rows(session, workspace_id, LoyaltySubmission.purchase_key, fp.purchase_key)
+        for row in rows:
+            if row.id not in found and same_purchase_read(fp, row):
+                keep("same_purchase", row, "shop, day, total and time read alike")
         keep_unless_other("similar_purchase", rows)
     if fp.purchase_date is not None and fp.image is not None and fp.flipped is not None:
         rows = _rows(session, workspace_id, LoyaltySubmission.purchase_date, fp.purchase_date)
@@ -159,7 +212,8 @@ def find_duplicates(session: Session, workspace_id: str, fp: Fingerprint) -> lis
         keep_unless_other("same_day_similar_picture", alike)
     for row, detail in _same_print(session, workspace_id, fp, prints, near, set(found)):
         keep("same_print", row, detail)
-    return sorted(found.values(), key=lambda m: m.submission_id)
+    scoped = [m for m in found.values() if campaign_id is None or m.campaign_id == campaign_id]
+    return sorted(scoped, key=lambda m: m.submission_id)
 
 
 def _same_print(
@@ -195,17 +249,36 @@ def _same_print(
 def duplicate_findings(
     matches: list[DuplicateMatch], participant_id: str, now: dt.datetime
 ) -> list[LoyaltyFinding]:
-    """Turn matches into findings; a duplicate of a rejected claim is noted, not held against."""
+    """Turn matches into findings, each naming the earlier submission and how it matched.
+
+    A picture match whose day or total read differently is never held as a duplicate, nor
+    waved through: it is an edited copy or another receipt on the same template, and it
+    goes to review with the earlier claim named (`duplicates.altered_copy`), whatever
+    became of that claim. A plain duplicate of a rejected claim is noted, not held against.
+    """
     if not matches:
         return [finding("duplicates.none", True, "no earlier submission of this receipt")]
     out = []
     for m in matches:
-        what, effect = LAYERS[m.layer]
         who = (
             "the same participant"
             if m.participant_id == participant_id
             else (f"participant {m.participant_id}")
         )
+        evidence = {
+            "submission_id": m.submission_id,
+            "participant_id": m.participant_id,
+            "campaign_id": m.campaign_id,
+            "earlier_outcome": m.outcome,
+            "submitted_at": m.created_at.isoformat(),
+            "layer": m.layer,
+            "cross_participant": m.participant_id != participant_id,
+            "detail": m.detail,
+        }
+        if m.altered:
+            out.append(_altered_copy(m, who, now, evidence))
+            continue
+        what, effect = LAYERS[m.layer]
         counts = m.outcome != "rejected"
         note = "" if counts else "; that claim was rejected, so this one is not held against it"
         message = (
@@ -213,21 +286,30 @@ def duplicate_findings(
             f" ({m.outcome}, campaign {m.campaign_id}), {_ago(m.created_at, now)}{note}"
         )
         out.append(
-            finding(
-                f"duplicates.{m.layer}",
-                not counts,
-                message,
-                effect=effect,
-                evidence={
-                    "submission_id": m.submission_id,
-                    "participant_id": m.participant_id,
-                    "campaign_id": m.campaign_id,
-                    "earlier_outcome": m.outcome,
-                    "submitted_at": m.created_at.isoformat(),
-                    "layer": m.layer,
-                    "cross_participant": m.participant_id != participant_id,
-                    "detail": m.detail,
-                },
-            )
+            finding(f"duplicates.{m.layer}", not counts, message, effect=effect, evidence=evidence)
         )
     return out
+
+
+NAMES = {"day": "date", "total": "total"}
+
+
+def _altered_copy(
+    m: DuplicateMatch, who: str, now: dt.datetime, evidence: dict[str, object]
+) -> LoyaltyFinding:
+    """Describe a picture match with another day or total: an edited copy, or a look-alike."""
+    differs = " and ".join(
+        f"its {NAMES[key]} reads {here} where that one read {there}"
+        for key, here, there in m.disagree
+    )
+    return finding(
+        "duplicates.altered_copy",
+        False,
+        f"the picture matches submission {m.submission_id} by {who} ({m.outcome}, campaign"
+        f" {m.campaign_id}, {_ago(m.created_at, now)}), but {differs}: the receipt may have"
+        " been edited, or it is another receipt of the same shop; compare the two pictures",
+        effect=Effect.REVIEW,
+        severity=Severity.ERROR,
+        fields=["total" if k == "total" else "transaction_date" for k, _, _ in m.disagree],
+        evidence=evidence | {"differs": {key: [a, b] for key, a, b in m.disagree}},
+    )

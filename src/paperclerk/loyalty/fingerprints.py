@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +71,8 @@ class Fingerprint:
     purchase_date: dt.date | None = None  # with a similar picture: a possible duplicate
     partial_keys: tuple[str, ...] = ()  # pairs of fields read: candidates for the verifier
     layout: bytes | None = None  # the print (`paperclerk.loyalty.layout`), 2-bit PNG
+    fields: dict[str, str] = field(default_factory=dict)  # shop, day, time, total, number
+    confident: frozenset[str] = frozenset()  # which of `fields` were read confidently
 
 
 def sha256_of(data: bytes) -> str:
@@ -264,7 +266,7 @@ def _time_text(value: object) -> str | None:
     return f"{int(found.group(1)):02d}:{found.group(2)}" if found else None
 
 
-def _read_fields(doc: Document) -> dict[str, str]:
+def read_fields(doc: Document) -> dict[str, str]:
     """Return the identifying fields read from a receipt, normalised, that are present."""
     merchant, day, total = (
         doc.value("merchant_name"),
@@ -282,6 +284,20 @@ def _read_fields(doc: Document) -> dict[str, str]:
     return {k: v for k, v in fields.items() if len(v) >= (3 if k in ("shop", "number") else 1)}
 
 
+CONFIDENT = 0.8  # a field read at least this sure may contradict another picture's
+FIELD_OF = {"shop": "merchant_name", "day": "transaction_date", "time": "transaction_time",
+            "total": "total", "number": "receipt_number"}  # fmt: skip
+
+
+def confident_fields(doc: Document, fields: dict[str, str]) -> frozenset[str]:
+    """Return which identifying fields were read with at least `CONFIDENT` confidence."""
+    return frozenset(
+        key
+        for key in fields
+        if (f := doc.fields.get(FIELD_OF[key])) is not None and f.confidence >= CONFIDENT
+    )
+
+
 def partial_keys(doc: Document) -> tuple[str, ...]:
     """Return a digest for every pair of identifying fields read (shop + total, day + time…).
 
@@ -289,7 +305,7 @@ def partial_keys(doc: Document) -> tuple[str, ...]:
     misread), but they nearly always agree on some pair of fields; the pairs name the
     candidates that the print verifier then checks.
     """
-    fields = sorted(_read_fields(doc).items())
+    fields = sorted(read_fields(doc).items())
     return tuple(
         _digest(f"{a}={va}|{b}={vb}")
         for i, (a, va) in enumerate(fields)
@@ -307,6 +323,7 @@ def fingerprint(ingested: IngestedFile, doc: Document | None = None) -> Fingerpr
     levels = layout_of(image) if image is not None else None
     content, purchase, amount = content_keys(doc) if doc is not None else (None, None, None)
     day = doc.value("transaction_date") if doc is not None else None
+    read = read_fields(doc) if doc is not None else {}
     return Fingerprint(
         sha256=ingested.sha256,
         image=hashes[0] if hashes else None,
@@ -317,4 +334,6 @@ def fingerprint(ingested: IngestedFile, doc: Document | None = None) -> Fingerpr
         purchase_date=day if isinstance(day, dt.date) else None,
         partial_keys=partial_keys(doc) if doc is not None else (),
         layout=encode_layout(levels) if levels is not None else None,
+        fields=read,
+        confident=confident_fields(doc, read) if doc is not None else frozenset(),
     )

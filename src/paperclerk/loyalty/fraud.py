@@ -5,8 +5,10 @@
 - `fraud.inconsistent_compression`: a region of the JPEG was compressed before at a lower
   quality than the rest (a pasted or re-saved patch), found by its JPEG ghost
   (`paperclerk.loyalty.compression`).
-- `fraud.totals`: subtotal + tax or the line items do not add up to the total (the
-  generic rules of `paperclerk.rules.basic`).
+- `fraud.painted_region`: a region of a twice-compressed JPEG was saved only once (painted
+  over and saved again), found by the earlier compression's lattice.
+- `tamper.total`: the total disagrees with the receipt's own arithmetic (tax summary,
+  cash less change, items, subtotal plus tax: `paperclerk.loyalty.tamper`).
 - `fraud.future_date`: the purchase date is after the day of submission.
 - `fraud.screen_photo`: a photo of a screen shows the screen's pixel grid as sharp,
   regular peaks in the image spectrum (moiré) that paper does not have.
@@ -30,8 +32,9 @@ from PIL import Image, UnidentifiedImageError
 
 from paperclerk.loyalty.compression import compression_ghost
 from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
+from paperclerk.loyalty.jpeg_forensics import painted_region
+from paperclerk.loyalty.tamper import tamper_finding
 from paperclerk.model import Document, Severity
-from paperclerk.rules.basic import line_items_sum, subtotal_plus_tax
 
 Array = npt.NDArray[Any]
 EDITORS = re.compile(
@@ -100,6 +103,38 @@ def compression_rule(data: bytes) -> LoyaltyFinding:
     )
 
 
+def painted_region_rule(data: bytes) -> LoyaltyFinding:
+    """Flag a JPEG in which one region lacks the earlier compression the rest still shows.
+
+    That is what painting over a total and saving the picture again leaves behind: the
+    untouched print was compressed twice, the painted digits once
+    (`paperclerk.loyalty.jpeg_forensics`). The evidence names the region.
+    """
+    region = painted_region(data)
+    if region is None:
+        return finding(
+            "fraud.painted_region",
+            True,
+            "no region lacks the compression the rest of the picture shows",
+        )
+    x, y, w, h = region.box
+    return finding(
+        "fraud.painted_region",
+        False,
+        f"a region of {w}×{h} pixels at ({x}, {y}) was saved only once while the rest of the"
+        " picture was compressed twice: it may have been painted over",
+        effect=Effect.REVIEW,
+        fields=["total"],
+        evidence={
+            "region": {"x": x, "y": y, "width": w, "height": h},
+            "surprise": round(region.surprise, 1),
+            "region_single_share": round(region.inside_share, 3),
+            "elsewhere_single_share": round(region.outside_share, 3),
+            "blocks": region.blocks,
+        },
+    )
+
+
 def moire_ratio(image: Array) -> float:
     """Return the strongest high-frequency spectral peak over its ring's median."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
@@ -145,21 +180,6 @@ def future_date_rule(doc: Document, today: dt.date) -> LoyaltyFinding:
     )
 
 
-def totals_rule(doc: Document) -> LoyaltyFinding:
-    """Flag totals that do not add up (reuses the generic sum rules)."""
-    failed = [f for f in subtotal_plus_tax(doc) + line_items_sum(doc) if not f.passed]
-    if not failed:
-        return finding("fraud.totals", True, "the amounts add up (or too few were read)")
-    return finding(
-        "fraud.totals",
-        False,
-        "; ".join(f.message for f in failed),
-        effect=Effect.REVIEW,
-        fields=sorted({n for f in failed for n in f.fields}),
-        evidence={"rules": [f.rule_id for f in failed]},
-    )
-
-
 def fraud_findings(
     doc: Document, data: bytes, image: Array | None, today: dt.date
 ) -> list[LoyaltyFinding]:
@@ -167,7 +187,8 @@ def fraud_findings(
     out = [
         edited_metadata_rule(data),
         compression_rule(data),
-        totals_rule(doc),
+        painted_region_rule(data),
+        tamper_finding(doc),
         future_date_rule(doc, today),
     ]
     if image is not None:

@@ -121,6 +121,20 @@ def _match_one(
     return ("fuzzy-alias" if name in product.aliases else "fuzzy"), score, name
 
 
+def readable_items(items: Iterable[LineItem]) -> list[LineItem]:
+    """Return the line items that can be matched at all: a code, or a description with words.
+
+    An item read as ".." or "1 X" says nothing about what was bought; a receipt whose items
+    are all like that is unread, not a receipt without the products.
+    """
+    return [
+        item
+        for item in items
+        if item.value("product_code")
+        or len(re.sub(r"[^a-z]", "", normalise(str(item.value("description") or "")))) >= 3
+    ]
+
+
 def match_items(
     items: Iterable[LineItem], products: list[Product], learnt: Mapping[str, str] | None = None
 ) -> list[ProductMatch]:

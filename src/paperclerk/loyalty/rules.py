@@ -7,18 +7,15 @@ database knows: earlier claims, today's date) and never touch storage themselves
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rapidfuzz import fuzz
-
 from paperclerk.loyalty.campaign import Campaign, ClaimLimit, SpendBasis
 from paperclerk.loyalty.findings import Effect, LoyaltyFinding, finding
-from paperclerk.loyalty.products import ProductMatch, match_items, normalise
-from paperclerk.model import Document
-
-RETAILER_THRESHOLD = 85.0
+from paperclerk.loyalty.products import ProductMatch, match_items, readable_items
+from paperclerk.loyalty.retailers import Identifier, match_retailer
+from paperclerk.model import Document, LineItem
 
 
 @dataclass
@@ -31,38 +28,90 @@ class ClaimContext:
 
 
 def retailer_rule(doc: Document, campaign: Campaign) -> LoyaltyFinding:
-    """Check that the receipt comes from a participating shop (name or alias, fuzzy)."""
+    """Check that the receipt comes from a participating shop (see `loyalty.retailers`).
+
+    A match passes; a borderline name, or an address without a name, asks a person; an
+    unreadable name asks a person too; a clearly other shop is rejected.
+    """
     if not campaign.retailers:
         return finding("campaign.retailer", True, "the campaign accepts every shop")
-    merchant = doc.value("merchant_name")
-    if not merchant:
-        return finding(
-            "campaign.retailer",
-            False,
-            "the shop name could not be read",
-            effect=Effect.REVIEW,
-            fields=["merchant_name"],
+    m = match_retailer(doc, campaign.retailers)
+    evidence: dict[str, object] = {
+        "read": m.read_name,
+        "read_normalised": m.read_normalised,
+        "retailer": m.retailer,
+        "matched_name": m.matched_name,
+        "matched_normalised": m.matched_normalised,
+        "score": round(m.score, 1),
+        "identifier": _identifier_evidence(m.identifier),
+    }
+    shop = f"shop '{m.read_name}'" if m.read_name else "the shop name could not be read"
+    named = f"'{m.matched_name}' ({m.score:.0f}/100)"
+    found_by = (
+        f"; its {m.identifier.kind.replace('_', ' ')} {m.identifier.value!r} is on the receipt"
+        if m.identifier
+        else ""
+    )
+    if m.verdict == "match":
+        message = (
+            f"{shop} matches {named}{found_by}" if m.read_name else f"{shop}, but{found_by[1:]}"
         )
-    read = normalise(str(merchant))
-    best = ("", "", 0.0)
-    for retailer in campaign.retailers:
-        for name in (retailer.name, *retailer.aliases):
-            score = float(fuzz.token_set_ratio(read, normalise(name)))
-            if score > best[2]:
-                best = (retailer.name, name, score)
-    ok = best[2] >= RETAILER_THRESHOLD
-    verb = "matches" if ok else "matches no participating shop; closest"
+        return finding(
+            "campaign.retailer", True, message, fields=["merchant_name"], evidence=evidence
+        )
+    if m.verdict == "borderline":
+        message = (
+            f"{shop} is close to {named} but not close enough{found_by}; a person checks the shop"
+        )
+        effect = Effect.REVIEW
+    elif m.verdict == "unread":
+        message, effect = shop, Effect.REVIEW
+    else:
+        message = f"{shop} matches no participating shop; closest {named}"
+        effect = Effect.REJECT
     return finding(
         "campaign.retailer",
-        ok,
-        f"shop '{merchant}' {verb} '{best[1]}' ({best[2]:.0f}/100)",
+        False,
+        message,
+        effect=effect,
         fields=["merchant_name"],
-        evidence={
-            "read": str(merchant),
-            "retailer": best[0],
-            "matched_name": best[1],
-            "score": round(best[2], 1),
-        },
+        evidence=evidence,
+    )
+
+
+def _identifier_evidence(identifier: Identifier | None) -> dict[str, object] | None:
+    if identifier is None:
+        return None
+    out: dict[str, object] = {"kind": identifier.kind, "value": identifier.value}
+    if identifier.kind == "address":
+        out["score"] = round(identifier.score, 1)
+    return out
+
+
+def currency_rule(doc: Document, campaign: Campaign) -> LoyaltyFinding:
+    """Check that the receipt is in the campaign's currency, when both say one.
+
+    Most receipts print no currency; an unread one passes, and the message says so.
+    """
+    if not campaign.currency:
+        return finding("campaign.currency", True, "the campaign sets no currency")
+    read = doc.value("currency")
+    evidence = {"campaign": campaign.currency, "read": str(read) if read else None}
+    if not read:
+        return finding(
+            "campaign.currency",
+            True,
+            f"the receipt's currency is not printed; taken to be {campaign.currency}",
+            evidence=evidence,
+        )
+    ok = str(read).upper() == campaign.currency
+    verb = "is" if ok else "is not"
+    return finding(
+        "campaign.currency",
+        ok,
+        f"the receipt is in {read}, which {verb} the campaign's currency {campaign.currency}",
+        fields=["currency"],
+        evidence=evidence,
     )
 
 
@@ -107,10 +156,25 @@ def submission_deadline_rule(campaign: Campaign, ctx: ClaimContext) -> LoyaltyFi
     )
 
 
-def products_rule(campaign: Campaign, matches: list[ProductMatch]) -> LoyaltyFinding:
-    """Check that the required products were bought in the required quantities."""
+def products_rule(
+    campaign: Campaign, matches: list[ProductMatch], items: Sequence[LineItem]
+) -> LoyaltyFinding:
+    """Check that the required products were bought in the required quantities.
+
+    When no line item could be read (none, or none with a description or a code) nothing
+    says the products are missing: a person checks them instead of the claim being rejected.
+    """
     if not campaign.products:
         return finding("campaign.products", True, "the campaign requires no product")
+    if not matches and not readable_items(items):
+        return finding(
+            "campaign.products",
+            False,
+            "no line items could be read; a person checks the products",
+            effect=Effect.REVIEW,
+            fields=["line_items"],
+            evidence={"line_items": len(items), "readable": 0},
+        )
     bought: dict[str, Decimal] = {}
     for m in matches:
         bought[m.product_id] = bought.get(m.product_id, Decimal(0)) + m.quantity
@@ -217,7 +281,7 @@ def claim_limit_rule(doc: Document, campaign: Campaign, ctx: ClaimContext) -> Lo
             return finding(
                 "campaign.claim_limit",
                 False,
-                f"participant already has {used} approved claim(s) for {start}..{end}"
+                f"participant already has {used} claim(s) approved or in review for {start}..{end}"
                 f" (limit {limit.max_claims} per {limit.period})",
                 evidence={"used": used, "limit": limit.max_claims, "period": limit.period},
             )
@@ -249,9 +313,10 @@ def campaign_rules(
     spend = qualifying_spend(doc, campaign, matches)
     findings = [
         retailer_rule(doc, campaign),
+        currency_rule(doc, campaign),
         date_window_rule(doc, campaign),
         submission_deadline_rule(campaign, ctx),
-        products_rule(campaign, matches),
+        products_rule(campaign, matches, doc.line_items),
         min_spend_rule(campaign, spend),
         claim_limit_rule(doc, campaign, ctx),
     ]

@@ -24,11 +24,14 @@ from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
 from paperclerk.loyalty import candidates, store
 from paperclerk.loyalty.campaign import Campaign
+from paperclerk.loyalty.claim_events import record_decision
 from paperclerk.loyalty.decide import Outcome, confidence_finding, decide, reasons, zero
 from paperclerk.loyalty.duplicates import duplicate_findings, find_duplicates
 from paperclerk.loyalty.findings import LoyaltyFinding
 from paperclerk.loyalty.fingerprints import fingerprint
 from paperclerk.loyalty.fraud import fraud_findings
+from paperclerk.loyalty.locks import lock_claims
+from paperclerk.loyalty.reasons import participant_reasons
 from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
 from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
@@ -66,14 +69,23 @@ class SubmissionResult(BaseModel):
     participant_id: str
     filename: str | None = None
     outcome: Outcome
-    reward: Decimal
+    reward: Decimal = Field(description="Paid on approval only; 0.00 for any other outcome.")
+    provisional_reward: Decimal | None = Field(
+        None, description="What approving the claim would pay (claims not approved)."
+    )
     currency: str | None
     reasons: list[str]
+    participant_reasons: list[str] = Field(
+        default_factory=list, description="Why, in words the participant may read."
+    )
     findings: list[LoyaltyFinding]
     receipt: ReceiptRead
     sha256: str
     phash: str | None = Field(None, description="64-bit perceptual hash, hex.")
     created_at: dt.datetime
+    decided_by: str | None = Field(None, description="Who decided at the claims desk.")
+    decided_at: dt.datetime | None = None
+    decision_reason: str | None = None
 
 
 def _str(value: Any) -> str | None:
@@ -162,24 +174,29 @@ def decide_submission(
     """
     now = now or utcnow()
     fp = fingerprint(ingested, doc)
-    matches = find_duplicates(session, workspace_id, fp)
+    today = campaign.local_date(now)
+    image = ingested.pages[0].image if ingested.pages else None
+    fraud = fraud_findings(doc, data, image, today)  # pixels only: before the lock
+    lock_claims(session, workspace_id)  # one decision at a time per workspace (loyalty.locks)
+    scope = campaign.id if campaign.duplicate_scope == "campaign" else None
+    matches = find_duplicates(session, workspace_id, fp, scope)
     ctx = ClaimContext(
-        today=now.date(),
-        approved_purchase_dates=store.approved_purchase_dates(
+        today=today,
+        approved_purchase_dates=store.held_purchase_dates(
             session, workspace_id, campaign.id, participant_id
         ),
         learnt_aliases=store.learnt_aliases(session, workspace_id, campaign.id),
     )
     rule_findings, spend = campaign_rules(doc, campaign, ctx)
-    image = ingested.pages[0].image if ingested.pages else None
     findings = [
         *rule_findings,
         *duplicate_findings(matches, participant_id, now),
-        *fraud_findings(doc, data, image, ctx.today),
+        *fraud,
         confidence_finding(doc, campaign.auto_approve_confidence),
     ]
     outcome = decide(findings)
-    reward = reward_for(campaign, spend) if outcome != Outcome.REJECTED else zero()
+    earned = reward_for(campaign, spend)  # paid on approval only, by the rules or the desk
+    reward = earned if outcome == Outcome.APPROVED else zero()
     read = receipt_read(doc)
     result = SubmissionResult(
         submission_id=None,
@@ -188,8 +205,10 @@ def decide_submission(
         filename=filename,
         outcome=outcome,
         reward=reward,
+        provisional_reward=None if outcome == Outcome.APPROVED else earned,
         currency=campaign.currency,
         reasons=reasons(findings),
+        participant_reasons=participant_reasons(findings),
         findings=findings,
         receipt=read,
         sha256=fp.sha256,
@@ -200,5 +219,6 @@ def decide_submission(
         session, workspace_id, campaign.id, participant_id, fp, outcome.value, str(reward), now
     )
     result.submission_id = row.id
-    row.result = result.model_dump(mode="json")
+    row.result = {**row.result, **result.model_dump(mode="json")}  # keeps the fields read
+    record_decision(session, row)  # the audit entry, and `claim.decided` for a final outcome
     return result

@@ -104,16 +104,24 @@ def learn_alias(
     return key
 
 
-def approved_purchase_dates(
+HELD_OUTCOMES = ("approved", "needs_review")  # claims that take a claim-limit slot
+
+
+def held_purchase_dates(
     session: Session, workspace_id: str, campaign_id: str, participant_id: str
 ) -> list[dt.date]:
-    """Return the purchase dates of the participant's approved claims in a campaign."""
+    """Return the purchase dates of the participant's claims that hold a claim-limit slot.
+
+    Claims waiting for review count as well as approved ones: otherwise a participant
+    could send many receipts while the first waits, each passing the limit, and the desk
+    would have to reject the surplus by hand. A rejected claim frees its slot.
+    """
     rows = session.scalars(
         select(LoyaltySubmission.purchase_date).where(
             LoyaltySubmission.workspace_id == workspace_id,
             LoyaltySubmission.campaign_id == campaign_id,
             LoyaltySubmission.participant_id == participant_id,
-            LoyaltySubmission.outcome == "approved",
+            LoyaltySubmission.outcome.in_(HELD_OUTCOMES),
         )
     )
     return [d for d in rows if d is not None]

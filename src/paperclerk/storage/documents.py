@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from paperclerk.model import DocType, Source
 from paperclerk.storage.columns import DocumentStatus, new_id, utcnow
 from paperclerk.storage.errors import ConflictError, InvalidCursorError, InvalidRequestError
-from paperclerk.storage.tables import DocumentRow, Job, WebhookDelivery
+from paperclerk.storage.tables import DocumentRow, Job, LoyaltySubmission, WebhookDelivery
 
 MAX_PAGE_SIZE = 500
 _UPSERT_DIALECTS = ("postgresql", "sqlite")
@@ -209,5 +209,11 @@ def delete_document(session: Session, workspace_id: str, document_id: str) -> st
 
 
 def blob_in_use(session: Session, sha256: str) -> bool:
-    """Tell whether any document, in any workspace, still refers to these bytes."""
-    return bool(session.scalar(select(exists().where(DocumentRow.sha256 == sha256))))
+    """Tell whether any document or campaign claim, in any workspace, still refers to these bytes.
+
+    A claim's original lives in the same blob store (an asynchronous claim even has a
+    document row of its own), so deleting a document must not take a claim's evidence.
+    """
+    documents = exists().where(DocumentRow.sha256 == sha256)
+    claims = exists().where(LoyaltySubmission.sha256 == sha256)
+    return bool(session.scalar(select(documents))) or bool(session.scalar(select(claims)))

@@ -184,21 +184,37 @@ class Webhook(Base):
 
 
 class WebhookDelivery(Base):
-    """One event for one webhook, sent once per (webhook, document, event, generation)."""
+    """One event for one webhook, sent once per (webhook, subject, event, generation).
+
+    The subject is a document (`document.*` events) or a campaign submission
+    (`claim.decided`, migration 0008), exactly one of the two. A claim's event carries the
+    body it was recorded with (`payload`): a later decision must not rewrite what an
+    earlier one announced.
+    """
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint(
             "webhook_id", "document_id", "event", "generation", name="uq_webhook_deliveries_event"
         ),
+        UniqueConstraint(
+            "webhook_id", "submission_id", "event", "generation", name="uq_webhook_deliveries_claim"
+        ),
+        CheckConstraint(
+            "document_id IS NOT NULL OR submission_id IS NOT NULL", name="delivery_subject"
+        ),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
-    document_id: Mapped[str] = mapped_column(
+    document_id: Mapped[str | None] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
+    submission_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("loyalty_submissions.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
     event: Mapped[str] = mapped_column(String(64))
     generation: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[DeliveryStatus] = mapped_column(
@@ -251,18 +267,25 @@ class ReviewItem(Base):
 
 
 class AuditEvent(Base):
-    """One change to a document: who (model, rule, memory, person, system), what and when."""
+    """One change to a document or a claim: who (model, rule, memory, person, system), what, when.
+
+    A document's entries cascade with it. A claim's (`submission_id`, migration 0008) have
+    no foreign key on purpose: the entry saying who deleted a claim outlives the claim.
+    """
 
     __tablename__ = "audit_events"
     __table_args__ = (
         CheckConstraint(
             "actor_kind IN ('model', 'rule', 'memory', 'person', 'system')", name="actor_kind"
         ),
+        CheckConstraint("document_id IS NOT NULL OR submission_id IS NOT NULL", name="subject"),
         Index("ix_audit_events_document", "document_id", "id"),
+        Index("ix_audit_events_submission", "submission_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(BigId)
     workspace_id: Mapped[str] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
@@ -371,6 +394,7 @@ class LoyaltySubmission(Base):
             "participant_id",
             "outcome",
         ),
+        Index("ix_loyalty_submissions_desk", "workspace_id", "campaign_id", "outcome", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -386,6 +410,11 @@ class LoyaltySubmission(Base):
     reward: Mapped[str] = mapped_column(String(32), default="0")
     result: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the claims desk (migration 0008): a person's decision, and how many there were
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LoyaltyFingerprint(Base):

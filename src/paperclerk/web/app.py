@@ -21,11 +21,13 @@ from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
 from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
+from paperclerk.web.claims import router as claims_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
+from paperclerk.web.submission_jobs import router as submission_jobs_router
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
 from paperclerk.web.uploads import one_file_part
@@ -177,6 +179,8 @@ def create_app(
     app.include_router(webhooks_router)
     app.include_router(audit_router)
     app.include_router(campaigns_router, dependencies=uploads)
+    app.include_router(submission_jobs_router)
+    app.include_router(claims_router)
     app.include_router(policy_router)
     include_ui(app)
     app.add_middleware(

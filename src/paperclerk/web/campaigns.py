@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Header, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,7 @@ from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.storage.columns import utcnow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
+from paperclerk.web.submission_jobs import ClaimJobOut, queue_submission, wants_async
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 CampaignId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -121,20 +122,31 @@ def _prepare(
     )
 
 
-@router.post("/{campaign_id}/submissions", response_model=SubmissionResult)
+@router.post(
+    "/{campaign_id}/submissions",
+    response_model=SubmissionResult,
+    responses={202: {"model": ClaimJobOut, "description": "queued (mode=async): poll it"}},
+)
 async def submit_receipt(
     campaign_id: CampaignId,
     state: State,
     workspace: Workspace,
     file: Annotated[UploadFile, File(description="Photo or scan of the receipt.")],
     participant_id: Annotated[str, Form(min_length=1, max_length=200)],
-) -> SubmissionResult:
+    mode: Annotated[
+        Literal["sync", "async"], Query(description="async: queue it, answer 202 at once.")
+    ] = "sync",
+    prefer: Annotated[str | None, Header(max_length=200)] = None,
+) -> SubmissionResult | Response:
     """Submit a receipt for a participant; answer with the decision, reward and findings.
 
     A worker of this process reads the receipt and decides (the request's bytes are handed
     over in memory, ahead of every queued job; the original is kept in the blob store).
     Without embedded workers the answer is 503 `no_worker`; when no worker finished within
     120 s, 504 `worker_timeout`, and the submission was not stored.
+    With `mode=async` (or `Prefer: respond-async`) the receipt is stored and queued for any
+    worker (`paperclerk worker` on other machines too): 202 with the job's `status_url`
+    (also `Location`) to poll until it answers the decision (`web.submission_jobs`).
     """
     data = await file.read(state.max_bytes + 1)
     if len(data) > state.max_bytes:
@@ -147,6 +159,9 @@ async def submit_receipt(
     task = await run_in_threadpool(
         partial(_prepare, state, workspace, campaign_id, participant_id, data, name)
     )
+    if wants_async(mode, prefer):
+        queued = partial(queue_submission, state, task, preferred=wants_async("sync", prefer))
+        return await run_in_threadpool(queued)
     result = await local_handoff(state.database_url).run(task)
     return SubmissionResult.model_validate(result)
 

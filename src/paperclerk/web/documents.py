@@ -23,10 +23,9 @@ from sqlalchemy import select
 from paperclerk.ingest import check_bytes, load_page
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document
-from paperclerk.queue.jobs import queue_deeper_than, reprocess, requeue
+from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
-from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.db import while_unavailable
 from paperclerk.storage.documents import (
@@ -37,6 +36,7 @@ from paperclerk.storage.documents import (
 )
 from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
+from paperclerk.web.queue_limit import check_queue
 from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.ui.pages import page_image as shown_page
 from paperclerk.web.ui.pages import stored_page
@@ -49,7 +49,6 @@ MAX_METADATA_BYTES = 16 * 1024
 MAX_METADATA_DEPTH = 20
 MAX_METADATA_KEYS = 500
 _READABLE_METADATA_DEPTH = 100  # stored before the bounds: deeper cannot go in a response
-QUEUE_FULL_RETRY_S = 30
 
 
 class ErrorInfo(BaseModel):
@@ -233,20 +232,6 @@ def _check_id(document_id: str) -> None:
         raise ApiError(404, "not_found", f"no document {document_id!r}")
 
 
-def _check_queue(state: AppState) -> None:
-    """Refuse (429 `queue_full`, with Retry-After) while more jobs wait than the bound."""
-    bound = get_settings().max_queue_depth
-    with state.sessions() as session:
-        full = queue_deeper_than(session, bound)
-    if full:
-        raise ApiError(
-            429,
-            "queue_full",
-            f"more than {bound} documents wait to be processed; try again later",
-            headers={"Retry-After": str(QUEUE_FULL_RETRY_S)},
-        )
-
-
 def _status(state: AppState, document_id: str) -> DocumentStatus | None:
     """Return just a document's status: the cheap query a waiting request polls."""
     with state.sessions() as session:
@@ -302,7 +287,7 @@ async def submit(
         )
         result = await local_handoff(state.database_url).run(task)
         return JSONResponse(result, status_code=200)
-    await run_in_threadpool(while_unavailable, partial(_check_queue, state))
+    await run_in_threadpool(while_unavailable, partial(check_queue, state))
     store = partial(
         submit_bytes,
         state,

@@ -27,7 +27,7 @@ from paperclerk.webhooks.registry import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.completed", "document.decided"]
+EventName = Literal["document.completed", "document.decided", "claim.decided"]
 
 
 class WebhookIn(BaseModel):
@@ -76,7 +76,8 @@ class DeliveryOut(BaseModel):
 
     id: int
     event: str
-    document_id: str
+    document_id: str | None = Field(description="The document of a `document.*` event.")
+    submission_id: int | None = Field(description="The campaign submission of `claim.decided`.")
     status: str = Field(description="pending, delivered, failed or dead.")
     attempts: int
     next_attempt_at: dt.datetime
@@ -104,6 +105,7 @@ def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
         id=row.id,
         event=row.event,
         document_id=row.document_id,
+        submission_id=row.submission_id,
         status=str(row.status),
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,

@@ -1,7 +1,8 @@
 """Webhooks: signed JSON events per workspace when a document completes or is decided.
 
-`registry` registers, lists and deletes webhooks and records events in the transaction
-that stores a result (`record_events`); `delivery` sends what is due with retries and
+Campaign claims announce their final outcomes too (`claim.decided`). `registry` registers,
+lists and deletes webhooks and records events in the transaction that stores a result
+(`record_events`, `record_claim_event`); `delivery` sends what is due with retries and
 backoff (`deliver_due`) and gives receivers `verify_signature`; `targets` keeps webhooks
 off loopback, private and other non-public addresses (`check_target`).
 """
@@ -16,6 +17,8 @@ from paperclerk.webhooks.delivery import (
     verify_signature,
 )
 from paperclerk.webhooks.registry import (
+    DOCUMENT_EVENTS,
+    EVENT_CLAIM_DECIDED,
     EVENT_COMPLETED,
     EVENT_DECIDED,
     EVENTS,
@@ -27,6 +30,7 @@ from paperclerk.webhooks.registry import (
     get_webhook,
     list_deliveries,
     list_webhooks,
+    record_claim_event,
     record_events,
     validate_events,
     validate_url,
@@ -35,7 +39,9 @@ from paperclerk.webhooks.targets import WebhookTargetError, check_target
 
 __all__ = [
     "DELIVERY_HEADER",
+    "DOCUMENT_EVENTS",
     "EVENTS",
+    "EVENT_CLAIM_DECIDED",
     "EVENT_COMPLETED",
     "EVENT_DECIDED",
     "EVENT_HEADER",
@@ -52,6 +58,7 @@ __all__ = [
     "get_webhook",
     "list_deliveries",
     "list_webhooks",
+    "record_claim_event",
     "record_events",
     "signature_header",
     "validate_events",

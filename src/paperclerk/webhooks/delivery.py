@@ -210,17 +210,21 @@ def _claim_one(
                 WebhookDelivery.webhook_id,
                 WebhookDelivery.document_id,
                 WebhookDelivery.event,
+                WebhookDelivery.payload,
             )
             .execution_options(synchronize_session=False)
         ).first()
         if row is None:
             return None
-        delivery_id, attempts, webhook_id, document_id, event = row
+        delivery_id, attempts, webhook_id, document_id, event, stored = row
         hook = session.get(Webhook, webhook_id)
-        doc = session.get(DocumentRow, document_id)
-        if hook is None or not hook.active or doc is None:
+        if document_id is None:  # a claim's event: its body was kept when it was recorded
+            payload = {**stored, "event": event} if isinstance(stored, dict) else None
+        else:
+            doc = session.get(DocumentRow, document_id)
+            payload = _payload(event, doc, public_url) if doc is not None else None
+        if hook is None or not hook.active or payload is None:
             return _Claim(delivery_id, attempts, event, None, "", None)
-        payload = _payload(event, doc, public_url)
         return _Claim(delivery_id, attempts, event, hook.url, hook.secret, payload)
 
 

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
@@ -27,7 +28,10 @@ EVENT_COMPLETED = "document.completed"
 """Sent once a document's result is stored."""
 EVENT_DECIDED = "document.decided"
 """Sent once a document has a final decision: by the pipeline or by a reviewer."""
-EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
+EVENT_CLAIM_DECIDED = "claim.decided"
+"""Sent when a campaign submission gets a final outcome: automatically or at the claims desk."""
+DOCUMENT_EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
+EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED)
 FINAL_OUTCOMES = frozenset({"auto_approved", "approved", "rejected"})
 """Decision outcomes that are final; `needs_review` waits for a person's decision."""
 MAX_URL_CHARS = 2000
@@ -172,7 +176,7 @@ def record_events(
     generation = session.scalar(
         select(DocumentRow.generation).where(DocumentRow.id == document_id)
     )
-    events = list(EVENTS) if decision_outcome in FINAL_OUTCOMES else [EVENT_COMPLETED]
+    events = list(DOCUMENT_EVENTS) if decision_outcome in FINAL_OUTCOMES else [EVENT_COMPLETED]
     if decided_only:
         events = [e for e in events if e == EVENT_DECIDED]
     hooks = session.scalars(
@@ -185,24 +189,56 @@ def record_events(
     for hook in list(hooks):
         for event in events:
             if event in (hook.events or []):
-                added += _insert_once(
-                    session, hook.id, document_id, event, generation or 0, now
-                )
+                subject = {"document_id": document_id}
+                added += _insert_once(session, hook.id, subject, event, generation or 0, now)
     return added
+
+
+def record_claim_event(
+    session: Session,
+    workspace_id: str,
+    submission_id: int,
+    generation: int,
+    payload: dict[str, Any],
+) -> int:
+    """Queue a `claim.decided` delivery per subscribed active webhook; return how many.
+
+    Call it in the transaction that stores the claim's final outcome. `generation` numbers
+    the claim's decisions (0 for the automatic one, then one more per decision at the
+    desk), so each is announced once: a retried transaction or a second call adds
+    nothing. The body is kept as given (`payload`), so a later decision never rewrites
+    what an earlier delivery says.
+    """
+    hooks = session.scalars(
+        select(Webhook)
+        .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))
+        .order_by(Webhook.id)
+    )
+    now = utcnow()
+    subject: dict[str, Any] = {"submission_id": submission_id, "payload": payload}
+    return sum(
+        _insert_once(session, hook.id, subject, EVENT_CLAIM_DECIDED, generation, now)
+        for hook in list(hooks)
+        if EVENT_CLAIM_DECIDED in (hook.events or [])
+    )
 
 
 def _insert_once(
     session: Session,
     webhook_id: str,
-    document_id: str,
+    subject: dict[str, Any],
     event: str,
     generation: int,
     now: dt.datetime,
 ) -> int:
-    """Insert a pending delivery unless this event of this generation has one; return 1 or 0."""
+    """Insert a pending delivery unless this event of this generation has one; return 1 or 0.
+
+    `subject` is `{"document_id": …}` or `{"submission_id": …, "payload": …}`; the
+    unique key of that kind of subject decides what counts as the same event.
+    """
     values = {
         "webhook_id": webhook_id,
-        "document_id": document_id,
+        **subject,
         "event": event,
         "generation": generation,
         "status": DeliveryStatus.PENDING,
@@ -210,7 +246,8 @@ def _insert_once(
         "next_attempt_at": now,
         "created_at": now,
     }
-    keys = ["webhook_id", "document_id", "event", "generation"]
+    kind = "submission_id" if "submission_id" in subject else "document_id"
+    keys = ["webhook_id", kind, "event", "generation"]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         pg = postgresql.insert(WebhookDelivery).values(**values)

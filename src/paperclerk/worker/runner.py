@@ -102,12 +102,14 @@ def _work(
 
     from paperclerk.engines.registry import Engine, get_engine
     from paperclerk.learning.loader import service_receipt_extractor
+    from paperclerk.loyalty.submission_jobs import CLAIM_JOB_KIND
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
     from paperclerk.storage.database_blobs import open_blob_store
     from paperclerk.storage.db import make_engine, make_session_factory
     from paperclerk.storage.tables import Job
     from paperclerk.webhooks.delivery import deliver_due
+    from paperclerk.worker.submission_jobs import run_claim_job
     from paperclerk.worker.tasks import run_job, run_memory_task
 
     factory = make_session_factory(make_engine(config.database_url))
@@ -157,7 +159,10 @@ def _work(
             pulse = threading.Thread(target=beat, args=(job, beating), daemon=True)
             pulse.start()
             try:
-                run_job(factory, blobs, job, ocr, receipts)
+                if job.kind == CLAIM_JOB_KIND:  # a campaign submission, sent with mode=async
+                    run_claim_job(factory, blobs, job, ocr)
+                else:
+                    run_job(factory, blobs, job, ocr, receipts)
             finally:
                 beating.set()
                 pulse.join()
