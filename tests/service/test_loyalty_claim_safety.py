@@ -116,3 +116,21 @@ def test_a_claims_original_counts_as_in_use(
         candidates.record(s, workspace_id, "c", "p1", fp, "approved", created_at=NOW)
     with factory() as s:
         assert blob_in_use(s, fp.sha256)
+
+
+def test_duplicate_scope_per_campaign(factory: sessionmaker[Session], workspace_id: str) -> None:
+    """`duplicate_scope: campaign` looks among the campaign's own claims only."""
+    data = jpeg(receipt_picture(), 90)
+    first = campaign(id="spring", retailers=[], products=[], min_spend="1.00")
+    own = campaign(
+        id="summer", retailers=[], products=[], min_spend="1.00", duplicate_scope="campaign"
+    )
+    shared = campaign(id="autumn", retailers=[], products=[], min_spend="1.00")
+    with factory.begin() as s:
+        check_submission(s, workspace_id, first, "p1", data, document=receipt(), now=NOW)
+    with factory.begin() as s:
+        alone = check_submission(s, workspace_id, own, "p1", data, document=receipt(), now=NOW)
+    assert not any(f.rule_id.startswith("duplicates.identical") for f in alone.findings)
+    with factory.begin() as s:
+        seen = check_submission(s, workspace_id, shared, "p1", data, document=receipt(), now=NOW)
+    assert "duplicates.identical_file" in _failed(seen)

@@ -103,3 +103,17 @@ def test_part_totals_are_not_witnesses() -> None:
     doc = receipt(total="36.36")
     doc.pages = [page_from_lines([(10, 10, "TOTAL 0% SUPPLIES: 23.64"), (10, 40, "TOTAL 36.36")])]
     assert witnesses(doc, Decimal("36.36")) == []
+
+
+def test_an_unconfirmed_total_is_reviewed_only_when_the_campaign_asks() -> None:
+    from paperclerk.loyalty.tamper import confirmation_finding
+
+    bare = receipt(total="44.90")
+    bare.pages = [page_from_lines([(10, 10, "SHOP"), (10, 40, "TOTAL 44.90")])]
+    checked = [tamper_finding(bare)]
+    assert confirmation_finding(checked, required=False).passed
+    strict = confirmation_finding(checked, required=True)
+    assert not strict.passed and strict.effect == Effect.REVIEW
+    assert "nothing else on the receipt" in strict.message
+    confirmed = confirmation_finding([tamper_finding(_receipt("14.90"))], required=True)
+    assert confirmed.passed and "tax summary" in confirmed.message

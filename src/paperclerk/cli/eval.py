@@ -143,7 +143,7 @@ def _eval_tamper(paths: list[Path], seed: int, workers: int, model: str | None) 
     Console().print(table)
     console.print(
         f"tamper_caught {report.tamper_caught:.4f} ({report.skipped} receipts had no total"
-        " row to edit)"
+        f" row to edit); with confirm_total {report.tamper_caught_confirm_total:.4f}"
     )
     data = report.to_json()
     return {"tamper_caught": data.pop("tamper_caught"), "tamper": data}

@@ -55,6 +55,7 @@ class Tally:
     flagged: int = 0  # a failed tamper, fraud or duplicate finding
     read_as_edited: int = 0  # the total read is the painted one
     paid_as_edited: int = 0  # approved with the painted total: money lost
+    unconfirmed: int = 0  # approved, but nothing else on the receipt confirms the total
 
     def to_json(self) -> dict[str, Any]:
         """Return the counts and the share not approved."""
@@ -67,6 +68,8 @@ class Tally:
             "flagged": self.flagged,
             "read_as_edited": self.read_as_edited,
             "approved_with_edited_total": self.paid_as_edited,
+            "approved_unconfirmed": self.unconfirmed,
+            "approved_with_confirm_total": self.approved - self.unconfirmed,
         }
 
 
@@ -87,6 +90,12 @@ class TamperReport:
         return sum(t.submitted for t in self.alone.values())
 
     @property
+    def tamper_caught_confirm_total(self) -> float:
+        """`tamper_caught` had the campaign set `confirm_total` (unconfirmed totals reviewed)."""
+        approved = sum(t.approved - t.unconfirmed for t in self.alone.values())
+        return 1 - approved / self.edits if self.edits else 1.0
+
+    @property
     def tamper_caught(self) -> float:
         """Share of edited receipts, submitted alone, that are not approved."""
         approved = sum(t.approved for t in self.alone.values())
@@ -99,6 +108,7 @@ class TamperReport:
             "skipped": self.skipped,
             "edits": self.edits,
             "tamper_caught": round(self.tamper_caught, 4),
+            "tamper_caught_with_confirm_total": round(self.tamper_caught_confirm_total, 4),
             "alone": {k: t.to_json() for k, t in self.alone.items()},
             "after_original": self.after_original.to_json(),
             "originals": self.originals.to_json(),
@@ -160,6 +170,10 @@ def _count(tally: Tally, result: SubmissionResult, sub: _Sub, report: TamperRepo
     tally.submitted += 1
     if result.outcome == Outcome.APPROVED:
         tally.approved += 1
+        tally.unconfirmed += any(
+            f.rule_id == "tamper.confirmed_total" and not f.evidence.get("confirmed_by")
+            for f in result.findings
+        )
         if sub.edit is not None:
             report.missed.append(f"{sub.name}: read total {result.receipt.total}")
     if any(not f.passed and f.rule_id.startswith(TAMPER_RULES) for f in result.findings):

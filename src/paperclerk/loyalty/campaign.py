@@ -128,6 +128,11 @@ class Campaign(_Strict):
     auto_approve_confidence: float = Field(
         0.8, ge=0, le=1, description="Fields read below this confidence send the claim to review."
     )
+    confirm_total: bool = Field(
+        False,
+        description="True: a total that nothing else on the receipt confirms (tax summary, "
+        "cash less change, rounding, items) goes to review instead of being approved.",
+    )
     duplicate_scope: Literal["workspace", "campaign"] = Field(
         "workspace",
         description="Where earlier submissions count as duplicates: 'workspace' (every "

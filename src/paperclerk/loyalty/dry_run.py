@@ -19,6 +19,7 @@ from paperclerk.loyalty.decide import Outcome, confidence_finding, decide, reaso
 from paperclerk.loyalty.findings import LoyaltyFinding
 from paperclerk.loyalty.fraud import fraud_findings
 from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
+from paperclerk.loyalty.tamper import confirmation_finding
 from paperclerk.model import Document
 
 
@@ -52,7 +53,8 @@ def dry_run_decision(
     image = ingested.pages[0].image if ingested.pages else None
     findings = [
         *rule_findings,
-        *fraud_findings(doc, data, image, ctx.today),
+        *(fraud := fraud_findings(doc, data, image, ctx.today)),
+        confirmation_finding(fraud, campaign.confirm_total),
         confidence_finding(doc, campaign.auto_approve_confidence),
     ]
     outcome = decide(findings)

@@ -33,6 +33,7 @@ from paperclerk.loyalty.fraud import fraud_findings
 from paperclerk.loyalty.locks import lock_claims
 from paperclerk.loyalty.reasons import participant_reasons
 from paperclerk.loyalty.rules import ClaimContext, campaign_rules, reward_for
+from paperclerk.loyalty.tamper import confirmation_finding
 from paperclerk.model import DocType, Document
 from paperclerk.pipeline.run import process_ingested
 from paperclerk.storage.blobs import Blobs
@@ -192,6 +193,7 @@ def decide_submission(
         *rule_findings,
         *duplicate_findings(matches, participant_id, now),
         *fraud,
+        confirmation_finding(fraud, campaign.confirm_total),
         confidence_finding(doc, campaign.auto_approve_confidence),
     ]
     outcome = decide(findings)

@@ -325,3 +325,35 @@ def _corroborated(disagree: list[Witness]) -> list[Witness]:
         if len({o.kind for o in group}) >= 2 and len(group) > len(best):
             best = group
     return best
+
+
+def confirmation_finding(findings: list[LoyaltyFinding], required: bool) -> LoyaltyFinding:
+    """Say whether anything on the receipt confirms its total; with `required`, review if not.
+
+    A campaign may ask for it (`confirm_total`): an edit that leaves no line to contradict
+    it (no tax summary read, the cash line forged too) is then not paid without a person,
+    at the cost of sending honest receipts with no such line to review as well.
+    """
+    checked = next((f for f in findings if f.rule_id == "tamper.total"), None)
+    witnessed = checked.evidence.get("witnesses", []) if checked is not None else []
+    confirming = [w["kind"] for w in witnessed if w.get("agrees")]
+    if confirming or (checked is not None and not checked.passed):
+        return finding(
+            "tamper.confirmed_total",
+            True,
+            "the total is confirmed by " + ", ".join(confirming).replace("_", " ")
+            if confirming
+            else "the total is contradicted (see tamper.total)",
+            evidence={"confirmed_by": confirming},
+        )
+    message = "nothing else on the receipt (tax summary, cash, rounding, items) confirms the total"
+    if not required:
+        return finding("tamper.confirmed_total", True, message, evidence={"confirmed_by": []})
+    return finding(
+        "tamper.confirmed_total",
+        False,
+        message + "; the campaign asks a person to check such totals",
+        effect=Effect.REVIEW,
+        fields=["total"],
+        evidence={"confirmed_by": []},
+    )
