@@ -310,3 +310,56 @@ def eval_types(
     )
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+@eval_app.command("mrz")
+def eval_mrz(
+    root: Annotated[Path, typer.Argument(help="Folder of passport, card and visa images.")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(help="Truth file (default DIR/ground_truth.json)."),
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+) -> None:
+    """Measure the MRZ reader: exact documents and lines, invalid MRZs flagged, false repairs.
+
+    The truth file's `records` hold `{"image": path relative to DIR, "mrz": the lines joined
+    by a newline, or null, "valid": false for a deliberately broken MRZ (optional)}`.
+    """
+    from paperclerk.engines.base import LineEngine
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.mrz import evaluate_mrz, load_truth
+    from paperclerk.settings import get_settings
+
+    truth_file = truth or root / "ground_truth.json"
+    try:
+        records = load_truth(truth_file)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read the truth file: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    engine = get_engine("rapid", get_settings().ocr_threads)
+    if not isinstance(engine, LineEngine):  # pragma: no cover - rapid always is one
+        raise typer.Exit(2)
+    with progress_bar() as progress:
+        task = progress.add_task("eval mrz", total=len(records), current="")
+        result = evaluate_mrz(
+            root,
+            records,
+            engine,
+            on_record=lambda r: progress.update(task, advance=1, current=r.image),
+        )
+    table = Table(title=f"MRZ, {len(records)} images ({truth_file})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key in (
+        "exact_documents", "exact_lines", "invalid_flagged", "false_repairs", "repairs",
+        "not_found", "false_positives", "seconds_per_image", "seconds_per_image_mean",
+    ):  # fmt: skip
+        value = result[key]
+        table.add_row(key, "n/a" if value is None else str(value))
+    Console().print(table)
+    for rec in result["records"]:
+        if rec["truth"] and not rec["exact"]:
+            console.print(f"[yellow]{rec['image']}[/yellow] read {rec['read']!r}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -9,7 +9,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from paperclerk.engines.base import OcrWord
+import numpy as np
+
+from paperclerk.engines.base import LineReading, OcrWord
 from paperclerk.errors import EngineError, EngineUnavailableError
 from paperclerk.ingest.types import Image
 from paperclerk.model.geometry import Box
@@ -74,6 +76,51 @@ class RapidOcrEngine:
         except Exception as exc:
             raise EngineError(f"RapidOCR failed: {exc}") from exc
         return self._words(result)
+
+    def detect_lines(self, image: Image) -> list[np.ndarray]:
+        """Return the text lines' quadrilaterals (4×2 float arrays, image pixels), unread.
+
+        The detector finds lines at any angle; a caller that only needs some of them (the
+        MRZ reader) crops and recognises those with `recognise_lines`.
+        """
+        try:
+            with self._lock:
+                result: Any = self._ocr._load_det_model()(image)  # type: ignore[no-untyped-call]
+        except Exception as exc:
+            raise EngineError(f"RapidOCR detection failed: {exc}") from exc
+        boxes = getattr(result, "boxes", None)
+        return [] if boxes is None else [np.asarray(b, dtype=np.float32) for b in boxes]
+
+    def recognise_lines(self, crops: list[Image]) -> list[LineReading]:
+        """Recognise one text line per crop, with character positions and confidences."""
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec.typings import TextRecInput
+
+        try:
+            with self._lock:
+                result: Any = self._ocr._load_rec_model()(  # type: ignore[no-untyped-call]
+                    TextRecInput(img=list(crops), return_word_box=True)
+                )
+        except Exception as exc:
+            raise EngineError(f"RapidOCR recognition failed: {exc}") from exc
+        out = []
+        for text, score, info in zip(result.txts, result.scores, result.word_results, strict=True):
+            width = float(getattr(info, "line_txt_len", 0.0) or 1.0)
+            cols = [c for word in (getattr(info, "word_cols", None) or []) for c in word]
+            confs = list(getattr(info, "confs", None) or [])
+            text = str(text)
+            if len(cols) != len(text.replace(" ", "")) or len(confs) != len(text):
+                cols, confs = [], []
+            out.append(
+                LineReading(
+                    text=text,
+                    confidence=float(score),
+                    positions=tuple(min(1.0, (c + 0.5) / width) for c in cols),
+                    char_confidences=tuple(float(c) for c in confs),
+                )
+            )
+        return out
 
     @staticmethod
     def _words(result: Any) -> list[OcrWord]:

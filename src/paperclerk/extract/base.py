@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from paperclerk.model import DocType, ExtractedField, LineItem, Page, TaxDetail
+from paperclerk.model import DocType, ExtractedField, Finding, LineItem, Page, TaxDetail
 
 
 @dataclass
 class Extraction:
-    """Fields, line items and tax lines extracted from the pages of one document."""
+    """Fields, line items and tax lines extracted from the pages of one document.
+
+    `findings` are what the reading itself verified (an MRZ's check digits, characters
+    it repaired); the pipeline adds them to the business rules' findings.
+    """
 
     fields: dict[str, ExtractedField] = field(default_factory=dict)
     line_items: list[LineItem] = field(default_factory=list)
     tax_details: list[TaxDetail] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 class FieldExtractor(Protocol):

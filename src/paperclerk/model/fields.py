@@ -22,6 +22,8 @@ class FieldSource(StrEnum):
     MEMORY = "memory"
     HUMAN = "human"
     E_INVOICE = "e-invoice"
+    MRZ = "mrz"
+    """Read from an identity document's machine readable zone."""
 
 
 class Provenance(BaseModel):

@@ -16,6 +16,11 @@ class Word(BaseModel):
     norm_box: NormBox
     confidence: float = Field(ge=0.0, le=1.0)
     line_id: str
+    char_confidences: list[float] | None = Field(
+        None,
+        description="Recognition confidence of each character, where the reader gives one "
+        "(the lines of a machine readable zone, read on their own); null elsewhere.",
+    )
 
 
 class Line(BaseModel):

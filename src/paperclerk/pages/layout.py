@@ -65,7 +65,9 @@ def build_page(
     for w in ocr_words:
         text = normalise_text(w.text)
         if text:
-            groups[w.line_key].append(OcrWord(text, w.box, w.confidence, w.line_key))
+            groups[w.line_key].append(
+                OcrWord(text, w.box, w.confidence, w.line_key, w.char_confidences)
+            )
     keys = list(groups)
     line_boxes = [
         union_all([w.box for w in groups[k]]) or Box(x0=0, y0=0, x1=0, y1=0) for k in keys
@@ -88,6 +90,11 @@ def build_page(
                     norm_box=w.box.normalised(width, height),
                     confidence=max(0.0, min(1.0, w.confidence)),
                     line_id=line_id,
+                    char_confidences=(
+                        [max(0.0, min(1.0, c)) for c in w.char_confidences]
+                        if w.char_confidences and len(w.char_confidences) == len(w.text)
+                        else None
+                    ),
                 )
             )
         conf = sum(w.confidence for w in line_words) / len(line_words)

@@ -1,5 +1,8 @@
 """Reading one raw page into words: its PDF text layer when it has one, else preprocessing and OCR.
 
+A page whose words look like a machine readable zone has it read again on its own
+(`pages.mrz`): its lines replace the page's reading of them, with a confidence per character.
+
 The pipeline and the training data sets (`learning`) both read pages with `read_page`, so a
 model is trained on the words the pipeline will see. `timed` adds a stage's seconds to a
 timings dict, as `Document.timings` reports them.
@@ -16,11 +19,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from paperclerk.engines.base import OcrEngine, OcrWord
+from paperclerk.engines.base import LineEngine, OcrEngine, OcrWord
 from paperclerk.ingest.types import Image, RawPage
 from paperclerk.model import Page
 from paperclerk.pages.display import PageImageSink, display_jpeg
 from paperclerk.pages.layout import build_page
+from paperclerk.pages.mrz import may_hold_mrz, read_mrz, with_mrz_lines
 from paperclerk.preprocess import preprocess_page
 
 
@@ -55,6 +59,9 @@ def read_page(
             pre = preprocess_page(raw.image)
         with timed(timings, "ocr"):
             words = engine.read(pre.image)
+        if isinstance(engine, LineEngine) and may_hold_mrz(words):
+            with timed(timings, "mrz"):
+                words = with_mrz_lines(words, read_mrz(pre.image, engine))
         h, w = pre.image.shape[:2]
         page = build_page(raw.index, w, h, words)
         page.rotation_applied = pre.rotation

@@ -15,6 +15,10 @@ def extractor_for(doc_type: DocType, receipt_model: str | None = None) -> FieldE
         from paperclerk.learning.loader import receipt_extractor
 
         return receipt_extractor(receipt_model)
+    if doc_type == DocType.IDENTITY_DOCUMENT:
+        from paperclerk.extract.identity import MrzIdentityExtractor
+
+        return MrzIdentityExtractor()
     if doc_type == DocType.INVOICE:
         from paperclerk.extract.invoice import RuleInvoiceExtractor
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from paperclerk.errors import PolicyError
 from paperclerk.model import DocType
+from paperclerk.rules.identity import IdentityRules
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_TARGET_ERROR = 0.01
@@ -49,6 +50,9 @@ class TypePolicy(BaseModel):
     advisory_rules: list[str] = Field(
         default_factory=list,
         description="Rule ids whose failure is shown but does not send the document to a person.",
+    )
+    identity: IdentityRules | None = Field(
+        None, description="The identity document rules (expiry, age, deny list, specimens)."
     )
 
 
@@ -91,8 +95,10 @@ def check_override(override: object) -> dict[str, Any]:
     refused when it is set, not when the next document is decided.
     """
     if not isinstance(override, dict) or set(override) - {"types", "version"}:
-        raise PolicyError("an override is an object with a 'types' key, e.g. "
-                          "{\"types\": {\"receipt\": {\"target_field_error\": 0.02}}}")
+        raise PolicyError(
+            "an override is an object with a 'types' key, e.g. "
+            '{"types": {"receipt": {"target_field_error": 0.02}}}'
+        )
     types = override.get("types") or {}
     if not isinstance(types, dict):
         raise PolicyError("'types' must map document types to their settings")

@@ -11,9 +11,10 @@ from pathlib import Path
 from paperclerk.engines.base import OcrEngine
 from paperclerk.engines.registry import get_engine
 from paperclerk.extract.base import FieldExtractor
+from paperclerk.extract.identity import find_mrz
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
-from paperclerk.model import DocType, Document, Source
+from paperclerk.model import DocType, Document, Finding, Source
 from paperclerk.pages.display import PageImageSink
 from paperclerk.pages.read import read_page, timed
 from paperclerk.pipeline.classify import classifier_version, classify_pages
@@ -21,6 +22,7 @@ from paperclerk.pipeline.decide import decide
 from paperclerk.pipeline.extractors import extractor_for
 from paperclerk.pipeline.policy import DecisionPolicy, packaged_policy
 from paperclerk.rules import run_rules
+from paperclerk.rules.identity import identity_findings
 from paperclerk.settings import get_settings
 
 
@@ -39,20 +41,26 @@ def analyse(
         doc_type, conf, _ = classify_pages(doc.pages)
         if doc.doc_type != DocType.OTHER and doc.doc_type_confidence >= 1.0:
             doc_type, conf = doc.doc_type, 1.0  # caller's hint wins
+        elif (mrz := find_mrz(doc.pages)) is not None and len(mrz.mrz.failed_checks()) < 2:
+            doc_type, conf = DocType.IDENTITY_DOCUMENT, 1.0 if mrz.mrz.valid else 0.9
         doc.doc_type, doc.doc_type_confidence = doc_type, conf
         doc.model_versions["classify"] = classifier_version()
     if extractor is None or extractor.doc_type != doc.doc_type:
         extractor = extractor_for(doc.doc_type)
+    read_findings: list[Finding] = []
     if extractor is not None:
         with timed(timings, "extract"):
             result = extractor.extract(doc.pages)
         doc.fields = result.fields
         doc.line_items = result.line_items
         doc.tax_details = result.tax_details
+        read_findings = result.findings
         doc.model_versions["extract"] = extractor.version
-    with timed(timings, "validate"):
-        doc.findings = run_rules(doc)
     type_policy = (policy or packaged_policy()).for_type(doc.doc_type)
+    with timed(timings, "validate"):
+        doc.findings = read_findings + run_rules(doc)
+        if type_policy.identity is not None:
+            doc.findings += identity_findings(doc, type_policy.identity)
     thresholds = extractor.thresholds_for(type_policy.target_field_error) if extractor else {}
     doc.decision = decide(
         doc, type_policy, has_extractor=extractor is not None, thresholds=thresholds
