@@ -14,10 +14,20 @@ from paperclerk.parsers.mrz_build import MrzFields, build_mrz
 from paperclerk.parsers.mrz_formats import LAYOUTS, MrzFormat, check_digit
 
 # The specimens of ICAO Doc 9303 parts 4 to 7.
-TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
 TD2 = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"]
-TD1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
-MRVA = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"]
+TD1 = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+MRVA = [
+    "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+]
 MRVB = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"]
 TODAY = dt.date(2026, 12, 3)
 
@@ -37,7 +47,9 @@ def test_check_digit_of_the_specimens(text: str, digit: str) -> None:
      (TD1, MrzFormat.TD1, "D23145890"), (MRVA, MrzFormat.MRVA, "L8988901C"),
      (MRVB, MrzFormat.MRVB, "L8988901C")],
 )  # fmt: skip
-def test_every_format_parses_with_every_check(lines: list[str], fmt: MrzFormat, number: str) -> None:
+def test_every_format_parses_with_every_check(
+    lines: list[str], fmt: MrzFormat, number: str
+) -> None:
     mrz = parse_mrz(lines)
     assert mrz is not None
     assert mrz.format == fmt and mrz.valid and mrz.repairs == []
@@ -109,14 +121,22 @@ def test_two_digit_years_take_the_likely_century() -> None:
 
 
 def test_look_alikes_are_put_right_by_position() -> None:
-    mrz = parse_mrz(["P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UT07408I22F12O4159ZE184226B<<<<<10"])
+    mrz = parse_mrz(
+        [
+            "P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UT07408I22F12O4159ZE184226B<<<<<10",
+        ]
+    )
     assert mrz is not None and mrz.valid
     assert mrz.text == "\n".join(TD3)
     assert {(r.read, r.fixed) for r in mrz.repairs} == {("0", "O"), ("I", "1")} | {("O", "0")}
 
 
 def test_a_swap_only_the_check_digit_confirms_is_made_and_reported() -> None:
-    read = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"]
+    read = [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10",
+    ]
     confs = [[1.0] * 44, [1.0] * 5 + [0.6] + [1.0] * 38]
     mrz = parse_mrz(read, confidences=confs)
     assert mrz is not None and mrz.valid and mrz.text == "\n".join(TD3)
@@ -209,8 +229,9 @@ def _covered(fmt: MrzFormat) -> list[tuple[int, int]]:
     layout = LAYOUTS[fmt]
     spots = {(line, pos) for line, pos in layout.check_positions()}
     for spec in layout.fields:
-        if spec.check is not None or (layout.composite_at and spec.kind.value != "alpha"
-                                      and spec.name != "sex"):
+        if spec.check is not None or (
+            layout.composite_at and spec.kind.value != "alpha" and spec.name != "sex"
+        ):
             spots |= {(spec.line, p) for p in range(spec.start, spec.end)}
     return sorted(spots)
 
@@ -232,7 +253,9 @@ def test_one_corrupted_character_is_caught_or_repaired(
     original = lines[line][pos]
     new = data.draw(st.sampled_from(string.ascii_uppercase + string.digits + "<"))
     assume(new != original and (_value(new) - _value(original)) % 10 != 0)
-    assume(all((_value(s) - _value(original)) % 10 != 0 or s == original for s in SWAPS.get(new, "")))
+    assume(
+        all((_value(s) - _value(original)) % 10 != 0 or s == original for s in SWAPS.get(new, ""))
+    )
     corrupted = list(lines)
     corrupted[line] = lines[line][:pos] + new + lines[line][pos + 1 :]
     confs = [[1.0] * len(x) for x in lines]

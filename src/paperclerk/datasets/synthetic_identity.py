@@ -24,10 +24,40 @@ from paperclerk.parsers.mrz_build import MrzFields, build_mrz
 from paperclerk.parsers.mrz_formats import MrzFormat
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-SURNAMES = ("NOVAK", "OKAFOR", "LINDQVIST", "HASSAN", "MORENO GARCIA", "TANAKA", "KOWALCZYK",
-            "DUBOIS", "OBRIEN", "SCHMIDT", "PETERSEN", "ROSSI", "NGUYEN", "ADEYEMI", "BERG")
-GIVEN = ("JANA", "CHINEDU EMEKA", "ASTRID", "LEILA", "PABLO", "HARUKI", "ZOFIA MARIA", "LUC",
-         "AOIFE", "KLAUS PETER", "METTE", "GIULIA", "MINH", "TOLU", "OLE")
+SURNAMES = (
+    "NOVAK",
+    "OKAFOR",
+    "LINDQVIST",
+    "HASSAN",
+    "MORENO GARCIA",
+    "TANAKA",
+    "KOWALCZYK",
+    "DUBOIS",
+    "OBRIEN",
+    "SCHMIDT",
+    "PETERSEN",
+    "ROSSI",
+    "NGUYEN",
+    "ADEYEMI",
+    "BERG",
+)
+GIVEN = (
+    "JANA",
+    "CHINEDU EMEKA",
+    "ASTRID",
+    "LEILA",
+    "PABLO",
+    "HARUKI",
+    "ZOFIA MARIA",
+    "LUC",
+    "AOIFE",
+    "KLAUS PETER",
+    "METTE",
+    "GIULIA",
+    "MINH",
+    "TOLU",
+    "OLE",
+)
 STATES = ("NLD", "DEU", "FRA", "POL", "SWE", "ESP", "ITA", "IRL", "CZE", "NOR", "FIN", "BEL")
 
 
@@ -132,7 +162,7 @@ def render_identity(
     top = height - 40 - 48 * len(lines)
     for i, line in enumerate(lines):
         draw.text((40, top + 48 * i), line, font=mrz_font, fill=(0, 0, 0))
-    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    bgr = np.asarray(cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR), dtype=np.uint8)
     return _turn(bgr, angle), lines
 
 
