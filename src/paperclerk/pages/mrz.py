@@ -24,7 +24,16 @@ import numpy as np
 from paperclerk.engines.base import LineEngine, LineReading, OcrWord
 from paperclerk.ingest.types import Image
 from paperclerk.model.geometry import Box
-from paperclerk.parsers.mrz import Mrz, has_fillers, mrz_like, parse_mrz, plausible_head
+from paperclerk.parsers.mrz import (
+    SEXES,
+    Mrz,
+    fit_line,
+    has_fillers,
+    mrz_like,
+    normalise_line,
+    parse_mrz,
+    plausible_head,
+)
 
 MIN_ASPECT = 8.0
 """Detected lines shorter than this many times their height are not MRZ lines."""
@@ -92,7 +101,13 @@ def read_mrz(image: Image, engine: LineEngine) -> MrzReading | None:
     if len(found) < 2:
         return None
     found.sort(key=lambda cr: float(np.dot(cr[0].centre, cr[0].down)))
-    return _best_group(found)
+    best = _best_group(found)
+    if best is None:
+        return None
+    reading, crops = best
+    if reading.mrz.valid and reading.mrz.sex in SEXES:
+        return reading
+    return _second_look(image, engine, reading, crops)
 
 
 def _rows_beside(
@@ -135,9 +150,14 @@ def _rows_beside(
     return [(c, r) for c, r in zip(crops, readings, strict=True) if mrz_like(r.text)]
 
 
-def _best_group(found: list[tuple[_Crop, LineReading]]) -> MrzReading | None:
-    """Parse consecutive groups of two and three lines; keep the one the checks like best."""
-    best: tuple[tuple[int, int, int, int], MrzReading] | None = None
+def _best_group(
+    found: list[tuple[_Crop, LineReading]],
+) -> tuple[MrzReading, list[_Crop]] | None:
+    """Parse consecutive groups of two and three lines; keep the one the checks like best.
+
+    Returns the reading and the crops of its lines.
+    """
+    best: tuple[tuple[int, int, int, int], MrzReading, list[_Crop]] | None = None
     for size in (3, 2):
         for start in range(len(found) - size + 1):
             group = found[start : start + size]
@@ -160,8 +180,53 @@ def _best_group(found: list[tuple[_Crop, LineReading]]) -> MrzReading | None:
                         MrzLine(text, conf, c.corners)
                         for (c, _), (text, conf) in zip(group, variant, strict=True)
                     )
-                    best = (score, MrzReading(lines, mrz, group[0][0].angle))
-    return best[1] if best else None
+                    reading = MrzReading(lines, mrz, group[0][0].angle)
+                    best = (score, reading, [c for c, _ in group])
+    return (best[1], best[2]) if best else None
+
+
+SECOND_LOOK_PADS = (0.0, 0.1, 0.2, 0.45)
+"""Paddings of the crops read again when the first reading fails a check."""
+
+
+def _second_look(
+    image: Image, engine: LineEngine, reading: MrzReading, crops: list[_Crop]
+) -> MrzReading:
+    """Read the lines again from crops cut a little tighter and wider, where checks fail.
+
+    Each new reading that lands on the same grid says what else a character may be; the
+    parser lets the check digits choose among those only. The first reading stays when
+    the second look makes no check pass that failed.
+    """
+    again = [_recut(image, crop, pad) for pad in SECOND_LOOK_PADS for crop in crops]
+    readings = engine.recognise_lines([c.image for c in again])
+    base = reading.mrz.read  # as read, fitted to the format's length, before repairs
+    alternatives: list[list[str]] = [[""] * len(text) for text in base]
+    for k, other in enumerate(readings):
+        i = k % len(crops)
+        text = base[i]
+        grid = [normalise_line(candidate) for candidate, _ in _on_grid(other)]
+        same = [g for g in grid if len(g) == len(text)] or fit_line(grid[0], len(text))
+        for p, c in enumerate(same[0] if same else ""):
+            if c != text[p] and c not in alternatives[i][p]:
+                alternatives[i][p] += c
+    confidences = [
+        line.confidences if len(line.confidences) == len(text) else tuple(0.5 for _ in text)
+        for line, text in zip(reading.lines, base, strict=True)
+    ]
+    mrz = parse_mrz(base, confidences=confidences, alternatives=alternatives)
+    if mrz is None:
+        return reading
+    fewer_failures = len(mrz.failed_checks()) < len(reading.mrz.failed_checks())
+    if not fewer_failures and mrz.sex == reading.mrz.sex:
+        return reading
+    return MrzReading(reading.lines, mrz, reading.angle)
+
+
+def _recut(image: Image, crop: _Crop, pad: float) -> _Crop:
+    """Cut a line again with another padding, keeping its upright orientation."""
+    u = np.array([crop.down[1], -crop.down[0]])
+    return _cut(image, crop.centre, u, crop.length, crop.height, crop.corners, pad=pad)
 
 
 def _on_grid(reading: LineReading) -> list[tuple[str, tuple[float, ...]]]:

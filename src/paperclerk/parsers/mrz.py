@@ -87,8 +87,9 @@ class Repair:
     read: str
     fixed: str
     why: str
-    """`position` (class of the layout), `check_digit` (confirmed by the field's check) or
-    `state_code` (the only known state code one look-alike letter away)."""
+    """`position` (class of the layout), `check_digit` (confirmed by the field's check),
+    `state_code` (the only known state code one look-alike letter away) or
+    `second_reading` (another reading of the line saw it where this one saw no valid code)."""
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,17 @@ def normalise_line(text: str) -> str:
 
 
 def parse_mrz(
-    lines: Sequence[str], *, confidences: Sequence[Sequence[float]] | None = None
+    lines: Sequence[str],
+    *,
+    confidences: Sequence[Sequence[float]] | None = None,
+    alternatives: Sequence[Sequence[str]] | None = None,
 ) -> Mrz | None:
     """Parse OCR'd MRZ lines into an `Mrz`, or None when they fit no format.
 
     `confidences`, one list per line with a value per character, lets the check-digit
     repair touch only characters OCR was unsure of; without it any look-alike may be.
+    `alternatives`, one list per line with a string per character, holds what other
+    readings of the same line saw there: the check digits may choose among them too.
     """
     read = [normalise_line(line) for line in lines if normalise_line(line)]
     best: tuple[tuple[int, int, int], Mrz] | None = None  # (-failed, -filler edits, -repairs)
@@ -233,12 +239,17 @@ def parse_mrz(
             layout = layout_for(count, length, fitted[0][:1])
             if layout is None:
                 continue
-            mrz = _parse_fitted(layout, list(fitted), read, confidences)
+            mrz = _parse_fitted(layout, list(fitted), read, confidences, alternatives)
             edits = sum(abs(len(a) - len(b)) for a, b in zip(fitted, read, strict=True))
             score = (-len(mrz.failed_checks()), -edits, -len(mrz.repairs))
             if best is None or score > best[0]:
                 best = (score, mrz)
     return best[1] if best else None
+
+
+def fit_line(line: str, length: int) -> list[str]:
+    """Return ways to give an MRZ line `length` characters (see `_fits`); none if too far."""
+    return _fits(line, length) if abs(len(line) - length) <= MAX_FIT else []
 
 
 def _fits(line: str, length: int) -> list[str]:
@@ -266,6 +277,7 @@ def _parse_fitted(
     lines: list[str],
     read: list[str],
     confidences: Sequence[Sequence[float]] | None,
+    alternatives: Sequence[Sequence[str]] | None = None,
 ) -> Mrz:
     """Repair by position, then by check digit, and read the fields of a fitted MRZ."""
     chars = [list(line) for line in lines]
@@ -281,12 +293,14 @@ def _parse_fitted(
     for name in ("issuing_state", "nationality"):
         _fix_state(chars, layout.field(name), repairs)
     unsure = _unsure_positions(lines, read, confidences)
+    others = _other_readings(lines, read, alternatives)
+    _second_reading_sex(layout, chars, others, repairs)
     for spec in layout.fields:
-        if spec.kind == CharClass.ALNUM and spec.check is not None:
-            _swap_until_checked(layout, chars, [spec], unsure, repairs)
+        if spec.check is not None:
+            _swap_until_checked(layout, chars, [spec], unsure, repairs, others)
     covered = [s for s in layout.fields if s.kind == CharClass.ALNUM and s.check is None]
     if layout.composite_at and covered and not _composite(layout, chars).passed:
-        _swap_until_checked(layout, chars, covered, unsure, repairs)
+        _swap_until_checked(layout, chars, covered, unsure, repairs, others)
     fixed = ["".join(c) for c in chars]
     return Mrz(
         format=layout.format,
@@ -364,47 +378,127 @@ UNSURE_CHAR = 0.999
 """Below this recognition confidence a character may be swapped for its look-alike."""
 
 
+def _other_readings(
+    lines: list[str], read: list[str], alternatives: Sequence[Sequence[str]] | None
+) -> dict[tuple[int, int], str]:
+    """Return, per position, the characters other readings saw there (lines kept whole)."""
+    out: dict[tuple[int, int], str] = {}
+    if alternatives is None:
+        return out
+    for i, (line, raw) in enumerate(zip(lines, read, strict=True)):
+        alts = alternatives[i] if i < len(alternatives) else []
+        if len(line) != len(raw) or len(alts) != len(line):
+            continue
+        for p, seen in enumerate(alts):
+            extra = "".join(dict.fromkeys(c for c in normalise_line(seen) if c != line[p]))
+            if extra:
+                out[(i, p)] = extra
+    return out
+
+
+def _second_reading_sex(
+    layout: Layout,
+    chars: list[list[str]],
+    others: dict[tuple[int, int], str],
+    repairs: list[Repair],
+) -> None:
+    """Take the sex code another reading saw where this one read no valid code."""
+    spec = layout.field("sex")
+    read = chars[spec.line][spec.start]
+    seen = [c for c in others.get((spec.line, spec.start), "") if c in SEXES]
+    if read not in SEXES and len(seen) == 1:
+        chars[spec.line][spec.start] = seen[0]
+        repairs.append(Repair(spec.line, spec.start, read, seen[0], "second_reading"))
+
+
+def _options(
+    chars: list[list[str]],
+    spot: tuple[int, int, CharClass],
+    others: dict[tuple[int, int], str],
+    *,
+    lookalikes: bool = True,
+) -> str:
+    """Return what a character may be instead: other readings' choice, and its look-alikes.
+
+    Only characters of the field's class: a date holds digits only.
+    """
+    line, p, kind = spot
+    seen = others.get((line, p), "") + (SWAPS.get(chars[line][p], "") if lookalikes else "")
+    if kind == CharClass.DIGIT:
+        seen = "".join(c for c in seen if c.isdigit())
+    return "".join(dict.fromkeys(seen))
+
+
 def _swap_until_checked(
     layout: Layout,
     chars: list[list[str]],
     specs: list[FieldSpec],
     unsure: set[tuple[int, int]] | None,
     repairs: list[Repair],
+    others: dict[tuple[int, int], str] | None = None,
 ) -> None:
-    """Swap look-alikes in the fields until their check (and the composite) passes.
+    """Swap characters in the fields until their check (and the composite) passes.
 
-    Nothing changes when the fields already pass, when no reading with at most
-    `MAX_SWAPS` swaps passes, or when two readings with as few swaps pass: the check
-    digits cannot tell them apart.
+    What other readings of the line saw is tried first; then look-alikes where OCR was
+    unsure, with those readings. Nothing changes when the fields already pass, when no
+    reading with at most `MAX_SWAPS` swaps passes, or when two readings with as few
+    swaps pass: the check digits cannot tell them apart.
     """
     if all(_field_passes(layout, chars, s) for s in specs):
         return
-    spots = [
-        (s.line, p)
-        for s in specs
-        for p in range(s.start, s.end)
-        if chars[s.line][p] in SWAPS and (unsure is None or (s.line, p) in unsure)
-    ]
+    others = others or {}
+    tiers = [(others, False), (others, True)] if others else [(others, True)]
+    for seen, lookalikes in tiers:
+        spots = [
+            (s.line, p, s.kind)
+            for s in specs
+            for p in range(s.start, s.end)
+            if (
+                lookalikes
+                and chars[s.line][p] in SWAPS
+                and (unsure is None or (s.line, p) in unsure)
+            )
+            or (s.line, p) in seen
+        ]
+        spots = [spot for spot in spots if _options(chars, spot, seen, lookalikes=lookalikes)]
+        ambiguous, found = _unique_passing(layout, chars, specs, spots, seen, lookalikes)
+        if ambiguous:
+            return
+        if found:
+            for line, p, new in found:
+                repairs.append(Repair(line, p, chars[line][p], new, "check_digit"))
+                chars[line][p] = new
+            return
+
+
+def _unique_passing(
+    layout: Layout,
+    chars: list[list[str]],
+    specs: list[FieldSpec],
+    spots: list[tuple[int, int, CharClass]],
+    seen: dict[tuple[int, int], str],
+    lookalikes: bool,
+) -> tuple[bool, list[tuple[int, int, str]]]:
+    """Return (ambiguous, swaps): the one set of fewest swaps that passes, if unique."""
     for n in range(1, MAX_SWAPS + 1):
         passing: list[list[tuple[int, int, str]]] = []
         for combo in itertools.combinations(spots, n):
-            for swapped in itertools.product(*(SWAPS[chars[line][p]] for line, p in combo)):
+            options = [_options(chars, spot, seen, lookalikes=lookalikes) for spot in combo]
+            for swapped in itertools.product(*options):
                 trial = [row[:] for row in chars]
-                for (line, p), new in zip(combo, swapped, strict=True):
+                for (line, p, _), new in zip(combo, swapped, strict=True):
                     trial[line][p] = new
                 if all(_field_passes(layout, trial, s) for s in specs) and (
                     layout.composite_at is None or _composite(layout, trial).passed
                 ):
                     passing.append(
-                        [(line, p, new) for (line, p), new in zip(combo, swapped, strict=True)]
+                        [(line, p, new) for (line, p, _), new in zip(combo, swapped, strict=True)]
                     )
         if len(passing) == 1:
-            for line, p, new in passing[0]:
-                repairs.append(Repair(line, p, chars[line][p], new, "check_digit"))
-                chars[line][p] = new
-            return
+            return False, passing[0]
         if passing:
-            return
+            return True, []
+    return False, []
 
 
 def _field_passes(layout: Layout, chars: list[list[str]], spec: FieldSpec) -> bool:
