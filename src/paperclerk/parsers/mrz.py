@@ -453,12 +453,8 @@ def _swap_until_checked(
             (s.line, p, s.kind)
             for s in specs
             for p in range(s.start, s.end)
-            if (
-                lookalikes
-                and chars[s.line][p] in SWAPS
-                and (unsure is None or (s.line, p) in unsure)
-            )
-            or (s.line, p) in seen
+            if (unsure is None or (s.line, p) in unsure)
+            and ((lookalikes and chars[s.line][p] in SWAPS) or (s.line, p) in seen)
         ]
         spots = [spot for spot in spots if _options(chars, spot, seen, lookalikes=lookalikes)]
         ambiguous, found = _unique_passing(layout, chars, specs, spots, seen, lookalikes)
@@ -488,8 +484,10 @@ def _unique_passing(
                 trial = [row[:] for row in chars]
                 for (line, p, _), new in zip(combo, swapped, strict=True):
                     trial[line][p] = new
-                if all(_field_passes(layout, trial, s) for s in specs) and (
-                    layout.composite_at is None or _composite(layout, trial).passed
+                if (
+                    all(_field_passes(layout, trial, s) for s in specs)
+                    and (layout.composite_at is None or _composite(layout, trial).passed)
+                    and _dates_possible(layout, trial)
                 ):
                     passing.append(
                         [(line, p, new) for (line, p, _), new in zip(combo, swapped, strict=True)]
@@ -499,6 +497,24 @@ def _unique_passing(
         if passing:
             return True, []
     return False, []
+
+
+def _dates_possible(layout: Layout, chars: list[list[str]]) -> bool:
+    """Whether every date written in full digits is a day that exists.
+
+    A swap the check digit accepts but that makes a 55th of October is no repair.
+    """
+    for spec in layout.fields:
+        if not spec.name.endswith("_date"):
+            continue
+        raw = "".join(chars[spec.line][spec.start : spec.end])
+        if raw.isdigit() and mrz_date(raw, LEAP_YEAR_DAY, future=False) is None:
+            return False
+    return True
+
+
+LEAP_YEAR_DAY = dt.date(2000, 12, 31)
+"""A day to read dates against when only their existence matters (2000 had a 29 February)."""
 
 
 def _field_passes(layout: Layout, chars: list[list[str]], spec: FieldSpec) -> bool:
