@@ -299,7 +299,9 @@ def _parse_fitted(
         if spec.check is not None:
             _swap_until_checked(layout, chars, [spec], unsure, repairs, others)
     covered = [s for s in layout.fields if s.kind == CharClass.ALNUM and s.check is None]
-    if layout.composite_at and covered and not _composite(layout, chars).passed:
+    own_checks_pass = all(_field_passes(layout, chars, s) for s in layout.fields if s.check)
+    # A field failing its own check already explains a failing composite: nothing to repair.
+    if layout.composite_at and covered and own_checks_pass and not _composite(layout, chars).passed:
         _swap_until_checked(layout, chars, covered, unsure, repairs, others)
     fixed = ["".join(c) for c in chars]
     return Mrz(
