@@ -38,6 +38,11 @@ def _tr(v: Voice, en: str, de: str, fr: str) -> str:
     return _pick(v.rng, {"en": en, "de": de, "fr": fr}[v.lang])
 
 
+def _month_end(day: dt.date) -> dt.date:
+    """Return the last day of the day's month."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 def _all(v: Voice, en: str, de: str, fr: str) -> list[str]:
     """Return every '|'-separated part of the text for the sheet's language."""
     return {"en": en, "de": de, "fr": fr}[v.lang].split("|")
@@ -54,25 +59,27 @@ def payslip(v: Voice, sh: Sheet) -> None:
             "BULLETIN DE PAIE|Bulletin de salaire|Bulletin de paie",
         )
     )
-    sh.block(v.company_block())
-    sh.pair(
-        _tr(
-            v,
-            "Pay period|Period|Pay date",
-            "Abrechnungsmonat|Zeitraum|Monat",
-            "Période du|Période|Paie du",
-        ),
-        v.month_label(start),
+    employer = v.company_block()
+    sh.block(employer)
+    sh.truth["employer"] = employer[0]
+    period_label = _tr(
+        v,
+        "Pay period|Period|Pay date",
+        "Abrechnungsmonat|Zeitraum|Monat",
+        "Période du|Période|Paie du",
     )
-    sh.pair(
-        _tr(
-            v,
-            "Employee|Employee name|Name",
-            "Mitarbeiter|Name|Arbeitnehmer",
-            "Salarié|Nom du salarié|Nom",
-        ),
-        v.person(),
+    sh.pair(period_label, v.month_label(start))
+    sh.truth["period_start"] = start.isoformat()
+    sh.truth["period_end"] = _month_end(start).isoformat()
+    employee_label = _tr(
+        v,
+        "Employee|Employee name|Name",
+        "Mitarbeiter|Name|Arbeitnehmer",
+        "Salarié|Nom du salarié|Nom",
     )
+    employee = v.person()
+    sh.truth["employee"] = employee
+    sh.pair(employee_label, employee)
     sh.pair(
         _tr(
             v,
@@ -129,6 +136,7 @@ def payslip(v: Voice, sh: Sheet) -> None:
         v.fmt(gross),
         right=True,
     )
+    sh.truth["gross_pay"] = f"{gross:.2f}"
     sh.table_head(
         _tr(v, "Deductions", "Abzüge|Gesetzliche Abzüge", "Cotisations|Retenues"),
         _tr(v, "Rate|%", "Satz|%", "Taux|Part salariale"),
@@ -159,6 +167,7 @@ def payslip(v: Voice, sh: Sheet) -> None:
         v.fmt(gross - total_ded),
         right=True,
     )
+    sh.truth["net_pay"] = f"{gross - total_ded:.2f}"
     if v.rng.random() < 0.6:
         sh.pair(
             _tr(
@@ -195,6 +204,7 @@ def bank_statement(v: Voice, sh: Sheet) -> None:
     start = v.date_between(2019, 2025)
     bank = v.rng.choice(v.words("banks"))
     sh.title(bank)
+    sh.truth["bank"] = bank
     sh.line(
         _tr(
             v,
@@ -203,7 +213,9 @@ def bank_statement(v: Voice, sh: Sheet) -> None:
             "Relevé de compte|Relevé bancaire|Extrait de compte",
         )
     )
-    sh.block([v.person(), *v.address()])
+    holder = v.person()
+    sh.block([holder, *v.address()])
+    sh.truth["account_holder"] = holder
     sh.pair(
         _tr(
             v,
@@ -214,12 +226,17 @@ def bank_statement(v: Voice, sh: Sheet) -> None:
         v.code(),
     )
     if v.rng.random() < 0.6:
-        sh.pair("IBAN", v.iban())
+        iban = v.iban()
+        sh.pair("IBAN", iban)
+        sh.truth["iban"] = iban.replace(" ", "")
     sh.pair(
         _tr(v, "Statement period|Period", "Zeitraum|Auszugszeitraum", "Période|Du"),
         f"{v.day(start)} - {v.day(start + dt.timedelta(days=30))}",
     )
+    sh.truth["period_start"] = start.isoformat()
+    sh.truth["period_end"] = (start + dt.timedelta(days=30)).isoformat()
     balance = v.money(-500, 9000)
+    sh.truth["opening_balance"] = f"{balance:.2f}"
     sh.pair(
         _tr(
             v,
@@ -253,6 +270,8 @@ def bank_statement(v: Voice, sh: Sheet) -> None:
         balance += amount
         text = f"{v.rng.choice(kinds)} {v.rng.choice(v.words('shops'))}".upper()
         sh.row(v.day(day, short=True), text, v.fmt(amount), v.fmt(balance))
+        sh.transactions.append({"date": day.isoformat(), "amount": f"{amount:.2f}"})
+    sh.truth["closing_balance"] = f"{balance:.2f}"
     sh.pair(
         _tr(
             v,
@@ -278,9 +297,14 @@ def utility_bill(v: Voice, sh: Sheet) -> None:
     """Lay out an electricity, gas or water bill: supply, meter readings, consumption, charges."""
     kind = v.rng.choice(("power", "gas", "water"))
     unit = {"power": "kWh", "gas": v.rng.choice(("kWh", "m³")), "water": "m³"}[kind]
-    sh.title(f"{v.surname()} {v.rng.choice(v.words('energy_names'))}")
+    provider = f"{v.surname()} {v.rng.choice(v.words('energy_names'))}"
+    sh.title(provider)
     sh.line(v.rng.choice(v.words(f"bill_{kind}")))
-    sh.block([v.person(), *v.address()])
+    customer, address = v.person(), v.address()
+    sh.block([customer, *address])
+    sh.truth.update(
+        provider=provider, customer_name=customer, customer_address=", ".join(address)
+    )
     for label in v.rng.sample(v.words("bill_labels"), 4):
         sh.pair(label, v.code())
     start = v.date_between(2019, 2025)
@@ -327,15 +351,17 @@ def utility_bill(v: Voice, sh: Sheet) -> None:
         v.fmt(total),
         right=True,
     )
-    sh.line(
-        _tr(
-            v,
-            "We will collect this by Direct Debit on|Please pay by",
-            "Der Betrag wird per Lastschrift eingezogen am|Ihr neuer Abschlag ab",
-            "Prélèvement automatique le|À régler avant le",
-        )
-        + f" {v.day(v.future(start))}"
+    sh.truth["amount_due"] = f"{round(total, 2):.2f}"
+    collect = _tr(
+        v,
+        "We will collect this by Direct Debit on|Please pay by",
+        "Der Betrag wird per Lastschrift eingezogen am|Ihr neuer Abschlag ab",
+        "Prélèvement automatique le|À régler avant le",
     )
+    due = v.future(start)
+    sh.line(f"{collect} {v.day(due)}")
+    if collect != "Ihr neuer Abschlag ab":  # the next instalment's date, not this bill's due date
+        sh.truth["due_date"] = due.isoformat()
     if v.rng.random() < 0.4:
         sh.pair(
             _tr(v, "Paying from|IBAN", "Ihre Bankverbindung|IBAN", "Mandat SEPA|IBAN"), v.iban()
@@ -478,6 +504,29 @@ def synthetic_document(doc_type: DocType, rng: random.Random) -> tuple[list[Page
     sheet = Sheet(rng, small=kind == "card")
     kinds[kind](voice, sheet)
     return sheet.pages(), kind
+
+
+CURRENCY_CODES = {"£": "GBP", "$": "USD", "€": "EUR", "GBP": "GBP", "EUR": "EUR"}
+
+
+def labelled_document(
+    doc_type: DocType, rng: random.Random
+) -> tuple[list[Page], str, dict[str, str], list[dict[str, str]]]:
+    """Generate one document of a type with what it prints: pages, kind, fields, statement rows.
+
+    The fields are the extraction schema's (employer, net_pay, iban...) as printed before any
+    OCR-like noise, with ISO dates and plain amounts; the currency only where an amount
+    showed it. The same seed gives the same pages as `synthetic_document`.
+    """
+    kinds = KINDS[doc_type]
+    kind = rng.choice(sorted(kinds))
+    voice = Voice(rng, rng.choice(LANGS))
+    sheet = Sheet(rng, small=kind == "card")
+    kinds[kind](voice, sheet)
+    truth = dict(sheet.truth)
+    if voice.showed_currency and voice.cur in CURRENCY_CODES:
+        truth["currency"] = CURRENCY_CODES[voice.cur]
+    return sheet.pages(), kind, truth, list(sheet.transactions)
 
 
 def synthetic_corpus(per_type: int, seed: int) -> Iterator[tuple[list[Page], DocType, str]]:

@@ -80,6 +80,10 @@ class Sheet:
         self.noise = rng.uniform(0.01, 0.05) if rng.random() < 0.3 else 0.0
         self.upper = rng.random() < 0.08
         self._pages: list[list[tuple[float, float, str]]] = [[]]
+        self.truth: dict[str, str] = {}
+        """What the generator printed, for evaluation: field name → value (ISO dates, amounts)."""
+        self.transactions: list[dict[str, str]] = []
+        """A statement's rows as printed: {"date": ISO day, "amount": signed amount}."""
 
     def _put(self, x: float, text: str, advance: bool = True) -> None:
         """Place text at x on the current line; move down one line when `advance`."""
@@ -184,6 +188,8 @@ class Voice:
         self.currency["nl"] = "€|EUR"
         self.cur = rng.choice(self.currency[lang].split("|"))
         self.sep = rng.choice((" ", ".")) if lang == "fr" else "."
+        self.showed_currency = False
+        """Whether any amount was printed with its currency (else the currency is unknown)."""
 
     def words(self, key: str) -> list[str]:
         """Return the word pool `key` in this language."""
@@ -292,4 +298,5 @@ class Voice:
             text = text.replace(",", "\x00").replace(".", ",").replace("\x00", self.sep)
         if not symbol or self.rng.random() < 0.5:
             return text
+        self.showed_currency = True
         return f"{self.cur}{text}" if self.cur in "£$" else f"{text} {self.cur}"

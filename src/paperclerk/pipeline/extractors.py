@@ -23,4 +23,16 @@ def extractor_for(doc_type: DocType, receipt_model: str | None = None) -> FieldE
         from paperclerk.extract.invoice import RuleInvoiceExtractor
 
         return RuleInvoiceExtractor()
+    if doc_type == DocType.PAYSLIP:
+        from paperclerk.extract.payslip import PayslipExtractor
+
+        return PayslipExtractor()
+    if doc_type == DocType.BANK_STATEMENT:
+        from paperclerk.extract.bank_statement import BankStatementExtractor
+
+        return BankStatementExtractor()
+    if doc_type == DocType.UTILITY_BILL:
+        from paperclerk.extract.utility_bill import UtilityBillExtractor
+
+        return UtilityBillExtractor()
     return None

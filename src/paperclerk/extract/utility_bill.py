@@ -1,0 +1,93 @@
+"""Utility bills: provider, customer name and address, issue date, amount due, due date.
+
+The customer is the addressee of the bill's address block (or a labelled name), the
+address the lines under that name; the provider is the most prominent line at the top of
+the first page unless a label names it. Dates and amounts are read next to their labels
+in English, German, French and Dutch (`proof_labels.UTILITY_BILL`).
+"""
+
+from __future__ import annotations
+
+from paperclerk.extract.base import Extraction
+from paperclerk.extract.common import DocIndex, LabelHit
+from paperclerk.extract.invoice import guess_dayfirst
+from paperclerk.extract.invoice_parties import LEGAL_FORM
+from paperclerk.extract.layout import Candidate, candidate_from_lines
+from paperclerk.extract.payslip import read_single_date
+from paperclerk.extract.proof_common import (
+    Reader,
+    address_blocks,
+    collect,
+    currency_candidates,
+    header_names,
+    person_like,
+    read_money,
+    read_name,
+    to_fields,
+)
+from paperclerk.extract.proof_labels import UTILITY_BILL, labels_of
+from paperclerk.model import DocType, Page
+
+VERSION = "rule-utility-bill-1"
+
+
+def read_address(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
+    """Read an address right of the label, else the lines under it up to a postcode line."""
+    right = [s for s in index.right_of(hit) if s.text.strip(" :")]
+    below = index.below(hit, max_lines=3)
+    spans = right + below if right else below
+    if not spans:
+        return []
+    text = ", ".join(s.text.strip(" ,:") for s in spans)
+    ids = [w.id for s in spans for w in s.words]
+    box = spans[0].evidence()[1]
+    return [Candidate(text, text, min(1.0, weight * hit.score), spans[0].page, ids, box)]
+
+
+READERS: dict[str, Reader] = {
+    "provider": read_name,
+    "customer_name": read_name,
+    "customer_address": read_address,
+    "issue_date": read_single_date,
+    "amount_due": read_money,
+    "due_date": read_single_date,
+}
+
+
+class UtilityBillExtractor:
+    """Extracts the utility bill schema from OCR'd or born-digital pages without training."""
+
+    doc_type: DocType = DocType.UTILITY_BILL
+
+    def __init__(self) -> None:
+        self._labels = labels_of(UTILITY_BILL)
+
+    @property
+    def version(self) -> str:
+        """Extractor name and version, recorded in each document."""
+        return VERSION
+
+    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
+        """Return no thresholds: the rules' confidences are not calibrated."""
+        return {}
+
+    def extract(self, pages: list[Page]) -> Extraction:
+        """Return the utility bill fields found on the pages."""
+        index = DocIndex(pages)
+        dayfirst = guess_dayfirst(index)
+        cands = collect(index, self._labels, READERS, dayfirst)
+        cands["provider"].extend(header_names(pages, self._labels))
+        for n, block in enumerate(address_blocks(pages)):
+            name = block.name.text.strip(" ,")
+            if LEGAL_FORM.search(name) or not person_like(name):
+                cands["provider"].append(candidate_from_lines(name, [block.name], block.page, 0.4))
+                continue
+            score = 0.75 - 0.05 * n
+            cands["customer_name"].append(
+                candidate_from_lines(name, [block.name], block.page, score)
+            )
+            cands["customer_address"].append(
+                candidate_from_lines(block.address_text, block.address, block.page, score)
+            )
+        cands["currency"].extend(currency_candidates(index))
+        return Extraction(fields=to_fields(cands))
