@@ -363,3 +363,56 @@ def eval_mrz(
             console.print(f"[yellow]{rec['image']}[/yellow] read {rec['read']!r}")
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+@eval_app.command("proof")
+def eval_proof(
+    root: Annotated[
+        Path, typer.Argument(help="Folder of <id>.png|jpg|pdf documents with <id>.gt.json.")
+    ],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+) -> None:
+    """Measure payslip, bank statement and utility bill extraction, field by field.
+
+    Each `<id>.gt.json` holds `{"doc_type", "fields": {...}, "transactions": [{"date",
+    "amount"}], "continuity_broken": bool}` (ISO dates, plain amounts).
+    """
+    from paperclerk.engines.registry import get_engine
+    from paperclerk.evaluation.proof import evaluate_proof, load_proof_set
+    from paperclerk.settings import get_settings
+
+    try:
+        records = load_proof_set(root)[:limit]
+    except (OSError, ValueError, KeyError) as exc:
+        console.print(f"[red]cannot read the set: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not records:
+        console.print(f"[red]no <id>.gt.json with a document beside it in {root}[/red]")
+        raise typer.Exit(2)
+    engine = get_engine("rapid", get_settings().ocr_threads)
+    with progress_bar() as progress:
+        task = progress.add_task("eval proof", total=len(records), current="")
+        result = evaluate_proof(
+            records,
+            engine,
+            on_record=lambda r: progress.update(task, advance=1, current=r.path.name),
+        )
+    table = Table(title=f"Proof documents, {len(records)} in {root}")
+    for col in ("type", "field", "accuracy", "n"):
+        table.add_column(col, justify="left" if col in ("type", "field") else "right")
+    for type_name, figures in result["types"].items():
+        for name, cell in figures["fields"].items():
+            table.add_row(type_name, name, f"{cell['accuracy']:.3f}", str(cell["n"]))
+        table.add_row(type_name, "[b]all fields[/b]", f"{figures['fields_accuracy']:.3f}", "")
+    Console().print(table)
+    for key in (
+        "fields_accuracy", "doc_type_accuracy", "transactions_f1", "continuity_flag_rate",
+        "continuity_false_alarm_rate", "seconds_per_doc",
+    ):  # fmt: skip
+        value = result[key]
+        console.print(f"{key}: {'n/a' if value is None else value}")
+    for err in result["errors"]:
+        console.print(f"[red]{err}[/red]")
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

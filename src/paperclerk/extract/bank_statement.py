@@ -61,7 +61,7 @@ _IBAN_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,8}\b")
 _SHORT_DATE = re.compile(r"^(\d{1,2})[./\-](\d{1,2})\.?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s+([^\W\d_]{3,})\.?(?:\s+(\d{4}))?")
 _BANK_WORD = re.compile(
-    r"\b(bank|banque|banca|banco|sparkasse|kasse|caisse|cr[eé]dit|building society|"
+    r"(bank\b|\bbanque|banca|banco|sparkasse|kasse|caisse|cr[eé]dit|building society|"
     r"volksbank|raiffeisen|trust|savings)\b",
     re.IGNORECASE,
 )

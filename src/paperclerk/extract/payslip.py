@@ -72,9 +72,10 @@ def _party_candidates(
         for c in header_names(pages, labels)
     ]
     employee: list[Candidate] = []
+    issuer = max(employer, key=lambda c: c.score).value if employer else None
     for block in address_blocks(pages):
         text = block.name.text.strip(" ,")
-        if LEGAL_FORM.search(text):
+        if text == issuer or LEGAL_FORM.search(text):
             employer.append(candidate_from_lines(text, [block.name], block.page, 0.7))
         elif person_like(text):
             employee.append(candidate_from_lines(text, [block.name], block.page, 0.6))

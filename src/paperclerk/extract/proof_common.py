@@ -65,9 +65,9 @@ _STREET_WORD = re.compile(
     re.IGNORECASE,
 )
 _DOC_TITLE = re.compile(
-    r"\b(payslip|pay slip|pay advice|salary|earnings|statement|bill|invoice|bulletin|"
-    r"relev[eé]|facture|extrait|loonstrook|salarisstrook|afschrift|nota|factuur|your|ihre|"
-    r"votre|uw|account)\b|(abrechnung|rechnung|auszug|bescheinigung|übersicht)",
+    r"\b(payslip|pay slip|pay advice|salary|earnings|statement|bill|invoice|bulletin|fiche|"
+    r"paie|relev[eé]|facture|extrait|nota|factuur|your|ihre|votre|uw|account)\b"
+    r"|(abrechnung|rechnung|auszug|bescheinigung|übersicht|afschrift|strook|overzicht)",
     re.IGNORECASE,
 )
 
@@ -280,6 +280,8 @@ def header_names(pages: list[Page], labels: list[Label], max_lines: int = 8) -> 
         if _is_postcode_line(text) or (_streetish(text) and _STREET_NUMBER.search(text)):
             score -= 0.4
         if find_dates(text) or find_amounts(text) or ":" in text:
+            score -= 0.3
+        if line.text.rstrip().endswith(":"):
             score -= 0.3
         if person_like(text) and not LEGAL_FORM.search(text):
             score -= 0.15

@@ -76,9 +76,13 @@ class UtilityBillExtractor:
         index = DocIndex(pages)
         dayfirst = guess_dayfirst(index)
         cands = collect(index, self._labels, READERS, dayfirst)
-        cands["provider"].extend(header_names(pages, self._labels))
+        issuers = header_names(pages, self._labels)
+        cands["provider"].extend(issuers)
+        issuer = max(issuers, key=lambda c: c.score).value if issuers else None
         for n, block in enumerate(address_blocks(pages)):
             name = block.name.text.strip(" ,")
+            if name == issuer:
+                continue  # the provider's own address under its name
             if LEGAL_FORM.search(name) or not person_like(name):
                 cands["provider"].append(candidate_from_lines(name, [block.name], block.page, 0.4))
                 continue
