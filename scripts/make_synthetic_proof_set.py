@@ -2,7 +2,7 @@
 
 `paperclerk.datasets.synthetic_docs.labelled_document` lays out payslips, bank statements
 and utility bills as words with boxes and records what it printed; this script draws the
-words at their boxes (a PDF of page images when there are several),
+lines at their boxes (a PDF of page images when there are several),
 so that the documents go through OCR like a scan, and
 writes OUT_DIR/<id>.png (or .pdf) with OUT_DIR/<id>.gt.json for `paperclerk eval proof`. The
 extractors were tuned on this generator: figures on it are in-sample; the held-out set
@@ -28,13 +28,17 @@ TYPES = (DocType.PAYSLIP, DocType.BANK_STATEMENT, DocType.UTILITY_BILL)
 
 
 def _draw(page: Page) -> Image.Image:
-    """Draw a page's words at their boxes on a white page 1240 px wide."""
+    """Draw a page's lines at their boxes on a white page 1240 px wide.
+
+    Whole lines are drawn, not single words: the generator's word boxes are wider than the
+    font's glyphs, and words drawn one by one would stand apart like separate columns.
+    """
     scale = 1240 / page.width
     img = Image.new("L", (1240, int(page.height * scale)), 255)
     draw = ImageDraw.Draw(img)
-    for word in page.words:
-        font = ImageFont.truetype(FONT, max(8, int(word.box.height * scale * 0.8)))
-        draw.text((word.box.x0 * scale, word.box.y0 * scale), word.text, 0, font=font)
+    for line in page.lines:
+        font = ImageFont.truetype(FONT, max(8, int(line.box.height * scale * 0.8)))
+        draw.text((line.box.x0 * scale, line.box.y0 * scale), line.text, 0, font=font)
     return img
 
 
