@@ -8,6 +8,13 @@ columns, EN/DE/FR/NL wording and number formats), and some are degraded like a p
 scan (a slight turn, blur, JPEG). About one bank statement in ten has one balance edited
 after the fact (`continuity_broken: true`).
 
+`--extras` draws a harder set (a seed then gives other documents than without it): US-style
+payslips and bills as well (`$1,234.56`, `March 31, 2024`, `03/31/2024`, `Town, ST 12345`),
+font sizes from 16 to 26 px, logos drawn as boxes or discs, addresses of three lines,
+statements of 5 to 25 rows, some with a value-date column, values shrunk to stay on the
+page, and phone-scan pages turned up to 2 degrees with grain, a grey cast and blur. Without
+it, a seed draws the same documents as before (the figures in docs/measurements.md).
+
     python scripts/make_heldout_proof.py OUT_DIR --count 20 --seed 7
 
 writes OUT_DIR/<id>.png|jpg with OUT_DIR/<id>.gt.json in the format `paperclerk eval proof`
@@ -26,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -39,6 +47,8 @@ MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
 }
+MONTHS["us"] = MONTHS["en"]
+STATES = ("NY", "CA", "TX", "OH", "WA", "IL", "GA", "PA")
 COUNTRY = {"en": "GB", "de": "DE", "fr": "FR", "nl": "NL"}
 IBAN_LEN = {"GB": 22, "DE": 22, "FR": 27, "NL": 18}
 
@@ -53,11 +63,29 @@ def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {word(rng, rng.randint(2, 3))}"
 
 
-def address(rng: random.Random, lang: str) -> list[str]:
+def address(rng: random.Random, lang: str, extras: bool = False) -> list[str]:
+    """Return a street line and a postcode line in the country's style.
+
+    With `extras`, about a third of the addresses get a third line (a flat, floor or
+    building), before the street where the country writes it there.
+    """
+    lines = _address(rng, lang)
+    if extras and rng.random() < 0.3:
+        n, letter = rng.randint(1, 40), rng.choice("ABCDEF")
+        unit = {"en": f"Flat {n}", "us": f"Apt {n}{letter}", "de": f"{rng.randint(1, 5)}. OG",
+                "fr": f"Bâtiment {letter}", "nl": f"{rng.randint(1, 9)}e verdieping"}[lang]  # fmt: skip  # noqa: E501
+        lines.insert(0 if lang in ("en", "fr") else 1, unit)
+    return lines
+
+
+def _address(rng: random.Random, lang: str) -> list[str]:
     """Return a street line and a postcode line in the country's style."""
     n = rng.randint(1, 180)
     street = word(rng)
     town = word(rng, rng.randint(2, 3))
+    if lang == "us":
+        kind = rng.choice(["Street", "Avenue", "Drive", "Blvd"])
+        return [f"{n * 7} {street} {kind}", f"{town}, {rng.choice(STATES)} {rng.randint(10000, 99950)}"]  # noqa: E501
     if lang == "de":
         return [f"{street}{rng.choice(['straße', 'weg', 'allee'])} {n}", f"{rng.randint(10000, 99999)} {town}"]  # noqa: E501
     if lang == "fr":
@@ -91,8 +119,8 @@ def money(value: Decimal, lang: str, cur: str, rng: random.Random, symbol: bool 
     sign = "-" if value < 0 else ""
     if not symbol:
         return sign + text
-    sym = {"EUR": "€", "GBP": "£"}[cur]
-    if lang == "en":
+    sym = {"EUR": "€", "GBP": "£", "USD": "$"}[cur]
+    if lang in ("en", "us"):
         return f"{sign}{sym}{text}"
     if lang == "nl":
         return f"{sym} {sign}{text}"
@@ -102,6 +130,8 @@ def money(value: Decimal, lang: str, cur: str, rng: random.Random, symbol: bool 
 def day(d: dt.date, lang: str, style: int) -> str:
     """Write a date the way the language does, in one of three styles."""
     month = MONTHS[lang].split()[d.month - 1]
+    if lang == "us":
+        return [f"{month} {d.day}, {d.year}", d.strftime("%m/%d/%Y"), d.isoformat()][style]
     if style == 0:
         return {"en": f"{d.day} {month} {d.year}", "de": f"{d.day}. {month} {d.year}",
                 "fr": f"{d.day} {month} {d.year}", "nl": f"{d.day} {month} {d.year}"}[lang]  # fmt: skip  # noqa: E501
@@ -113,12 +143,14 @@ def day(d: dt.date, lang: str, style: int) -> str:
 class Page:
     """An A4 page drawn with PIL: text at positions, rules and boxes."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, extras: bool = False) -> None:
         self.rng = rng
+        self.extras = extras
         self.img = Image.new("L", (W, H), 255)
         self.draw = ImageDraw.Draw(self.img)
         family = rng.choice(["DejaVuSans", "DejaVuSerif", "DejaVuSansCondensed"])
-        self.size = rng.randint(19, 24)
+        self.family = family
+        self.size = rng.randint(16, 26) if extras else rng.randint(19, 24)
         self.font = ImageFont.truetype(str(FONT_DIR / f"{family}.ttf"), self.size)
         bold = FONT_DIR / f"{family}-Bold.ttf"
         self.bold = ImageFont.truetype(str(bold if bold.exists() else FONT_DIR / "DejaVuSans-Bold.ttf"), self.size)  # noqa: E501
@@ -129,9 +161,28 @@ class Page:
     def text(self, x: float, y: float, s: str, font: Any = None, right: bool = False) -> None:
         """Draw text at x (its right edge when `right`)."""
         f = font or self.font
+        if self.extras and not right:
+            f = self.fit(s, f, W - 30 - x)
         if right:
             x -= self.draw.textlength(s, font=f)
         self.draw.text((x, y), s, fill=self.rng.randint(0, 50), font=f)
+
+    def fit(self, s: str, font: Any, room: float) -> Any:
+        """Return the font, or a smaller one of its face, with which `s` fits in `room` px."""
+        size = font.size
+        while size > 10 and self.draw.textlength(s, font=font) > room:
+            size -= 1
+            font = ImageFont.truetype(font.path, size)
+        return font
+
+    def logo(self, x: float, y: float) -> float:
+        """Draw a logo as a filled box or disc at (x, y); return the x right of it."""
+        shape = (x, y, x + 56, y + 56)
+        if self.rng.random() < 0.5:
+            self.draw.ellipse(shape, fill=self.rng.randint(60, 140))
+        else:
+            self.draw.rectangle(shape, fill=self.rng.randint(60, 140))
+        return x + 76
 
     def line(self, s: str, x: float | None = None, font: Any = None, gap: float = 1.5) -> None:
         """Draw a line of text and move down."""
@@ -165,32 +216,56 @@ class Page:
         if grid:
             self.rule()
         for n, cell in enumerate(head):
-            self.text(xs[n], self.y, cell, self.bold, right=n >= lefts)
+            self.text(xs[n], self.y, cell, self.cell_font(cell, self.bold, xs, n, lefts), right=n >= lefts)  # noqa: E501
         self.y += int(self.size * 1.5)
         if grid:
             self.rule()
         for row in rows:
             for n, cell in enumerate(row):
                 if cell:
-                    self.text(xs[n], self.y, cell, right=n >= lefts)
+                    self.text(xs[n], self.y, cell, self.cell_font(cell, self.font, xs, n, lefts), right=n >= lefts)  # noqa: E501
             self.y += int(self.size * 1.45)
         if grid:
             self.rule()
+
+    def cell_font(self, cell: str, font: Any, xs: list[int], n: int, lefts: int) -> Any:
+        """Return the font for a table cell; with `extras`, a left cell shrunk to its column."""
+        if not self.extras or n >= lefts or n + 1 >= len(xs):
+            return font
+        room = xs[n + 1] - xs[n] - 15 if n + 1 < lefts else xs[n + 1] - 150 - xs[n]
+        return self.fit(cell, font, room)
 
     def degrade(self) -> tuple[Image.Image, str]:
         """Return the page as a clean PNG, or turned, blurred and saved as JPEG."""
         img = self.img
         if self.rng.random() < 0.5:
             return img, "png"
+        if self.extras:
+            return self.phone_scan(), "jpg"
         img = img.rotate(self.rng.uniform(-1.5, 1.5), expand=True, fillcolor=255)
         img = img.filter(ImageFilter.GaussianBlur(self.rng.uniform(0.2, 0.9)))
         return img, "jpg"
 
+    def phone_scan(self) -> Image.Image:
+        """Return the page turned up to 2 degrees, greyed, with grain and a slight blur."""
+        rng = self.rng
+        img = self.img.rotate(rng.uniform(-2.0, 2.0), expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)  # noqa: E501
+        pixels = np.asarray(img, dtype=np.float32) * rng.uniform(0.86, 0.97)
+        grain = np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(4, 12), pixels.shape)  # noqa: E501
+        img = Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8), "L")
+        return img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0)))
 
-def payslip(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[Any], bool]:
+
+def payslip(
+    rng: random.Random, lang: str, extras: bool = False
+) -> tuple[Page, dict[str, str], list[Any], bool]:
     """Draw a payslip with a two-column header, an earnings table and net pay in a box."""
-    p, cur = Page(rng), ("GBP" if lang == "en" and rng.random() < 0.7 else "EUR")
-    employer = f"{word(rng)} {word(rng)} {rng.choice({'en': ['Ltd', 'plc', 'Limited', ''], 'de': ['GmbH', 'AG', 'KG', ''], 'fr': ['SARL', 'SAS', 'SA', ''], 'nl': ['B.V.', 'N.V.', '']}[lang])}".strip()  # noqa: E501
+    tl = "en" if lang == "us" else lang  # US pages use the English wording
+    p = Page(rng, extras)
+    cur = "USD" if lang == "us" else "GBP" if lang == "en" and rng.random() < 0.7 else "EUR"
+    forms = {"en": ["Ltd", "plc", "Limited", ""], "us": ["Inc.", "LLC", "Corp.", ""],
+             "de": ["GmbH", "AG", "KG", ""], "fr": ["SARL", "SAS", "SA", ""], "nl": ["B.V.", "N.V.", ""]}  # fmt: skip  # noqa: E501
+    employer = f"{word(rng)} {word(rng)} {rng.choice(forms[lang])}".strip()
     emp = person(rng)
     year, month = rng.randint(2021, 2026), rng.randint(1, 12)
     first = dt.date(year, month, 1)
@@ -200,21 +275,22 @@ def payslip(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[A
     title = {"en": rng.choice(["Payslip", "Pay Statement", "Salary Slip"]),
              "de": rng.choice(["Lohnabrechnung", "Gehaltsabrechnung"]),
              "fr": rng.choice(["Fiche de paie", "Bulletin de paie"]),
-             "nl": rng.choice(["Loonstrook", "Salarisstrook"])}[lang]  # fmt: skip
-    p.text(p.left, p.y, employer, p.big)
+             "nl": rng.choice(["Loonstrook", "Salarisstrook"])}[tl]  # fmt: skip
+    x = p.logo(p.left, p.y - 8) if extras and rng.random() < 0.5 else p.left
+    p.text(x, p.y, employer, p.fit(employer, p.big, W // 2 - 60 - x) if extras else p.big)
     p.text(W - p.left, p.y, title, p.big, right=True)
-    y = p.block(address(rng, lang), p.left, p.y + 50)
+    y = p.block(address(rng, lang, extras), p.left, p.y + 50)
     if rng.random() < 0.5:
         period = f"{MONTHS[lang].split()[month - 1].capitalize()} {year}"
     else:
-        sep = {"en": " to ", "de": " bis ", "fr": " au ", "nl": " t/m "}[lang]
+        sep = {"en": " to ", "de": " bis ", "fr": " au ", "nl": " t/m "}[tl]
         period = day(first, lang, style) + sep + day(last, lang, style)
     labels = {
         "en": ("Pay period", "Payment date", "Employee", "Employee no."),
         "de": ("Abrechnungszeitraum", "Auszahlungsdatum", "Mitarbeiter", "Personal-Nr."),
         "fr": ("Période de paie", "Date de paiement", "Salarié", "Matricule"),
         "nl": ("Loonperiode", "Betaaldatum", "Werknemer", "Personeelsnummer"),
-    }[lang]
+    }[tl]
     meta = [(labels[0], period), (labels[1], day(paid, lang, style)),
             (labels[3], str(rng.randint(1000, 99999)))]  # fmt: skip
     rng.shuffle(meta)
@@ -224,38 +300,38 @@ def payslip(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[A
         p.pairs([(labels[2], emp)], p.left, p.y)
         p.y += int(p.size * 2.2)
     else:
-        p.y = int(p.block([emp, *address(rng, lang)], W // 2 + 60, p.y)) + 25
+        p.y = int(p.block([emp, *address(rng, lang, extras)], W // 2 + 60, p.y)) + 25
     gross = Decimal(0)
     rows = []
     names = {"en": "Basic salary|Overtime|Bonus|Night shift", "de": "Grundlohn|Mehrarbeit|Prämie|Nachtzuschlag",  # noqa: E501
-             "fr": "Salaire de base|Heures sup.|Prime|Majoration nuit", "nl": "Basissalaris|Overuren|Bonus|Toeslag"}[lang].split("|")  # fmt: skip  # noqa: E501
+             "fr": "Salaire de base|Heures sup.|Prime|Majoration nuit", "nl": "Basissalaris|Overuren|Bonus|Toeslag"}[tl].split("|")  # fmt: skip  # noqa: E501
     for name in rng.sample(names, rng.randint(2, 4)):
         amount = Decimal(rng.randint(20000, 350000)) / 100
         gross += amount
         rows.append([name, f"{rng.randint(1, 170)}", money(amount, lang, cur, rng, False)])
     head = {"en": ["Earnings", "Units", "Amount"], "de": ["Lohnart", "Menge", "Betrag"],
-            "fr": ["Élément", "Base", "Montant"], "nl": ["Omschrijving", "Aantal", "Bedrag"]}[lang]  # fmt: skip  # noqa: E501
+            "fr": ["Élément", "Base", "Montant"], "nl": ["Omschrijving", "Aantal", "Bedrag"]}[tl]  # fmt: skip  # noqa: E501
     p.table(head, rows, [p.left, 780, W - p.left], grid=rng.random() < 0.6)
     gross_label = {"en": rng.choice(["Gross pay", "Total gross"]), "de": rng.choice(["Gesamtbrutto", "Bruttoverdienst"]),  # noqa: E501
-                   "fr": rng.choice(["Salaire brut", "Total brut"]), "nl": rng.choice(["Brutoloon", "Totaal bruto"])}[lang]  # fmt: skip  # noqa: E501
+                   "fr": rng.choice(["Salaire brut", "Total brut"]), "nl": rng.choice(["Brutoloon", "Totaal bruto"])}[tl]  # fmt: skip  # noqa: E501
     p.text(p.left, p.y, gross_label, p.bold)
     p.text(W - p.left, p.y, money(gross, lang, cur, rng), p.bold, right=True)
     p.y += 60
     deductions = Decimal(0)
     rows = []
     dnames = {"en": "Income tax|National Insurance|Pension", "de": "Lohnsteuer|Krankenversicherung|Rentenversicherung",  # noqa: E501
-              "fr": "CSG|Retraite|Prévoyance", "nl": "Loonheffing|Pensioenpremie|Zorgverzekering"}[lang].split("|")  # fmt: skip  # noqa: E501
+              "fr": "CSG|Retraite|Prévoyance", "nl": "Loonheffing|Pensioenpremie|Zorgverzekering"}[tl].split("|")  # fmt: skip  # noqa: E501
     for name in dnames:
         amount = (gross * Decimal(rng.uniform(0.03, 0.12))).quantize(Decimal("0.01"))
         deductions += amount
         rows.append([name, "", money(-amount, lang, cur, rng, False)])
     p.table({"en": ["Deductions", "", ""], "de": ["Abzüge", "", ""], "fr": ["Cotisations", "", ""],
-             "nl": ["Inhoudingen", "", ""]}[lang], rows, [p.left, 780, W - p.left], grid=False)  # fmt: skip  # noqa: E501
+             "nl": ["Inhoudingen", "", ""]}[tl], rows, [p.left, 780, W - p.left], grid=False)  # fmt: skip  # noqa: E501
     net = gross - deductions
     net_label = {"en": rng.choice(["Net pay", "Take home pay", "Net payment"]),
                  "de": rng.choice(["Auszahlungsbetrag", "Nettoverdienst", "Netto-Verdienst"]),
                  "fr": rng.choice(["Net à payer", "Net payé", "Salaire net"]),
-                 "nl": rng.choice(["Netto loon", "Uit te betalen", "Nettoloon"])}[lang]  # fmt: skip
+                 "nl": rng.choice(["Netto loon", "Uit te betalen", "Nettoloon"])}[tl]  # fmt: skip
     p.y += 20
     p.draw.rectangle((W // 2, p.y - 10, W - p.left + 10, p.y + 45), outline=60, width=3)
     p.text(W // 2 + 20, p.y, net_label, p.bold)
@@ -268,9 +344,11 @@ def payslip(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[A
     return p, truth, [], False
 
 
-def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[Any], bool]:
+def bank_statement(
+    rng: random.Random, lang: str, extras: bool = False
+) -> tuple[Page, dict[str, str], list[Any], bool]:
     """Draw a statement with a logo box, a window address, ruled transactions and balances."""
-    p, cur = Page(rng), ("GBP" if lang == "en" else "EUR")
+    p, cur = Page(rng, extras), ("GBP" if lang == "en" else "EUR")
     bank = f"{word(rng)} {rng.choice({'en': ['Bank', 'Savings Bank', 'Building Society'], 'de': ['Bank', 'Bankhaus', 'Sparkasse'], 'fr': ['Banque', 'Crédit', 'Banque Populaire'], 'nl': ['Bank', 'Spaarbank']}[lang])}"  # noqa: E501
     if lang == "fr" and rng.random() < 0.5:
         bank = f"Banque {word(rng)}"
@@ -285,7 +363,7 @@ def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str],
              "nl": "Rekeningafschrift"}[lang]  # fmt: skip
     p.text(W - p.left, p.y + 8, title, p.bold, right=True)
     p.y += 110
-    y = p.block([holder, *address(rng, lang)], p.left, p.y)
+    y = p.block([holder, *address(rng, lang, extras)], p.left, p.y)
     sep = {"en": " to ", "de": " bis ", "fr": " au ", "nl": " t/m "}[lang]
     labels = {"en": ("Statement period", "Opening balance", "Closing balance"),
               "de": ("Zeitraum", "Anfangssaldo", "Endsaldo"),
@@ -310,7 +388,9 @@ def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str],
            "nl": ["BETAALAUTOMAAT", "INCASSO", "OVERBOEKING"]}[lang]  # fmt: skip
     short = {"en": "%d %b", "de": "%d.%m.", "fr": "%d/%m", "nl": "%d-%m"}[lang]
     short_dates = rng.random() < 0.4
-    for _ in range(rng.randint(5, 20)):
+    valuta = extras and rng.random() < 0.4  # a value-date column after the booking date
+    values: list[str] = []
+    for _ in range(rng.randint(5, 25) if extras else rng.randint(5, 20)):
         d = min(end, d + dt.timedelta(days=rng.randint(0, 3)))
         if rng.random() < 0.2:
             amount = Decimal(rng.randint(50000, 400000)) / 100
@@ -318,6 +398,9 @@ def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str],
             amount = -Decimal(rng.randint(300, 90000)) / 100
         balance += amount
         when = d.strftime(short) if short_dates else day(d, lang, 1)
+        if valuta:
+            v = d + dt.timedelta(days=rng.randint(0, 2))
+            values.append(v.strftime(short) if short_dates else day(v, lang, 1))
         entries.append((when, f"{rng.choice(ops)} {word(rng).upper()}", amount, balance))
         txs.append({"date": d.isoformat(), "amount": f"{amount:.2f}"})
     closing = balance
@@ -343,7 +426,15 @@ def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str],
              "nl": (["Datum", "Omschrijving", "Af", "Bij", "Saldo"], ["Datum", "Omschrijving", "Bedrag", "Saldo"])}[lang]  # fmt: skip  # noqa: E501
     head = heads[0] if split else heads[1]
     xs = [p.left, p.left + 190, 800, 960, W - p.left] if split else [p.left, p.left + 190, 930, W - p.left]  # noqa: E501
-    p.table(head, rows, xs, grid=rng.random() < 0.6, lefts=2)
+    lefts = 2
+    if valuta:
+        label = {"en": "Value date", "de": "Valuta", "fr": "Valeur", "nl": "Valutadatum"}[lang]
+        head.insert(1, label)
+        for row, value in zip(rows, values, strict=True):
+            row.insert(1, value)
+        xs = [p.left, p.left + 165, p.left + 330, *xs[2:]]
+        lefts = 3
+    p.table(head, rows, xs, grid=rng.random() < 0.6, lefts=lefts)
     p.y += 20
     p.text(p.left, p.y, labels[2], p.bold)
     p.text(W - p.left, p.y, money(closing, lang, cur, rng), p.bold, right=True)
@@ -355,43 +446,48 @@ def bank_statement(rng: random.Random, lang: str) -> tuple[Page, dict[str, str],
     return p, truth, txs, broken
 
 
-def utility_bill(rng: random.Random, lang: str) -> tuple[Page, dict[str, str], list[Any], bool]:
+def utility_bill(
+    rng: random.Random, lang: str, extras: bool = False
+) -> tuple[Page, dict[str, str], list[Any], bool]:
     """Draw a bill with the provider's name, a window address, a meta column and a total box."""
-    p, cur = Page(rng), ("GBP" if lang == "en" and rng.random() < 0.7 else "EUR")
+    tl = "en" if lang == "us" else lang  # US pages use the English wording
+    p = Page(rng, extras)
+    cur = "USD" if lang == "us" else "GBP" if lang == "en" and rng.random() < 0.7 else "EUR"
     kind = {"en": ["Energy", "Power", "Water", "Gas"], "de": ["Energie", "Stadtwerke", "Wasser"],
-            "fr": ["Énergie", "Eaux", "Électricité"], "nl": ["Energie", "Water", "Netbeheer"]}[lang]  # fmt: skip  # noqa: E501
+            "fr": ["Énergie", "Eaux", "Électricité"], "nl": ["Energie", "Water", "Netbeheer"]}[tl]  # fmt: skip  # noqa: E501
     provider = f"{word(rng)} {rng.choice(kind)}"
     customer = person(rng)
-    addr = address(rng, lang)
+    addr = address(rng, lang, extras)
     issued = dt.date(rng.randint(2022, 2026), rng.randint(1, 12), rng.randint(1, 28))
     due = issued + dt.timedelta(days=rng.randint(10, 30))
     style = rng.randrange(3)
-    p.text(p.left, p.y, provider, p.big)
+    x = p.logo(p.left, p.y - 8) if extras and rng.random() < 0.6 else p.left
+    p.text(x, p.y, provider, p.big)
     p.y += 60
-    p.block(address(rng, lang), p.left, p.y)
+    p.block(address(rng, lang, extras), p.left, p.y)
     p.y += 120
     y = p.block([customer, *addr], p.left + rng.choice([0, 40]), p.y)
     labels = {"en": ("Bill date", "Account number", "Amount due", "Due date"),
               "de": ("Rechnungsdatum", "Kundennummer", "Zu zahlender Betrag", "Fällig am"),
               "fr": ("Date de facture", "N° client", "Montant à payer", "Date d'échéance"),
-              "nl": ("Factuurdatum", "Klantnummer", "Te betalen", "Vervaldatum")}[lang]  # fmt: skip
+              "nl": ("Factuurdatum", "Klantnummer", "Te betalen", "Vervaldatum")}[tl]  # fmt: skip
     meta = [(labels[0], day(issued, lang, style)), (labels[1], str(rng.randint(10**6, 10**9)))]
     rng.shuffle(meta)
     y2 = p.pairs(meta, W // 2 + 20, p.y, colon=rng.random() < 0.6)
     p.y = int(max(y, y2)) + 40
     title = {"en": "Your electricity bill", "de": "Ihre Jahresabrechnung", "fr": "Votre facture",
-             "nl": "Uw jaarnota"}[lang]  # fmt: skip
+             "nl": "Uw jaarnota"}[tl]  # fmt: skip
     p.line(title, font=p.bold, gap=2.0)
     total = Decimal(0)
     rows = []
     items = {"en": "Energy used|Standing charge|VAT 5%", "de": "Arbeitspreis|Grundpreis|MwSt. 19%",
-             "fr": "Consommation|Abonnement|TVA 20%", "nl": "Levering|Vastrecht|BTW 21%"}[lang]  # fmt: skip  # noqa: E501
+             "fr": "Consommation|Abonnement|TVA 20%", "nl": "Levering|Vastrecht|BTW 21%"}[tl]  # fmt: skip  # noqa: E501
     for name in items.split("|"):
         amount = Decimal(rng.randint(500, 40000)) / 100
         total += amount
         rows.append([name, money(amount, lang, cur, rng, False)])
     p.table({"en": ["Charges", "Amount"], "de": ["Position", "Betrag"], "fr": ["Détail", "Montant"],
-             "nl": ["Omschrijving", "Bedrag"]}[lang], rows, [p.left, W - p.left], grid=rng.random() < 0.5)  # fmt: skip  # noqa: E501
+             "nl": ["Omschrijving", "Bedrag"]}[tl], rows, [p.left, W - p.left], grid=rng.random() < 0.5)  # fmt: skip  # noqa: E501
     p.y += 20
     p.draw.rectangle((W // 2 - 40, p.y - 10, W - p.left + 10, p.y + 45), outline=60, width=3)
     p.text(W // 2 - 20, p.y, labels[2], p.bold)
@@ -415,6 +511,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=20, help="documents per type")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--extras", action="store_true",
+        help="a harder set: US-style pages, varied sizes, logos, 3-line addresses, value dates, phone scans",  # noqa: E501
+    )  # fmt: skip
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
@@ -424,8 +524,9 @@ def main() -> None:
         tqdm = None
     jobs = [(kind, n) for kind in KINDS for n in range(args.count)]
     for kind, n in tqdm(jobs, desc="drawing") if tqdm else jobs:
-        lang = rng.choice(LANGS)
-        page, fields, txs, broken = KINDS[kind](rng, lang)
+        us = args.extras and kind != "bank_statement"  # no IBAN on a US statement
+        lang = rng.choice((*LANGS, "us") if us else LANGS)
+        page, fields, txs, broken = KINDS[kind](rng, lang, args.extras)
         img, ext = page.degrade()
         stem = f"{kind}-{n:03d}-{lang}"
         if ext == "jpg":

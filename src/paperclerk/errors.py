@@ -86,3 +86,24 @@ class ServiceUnreachableError(PaperclerkError):
     code = "service_unreachable"
     exit_code = 5
     http_status = 503
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """Return where an exception (and what caused it) was raised, with types but no messages.
+
+    For logs next to document content: a message may quote what it failed on (a pydantic
+    error quotes the input, a parser the text it read), which may be personal data. The
+    frames say where it happened and are enough to find the bug; the message is kept with
+    the document or the request, never in a log.
+    """
+    import traceback
+
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        parts.append(f"{type(current).__name__} (message withheld)\n{frames}")
+        current = current.__cause__ or current.__context__
+    return "caused by ".join(reversed(parts)).rstrip()

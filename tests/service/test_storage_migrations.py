@@ -38,12 +38,14 @@ TABLES = {
     "workspace_policies",
     "login_events",
     "blobs",
+    "cases",
+    "case_documents",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0008"
+    assert current_revision(engine) == head_revision() == "0010"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

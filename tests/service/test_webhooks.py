@@ -52,7 +52,7 @@ CLAIM_KEYS = {"event", "workspace", "campaign_id", "submission_id", "participant
               "reward", "currency", "reasons", "decided_by", "decided_at", "decision_reason",
               "revision", "result_url", "sent_at"}  # fmt: skip
 BODY_KEYS = {"event", "document_id", "generation", "workspace", "status", "doc_type",
-             "decision", "result_url", "sent_at"}  # fmt: skip
+             "decision", "result_url", "sent_at", "fields"}  # fmt: skip
 
 
 @dataclass
@@ -183,7 +183,12 @@ def test_a_processed_document_is_posted_signed_by_the_worker(
         assert body["status"] == "done" and body["doc_type"] == doc["result"]["doc_type"]
         assert body["decision"] == doc["result"]["decision"]["outcome"]
         assert body["result_url"] == f"/v1/documents/{doc_id}"
-        assert b"SECRETSHOP" not in request.body and b"TOTAL" not in request.body
+        fields = doc["result"]["fields"]
+        assert body["fields"] == {
+            name: {"value": f["value"], "confidence": f["confidence"], "personal": False}
+            for name, f in fields.items()
+        }  # a receipt holds no personal data: its values go as they are
+        assert b'"words"' not in request.body and b"raw_text" not in request.body
         assert request.headers["x-paperclerk-event"] == body["event"]
         assert request.headers["content-type"] == "application/json"
         signature = request.headers["x-paperclerk-signature"]
@@ -328,7 +333,8 @@ def test_webhook_api_validates_lists_paginates_and_deletes(hooks: Hooks) -> None
     hook_id = r.json()["id"]
     listed = hooks.client.get("/v1/webhooks", headers=hooks.headers()).json()["items"]
     assert listed == [{"id": hook_id, "url": "https://erp.example/in",
-                       "events": ["document.decided"], "active": True}]  # fmt: skip
+                       "events": ["document.decided"], "active": True,
+                       "include_personal": False}]  # fmt: skip
     for _ in range(3):
         finished_document(hooks)
     path = f"/v1/webhooks/{hook_id}/deliveries"

@@ -1,4 +1,4 @@
-"""`paperclerk admin …`: workspaces, API keys, users and decision policies."""
+"""`paperclerk admin …`: workspaces, API keys, users, decision policies and retention."""
 
 from __future__ import annotations
 
@@ -118,6 +118,101 @@ def create_user(
         console.print(f"[red]{exc.code}: {exc.message}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     print(user.id)
+
+
+@admin_app.command("workspaces")
+def workspaces(data_dir: DataDir = None) -> None:
+    """List the workspaces, one a line: name, id, retention of originals, created (UTC).
+
+    Tab-separated, so scripts can read it.
+    """
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.workspaces import list_workspaces
+
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session:
+        for ws in list_workspaces(session):
+            created = ws.created_at.strftime("%Y-%m-%d %H:%M")
+            print(f"{ws.name}\t{ws.id}\t{_retention_text(ws.retention_days)}\t{created}")
+
+
+def _retention_text(days: int | None) -> str:
+    """Say how long originals are kept: `kept for ever` or `N days after the decision`."""
+    if days is None:
+        return "kept for ever"
+    return f"{days} day{'' if days == 1 else 's'} after the decision"
+
+
+@admin_app.command("set-retention")
+def set_retention(
+    workspace: str,
+    days: Annotated[
+        str, typer.Argument(help="Days after the decision to keep originals, or none (ever).")
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Keep a workspace's originals DAYS days after their decision (none: for ever).
+
+    `paperclerk admin purge` then deletes older originals and page images and masks the
+    personal values of their results; the decision and the sha256 stay.
+    """
+    from paperclerk.errors import PaperclerkError
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.retention import parse_retention
+    from paperclerk.storage.retention import set_retention as store
+
+    try:
+        value = parse_retention(days)
+    except PaperclerkError as exc:
+        console.print(f"[red]{exc.message}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    url, _ = open_data_dir(data_dir)
+    with make_session_factory(make_engine(url))() as session, session.begin():
+        store(session, _workspace_id(session, workspace), value)
+    console.print(f"workspace {workspace}: originals {_retention_text(value)}", highlight=False)
+
+
+@admin_app.command("purge")
+def purge(
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="Only this workspace (name or id).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be purged; change nothing.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete the originals and page images of documents decided longer ago than retention.
+
+    Per workspace with a retention (`set-retention`): the document stays with its status,
+    decision, sha256 and masked fields and `purged_at`; its pages answer 410 `purged`.
+    Each purge is audited. Prints one line per document (id, workspace, decided).
+    """
+    from paperclerk.storage.database_blobs import open_blob_store
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.storage.retention import purge as run_purge
+
+    url, folder = open_data_dir(data_dir)
+    factory = make_session_factory(make_engine(url))
+    ws_id = None
+    if workspace is not None:
+        with factory() as session:
+            ws_id = _workspace_id(session, workspace)
+    report = run_purge(
+        factory,
+        open_blob_store(folder, url),
+        workspace_id=ws_id,
+        dry_run=dry_run,
+        actor_id=f"admin-cli:{_login()}",
+    )
+    for doc in report.documents:
+        print(f"{doc.document_id}\t{doc.workspace}\t{doc.decided_at.isoformat(timespec='seconds')}")
+    n = len(report.documents)
+    what = f"{n} document{'' if n == 1 else 's'}"
+    if dry_run:
+        console.print(f"dry run: {what} would be purged; nothing changed")
+    else:
+        console.print(f"purged {what}; {report.blobs_deleted} blob(s) deleted")
 
 
 def _workspace_id(session: Session, workspace: str) -> str:

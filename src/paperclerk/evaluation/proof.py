@@ -168,6 +168,7 @@ def evaluate_proof(
         classified = classify_pages(doc.pages)[0] if doc is not None else None
         type_right += classified == rec.doc_type
         misses: dict[str, Any] = {}
+        statement: dict[str, Any] = {}
         for name, expected in rec.fields.items():
             f = doc.fields.get(name) if doc is not None else None
             got = f.value if f is not None else None
@@ -177,18 +178,28 @@ def evaluate_proof(
             cell[1] += 1
             if not ok:
                 misses[name] = {"truth": expected, "read": None if got is None else str(got)}
-        if rec.doc_type == DocType.BANK_STATEMENT and doc is not None:
-            m, r, t = transaction_counts(rec.transactions, read_transactions(doc))
+        if rec.doc_type == DocType.BANK_STATEMENT:
+            # A statement that could not be read still counts: its transactions as missed,
+            # an edited one as not flagged.
+            read = read_transactions(doc) if doc is not None else []
+            m, r, t = transaction_counts(rec.transactions, read)
             tx[0], tx[1], tx[2] = tx[0] + m, tx[1] + r, tx[2] + t
             bucket = broken if rec.continuity_broken else intact
-            bucket[0] += flagged(doc)
+            was_flagged = doc is not None and flagged(doc)
+            bucket[0] += was_flagged
             bucket[1] += 1
+            statement = {
+                "transactions": {"matched": m, "read": r, "true": t},
+                "continuity_broken": rec.continuity_broken,
+                "flagged": was_flagged,
+            }
         details.append(
             {
                 "file": rec.path.name,
                 "doc_type": rec.doc_type.value,
                 "classified": classified.value if classified else None,
                 "misses": misses,
+                **statement,
             }
         )
         if on_record is not None:

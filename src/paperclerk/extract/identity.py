@@ -28,6 +28,7 @@ from paperclerk.model import (
     Severity,
     Word,
 )
+from paperclerk.model.personal import IDENTITY_PERSONAL_FIELDS
 from paperclerk.parsers.mrz import SEXES, Mrz, mrz_like, parse_mrz
 from paperclerk.parsers.mrz_countries import known_state
 from paperclerk.parsers.mrz_formats import LAYOUTS
@@ -47,19 +48,8 @@ DOCUMENT_KINDS = {
     "A": "identity_card",
     "C": "identity_card",
 }
-PERSONAL_FIELDS = frozenset(
-    {
-        "document_number",
-        "surname",
-        "given_names",
-        "date_of_birth",
-        "sex",
-        "personal_number",
-        "mrz",
-        "nationality",
-    }
-)
-"""Fields that identify a person: masked where personal data must not go."""
+PERSONAL_FIELDS = IDENTITY_PERSONAL_FIELDS
+"""Fields that identify a person: masked where personal data must not go (`model.personal`)."""
 
 
 @dataclass(frozen=True)

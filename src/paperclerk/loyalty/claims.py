@@ -381,9 +381,12 @@ def delete_claim(
 
 
 def original_in_use(session: Session, sha256: str) -> bool:
-    """Tell whether any claim or document (of any workspace) still holds these bytes."""
+    """Tell whether any claim or document (of any workspace) still holds these bytes.
+
+    A purged document (retention) keeps only the hash: it holds the bytes no more.
+    """
     claim = exists().where(LoyaltySubmission.sha256 == sha256)
-    document = exists().where(DocumentRow.sha256 == sha256)
+    document = exists().where(DocumentRow.sha256 == sha256, DocumentRow.purged_at.is_(None))
     return bool(session.scalar(select(claim)) or session.scalar(select(document)))
 
 

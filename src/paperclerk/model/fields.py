@@ -53,6 +53,11 @@ class ExtractedField(BaseModel):
     provenance: Provenance | None = None
     source: FieldSource = FieldSource.RULE
     alternatives: list[Alternative] = Field(default_factory=list)
+    personal: bool = Field(
+        False,
+        description="Whether the value is personal data (`model.personal`): masked in logs, "
+        "in webhooks that did not ask for personal data and once the document is purged.",
+    )
 
 
 class LineItem(BaseModel):

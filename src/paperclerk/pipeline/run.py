@@ -15,6 +15,7 @@ from paperclerk.extract.identity import find_mrz
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
 from paperclerk.model import DocType, Document, Finding, Source
+from paperclerk.model.personal import mark_personal
 from paperclerk.pages.display import PageImageSink
 from paperclerk.pages.read import read_page, timed
 from paperclerk.pipeline.classify import classifier_version, classify_pages
@@ -36,6 +37,7 @@ def analyse(
 
     `extractor` replaces the default extractor of the document's type (evaluation of a
     stored model uses this); `policy` replaces the packaged decision policy (a workspace's).
+    Fields holding personal data are marked as such (`model.personal.mark_personal`).
     """
     with timed(timings, "classify"):
         doc_type, conf, _ = classify_pages(doc.pages)
@@ -66,7 +68,7 @@ def analyse(
         doc, type_policy, has_extractor=extractor is not None, thresholds=thresholds
     )
     doc.timings = timings
-    return doc
+    return mark_personal(doc)
 
 
 def process_ingested(

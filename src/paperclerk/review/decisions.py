@@ -24,6 +24,7 @@ from paperclerk.review.learning import teach_after_commit
 from paperclerk.review.queue import CLAIM_SECONDS, PENDING, claim
 from paperclerk.review.schema import form_fields, retype, value_text
 from paperclerk.storage.columns import DocumentStatus, utcnow
+from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
 from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow, ReviewItem, TrainingExampleRow
@@ -91,8 +92,14 @@ def type_policy(session: Session, document_id: str, doc: Document) -> TypePolicy
 
 
 def _settled(session: Session, document_id: str) -> None:
-    """Refuse a decision while the document is being processed again (its result would go)."""
+    """Refuse a decision while the document is being processed again (its result would go).
+
+    A purged document (its original deleted under the workspace's retention) is refused
+    too (410 `purged`): there is nothing left to review.
+    """
     row = session.get(DocumentRow, document_id)
+    if row is not None:
+        check_not_purged(row)
     if row is not None and row.status != DocumentStatus.DONE:
         raise ConflictError("the document is being processed again; open it when it is done")
 

@@ -27,11 +27,12 @@ KINDS: dict[str, Kind] = {
     **{n: Kind.MONEY for n in (
         "total", "subtotal", "total_tax", "amount_due", "tip", "unit_price", "total_price",
         "amount", "rounding", "discount", "net_pay", "gross_pay", "closing_balance",
-        "opening_balance",
+        "opening_balance", "balance",
     )},
     **{n: Kind.DATE for n in (
         "transaction_date", "invoice_date", "due_date", "date_of_birth", "date_of_expiry",
-        "date_of_issue", "pay_date", "statement_date", "bill_date",
+        "date_of_issue", "pay_date", "statement_date", "bill_date", "issue_date",
+        "period_start", "period_end", "date",
     )},
     "transaction_time": Kind.TIME,
     "quantity": Kind.NUMBER,
@@ -54,12 +55,25 @@ FORM_FIELDS: dict[DocType, tuple[str, ...]] = {
         "customer_address", "invoice_number", "invoice_date", "due_date", "purchase_order",
         "currency", "subtotal", "total_tax", "total", "amount_due", "payment_terms",
     ),
+    DocType.PAYSLIP: (
+        "employer", "employee", "period_start", "period_end", "pay_date", "gross_pay",
+        "net_pay", "currency",
+    ),
+    DocType.BANK_STATEMENT: (
+        "bank", "account_holder", "iban", "period_start", "period_end", "opening_balance",
+        "closing_balance", "currency",
+    ),
+    DocType.UTILITY_BILL: (
+        "provider", "customer_name", "customer_address", "issue_date", "amount_due",
+        "currency", "due_date",
+    ),
 }  # fmt: skip
 
 ITEM_COLUMNS: dict[DocType, tuple[str, ...]] = {
     DocType.RECEIPT: ("description", "quantity", "unit_price", "total_price"),
     DocType.INVOICE: ("product_code", "description", "quantity", "unit", "unit_price",
                       "tax_rate", "amount"),
+    DocType.BANK_STATEMENT: ("date", "description", "amount", "balance"),
 }  # fmt: skip
 DEFAULT_ITEM_COLUMNS = ("description", "quantity", "unit_price", "amount")
 SUPPLIER_FIELDS = ("merchant_name", "vendor_name")

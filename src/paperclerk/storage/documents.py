@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 
 from paperclerk.model import DocType, Source
 from paperclerk.storage.columns import DocumentStatus, new_id, utcnow
-from paperclerk.storage.errors import ConflictError, InvalidCursorError, InvalidRequestError
+from paperclerk.storage.errors import (
+    ConflictError,
+    InvalidCursorError,
+    InvalidRequestError,
+    PurgedError,
+)
 from paperclerk.storage.tables import DocumentRow, Job, LoyaltySubmission, WebhookDelivery
 
 MAX_PAGE_SIZE = 500
@@ -213,7 +218,24 @@ def blob_in_use(session: Session, sha256: str) -> bool:
 
     A claim's original lives in the same blob store (an asynchronous claim even has a
     document row of its own), so deleting a document must not take a claim's evidence.
+    A purged document (`purged_at`, retention) keeps only the hash of its bytes: it needs
+    them no more.
     """
-    documents = exists().where(DocumentRow.sha256 == sha256)
+    documents = exists().where(DocumentRow.sha256 == sha256, DocumentRow.purged_at.is_(None))
     claims = exists().where(LoyaltySubmission.sha256 == sha256)
     return bool(session.scalar(select(documents))) or bool(session.scalar(select(claims)))
+
+
+def check_not_purged(row: DocumentRow) -> None:
+    """Raise `PurgedError` (410 `purged`) for a document whose original was deleted.
+
+    Under its workspace's retention (`storage.retention`) only its row is left: status,
+    decision, sha256 and masked fields. Its pages cannot be shown, nor the document read,
+    reviewed or reopened again.
+    """
+    if row.purged_at is not None:
+        when = row.purged_at.date().isoformat()
+        raise PurgedError(
+            f"the original of document {row.id} was deleted on {when} under the workspace's"
+            " retention; its decision and masked fields remain"
+        )

@@ -19,6 +19,13 @@ class ConflictError(PaperclerkError):
     http_status = 409
 
 
+class PurgedError(PaperclerkError):
+    """The document's original and page images were deleted under its workspace's retention."""
+
+    code = "purged"
+    http_status = 410
+
+
 class InvalidRequestError(PaperclerkError):
     """A query parameter is malformed (unknown status, bad limit)."""
 

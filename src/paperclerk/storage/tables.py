@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,6 +65,8 @@ class Workspace(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # personal data (migration 0010): originals kept this many days after the decision
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiKey(Base):
@@ -138,6 +141,9 @@ class DocumentRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # personal data (migration 0010): when the original and page images were deleted and
+    # the personal values masked in `result` (retention); None while they are kept
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Job(Base):
@@ -181,6 +187,8 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(String(200))
     events: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # personal data (migration 0010): whether bodies carry personal values unmasked
+    include_personal: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class WebhookDelivery(Base):
@@ -516,3 +524,51 @@ class WorkspacePolicy(Base):
     override: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# --- KYC cases (migration 0009) ------------------------------------------------------------
+
+
+class KycCase(Base):
+    """One applicant's KYC case: what they declared, and the verdict on their documents.
+
+    `verdict` is the `identity.case.Verdict` JSON last computed; `status` its outcome
+    (`needs_review`, `approved`, `rejected`), and `decided_at` when a final one was reached.
+    `policy` is the case's KYC policy override (`identity.policy.KycPolicy` keys), or None
+    for the defaults.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('needs_review', 'approved', 'rejected')", name="case_status"
+        ),
+        Index("ix_cases_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_cases_workspace_reference", "workspace_id", "reference"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    applicant: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
+    status: Mapped[str] = mapped_column(String(16), default="needs_review")
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class KycCaseDocument(Base):
+    """A document attached to a KYC case (a document may belong to several cases)."""
+
+    __tablename__ = "case_documents"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str | None] = mapped_column(String(32))
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -21,6 +21,7 @@ from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
 from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
+from paperclerk.web.cases import router as cases_router
 from paperclerk.web.claims import router as claims_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
@@ -182,6 +183,7 @@ def create_app(
     app.include_router(submission_jobs_router)
     app.include_router(claims_router)
     app.include_router(policy_router)
+    app.include_router(cases_router, dependencies=uploads)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from paperclerk.ingest import check_bytes, load_page
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document
+from paperclerk.model.personal import marked_result
 from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
@@ -30,6 +31,7 @@ from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.db import while_unavailable
 from paperclerk.storage.documents import (
     blob_in_use,
+    check_not_purged,
     delete_document,
     get_document,
     list_documents,
@@ -67,12 +69,20 @@ class DocumentStatusOut(BaseModel):
     filename: str | None
     media_type: str | None
     size_bytes: int
+    sha256: str = Field(description="sha256 of the original, kept after a purge.")
     doc_type: str | None
     metadata: dict[str, Any]
     created_at: dt.datetime
     completed_at: dt.datetime | None
+    purged_at: dt.datetime | None = Field(
+        None,
+        description="When the original and page images were deleted under the workspace's "
+        "retention; the result's personal values are masked since. None while kept.",
+    )
     error: ErrorInfo | None = None
-    result: Document | None = None
+    result: Document | None = Field(
+        None, description="Each field says whether its value is personal data (`personal`)."
+    )
 
 
 class ReopenIn(BaseModel):
@@ -89,7 +99,7 @@ class DocumentListOut(BaseModel):
 
 
 def to_out(row: DocumentRow, with_result: bool = True) -> DocumentStatusOut:
-    """Turn a stored row into the API's view of it."""
+    """Turn a stored row into the API's view of it, its fields marked personal or not."""
     error = None
     if row.error_code:
         error = ErrorInfo(code=row.error_code, message=row.error_message or "")
@@ -100,12 +110,14 @@ def to_out(row: DocumentRow, with_result: bool = True) -> DocumentStatusOut:
         filename=row.filename,
         media_type=row.media_type,
         size_bytes=row.size_bytes,
+        sha256=row.sha256,
         doc_type=row.doc_type,
         metadata=_stored_metadata(row),
         created_at=row.created_at,
         completed_at=row.completed_at,
+        purged_at=row.purged_at,
         error=error,
-        result=Document.model_validate(row.result) if with_result and row.result else None,
+        result=marked_result(row.result) if with_result and row.result else None,
     )
 
 
@@ -346,13 +358,14 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
     Once processed: the page as the review screen shows it, in the pixel space of the
     result's word boxes (cropped, upright, deskewed; at most 1400 px wide, so place words
     with their `norm_box`), from the image the worker kept. Before that: the page of the
-    original as uploaded.
+    original as uploaded. 410 `purged` once the workspace's retention deleted the pages.
     """
     _check_id(document_id)
     with state.sessions() as session:
         row = get_document(session, workspace, document_id)
         if row is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
+        check_not_purged(row)
         sha, result = row.sha256, row.result
     if result:
         page = stored_page(result, n)
@@ -379,9 +392,15 @@ def _restart(
     action: Callable[..., bool],
     refusal: str,
 ) -> DocumentStatusOut:
-    """Queue a document again with `action`; 409 with `refusal` when its state forbids it."""
+    """Queue a document again with `action`; 409 with `refusal` when its state forbids it.
+
+    410 `purged` when its original is gone: there is nothing left to read again.
+    """
     _check_id(document_id)
     with state.sessions() as session, session.begin():
+        row = get_document(session, workspace, document_id)
+        if row is not None:
+            check_not_purged(row)
         queued = action(session, document_id, workspace_id=workspace)
     out = _get(state, workspace, document_id)
     if not queued:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperclerk.errors import PaperclerkError
+from paperclerk.errors import PaperclerkError, traceback_without_messages
 
 log = logging.getLogger(__name__)
 
@@ -78,5 +78,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error: %s", type(exc).__name__)
+        # Types and frames only: a message may quote a request's document or its values.
+        log.error("internal error: %s", traceback_without_messages(exc))
         return JSONResponse(error_body("internal_error", "internal error; see the server log"), 500)

@@ -39,6 +39,11 @@ class WebhookIn(BaseModel):
         min_length=1,
         description="Events to send; every event when left out.",
     )
+    include_personal: bool = Field(
+        False,
+        description="Send personal values (identity fields, a payslip's pay, a statement's "
+        "holder and balances…) in full; masked as `•••` when false (the default).",
+    )
 
     @field_validator("url")
     @classmethod
@@ -57,6 +62,7 @@ class WebhookOut(BaseModel):
     url: str
     events: list[str]
     active: bool
+    include_personal: bool = Field(description="Whether bodies carry personal values unmasked.")
 
 
 class WebhookCreatedOut(WebhookOut):
@@ -96,7 +102,13 @@ class DeliveryListOut(BaseModel):
 
 def _out(hook: Webhook) -> WebhookOut:
     """Turn a stored webhook into the API's view of it (without the secret)."""
-    return WebhookOut(id=hook.id, url=hook.url, events=list(hook.events), active=hook.active)
+    return WebhookOut(
+        id=hook.id,
+        url=hook.url,
+        events=list(hook.events),
+        active=hook.active,
+        include_personal=hook.include_personal,
+    )
 
 
 def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
@@ -118,9 +130,14 @@ def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
 
 @router.post("", response_model=WebhookCreatedOut, status_code=201)
 def register(state: State, workspace: Workspace, body: WebhookIn) -> WebhookCreatedOut:
-    """Register a webhook; the answer holds its signing secret, shown this once only."""
+    """Register a webhook; the answer holds its signing secret, shown this once only.
+
+    With `include_personal: true` its bodies carry personal values in full; otherwise masked.
+    """
     with state.sessions() as session, session.begin():
-        new = create_webhook(session, workspace, body.url, body.events)
+        new = create_webhook(
+            session, workspace, body.url, body.events, include_personal=body.include_personal
+        )
         out = _out(new.webhook)
     return WebhookCreatedOut(**out.model_dump(), secret=new.secret)
 

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from paperclerk import __version__
+from paperclerk.model.personal import MASK, personal_fields
 from paperclerk.queue.jobs import backoff_delay
 from paperclerk.storage.columns import DeliveryStatus, utcnow
 from paperclerk.storage.tables import DocumentRow, Webhook, WebhookDelivery
@@ -222,14 +223,23 @@ def _claim_one(
             payload = {**stored, "event": event} if isinstance(stored, dict) else None
         else:
             doc = session.get(DocumentRow, document_id)
-            payload = _payload(event, doc, public_url) if doc is not None else None
+            personal = hook is not None and hook.include_personal
+            payload = _payload(event, doc, public_url, personal) if doc is not None else None
         if hook is None or not hook.active or payload is None:
             return _Claim(delivery_id, attempts, event, None, "", None)
         return _Claim(delivery_id, attempts, event, hook.url, hook.secret, payload)
 
 
-def _payload(event: str, doc: DocumentRow, public_url: str) -> dict[str, Any]:
-    """Return the event body: ids, status, doc type and decision outcome, no document content."""
+def _payload(
+    event: str, doc: DocumentRow, public_url: str, include_personal: bool = False
+) -> dict[str, Any]:
+    """Return the event body: ids, status, doc type, decision outcome and the field values.
+
+    `fields` maps each field of the result to its value (as in the result's JSON), its
+    confidence and whether it is personal data; personal values are masked (`•••`) unless
+    the webhook asked for them (`include_personal`). Pages, words and line items stay out:
+    the full result is at `result_url`.
+    """
     decision = (doc.result or {}).get("decision")
     outcome = decision.get("outcome") if isinstance(decision, dict) else None
     return {
@@ -241,7 +251,35 @@ def _payload(event: str, doc: DocumentRow, public_url: str) -> dict[str, Any]:
         "doc_type": doc.doc_type,
         "decision": outcome if isinstance(outcome, str) else None,
         "result_url": f"{public_url.rstrip('/')}/v1/documents/{doc.id}",
+        "fields": _fields(doc, include_personal),
     }
+
+
+def _fields(doc: DocumentRow, include_personal: bool) -> dict[str, dict[str, Any]]:
+    """Return the result's fields for a body: value, confidence and personal flag each.
+
+    Read from the stored JSON as it is (no model validation), so a partial or older result
+    is sent as far as it goes; a purged document's values are masked already.
+    """
+    result = doc.result or {}
+    stored = result.get("fields")
+    if not isinstance(stored, dict):
+        return {}
+    personal = personal_fields(str(result.get("doc_type") or doc.doc_type or ""))
+    out: dict[str, dict[str, Any]] = {}
+    for name, field in stored.items():
+        if not isinstance(field, dict):
+            continue
+        value = field.get("value")
+        is_personal = name in personal
+        if is_personal and not include_personal and value not in (None, ""):
+            value = MASK
+        out[name] = {
+            "value": value,
+            "confidence": field.get("confidence"),
+            "personal": is_personal,
+        }
+    return out
 
 
 def _send(http: httpx.Client, claim: _Claim) -> tuple[int | None, str | None]:

@@ -94,9 +94,17 @@ def validate_events(events: Iterable[str] | None) -> list[str]:
 
 
 def create_webhook(
-    session: Session, workspace_id: str, url: str, events: Iterable[str] | None = None
+    session: Session,
+    workspace_id: str,
+    url: str,
+    events: Iterable[str] | None = None,
+    *,
+    include_personal: bool = False,
 ) -> NewWebhook:
     """Register a webhook for a workspace with a new random signing secret.
+
+    Its bodies carry personal values (`model.personal`) masked unless `include_personal`
+    asks for them in full: a receiver that does not need them never holds them.
 
     The secret is stored (the sender needs it to sign) and returned here; the API shows it
     only in the answer to the registration. A url whose host resolves to a loopback,
@@ -112,6 +120,7 @@ def create_webhook(
         secret=secret,
         events=validate_events(events),
         active=True,
+        include_personal=include_personal,
     )
     session.add(hook)
     session.flush()

@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.engines.base import OcrEngine
-from paperclerk.errors import InputError, LimitExceededError, PaperclerkError
+from paperclerk.errors import (
+    InputError,
+    LimitExceededError,
+    PaperclerkError,
+    traceback_without_messages,
+)
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.loyalty import store as loyalty_store
@@ -144,7 +149,13 @@ def run_job(
         fail(session_factory, job, exc, retryable=True)
         return False
     except Exception as exc:  # a bug or a resource problem: retry, then dead
-        log.exception("document %s failed unexpectedly", job.document_id)
+        # The message may quote the document (an identity document's name, say): it goes
+        # with the job and the document, the log gets the type and the frames only.
+        log.error(
+            "document %s failed unexpectedly: %s",
+            job.document_id,
+            traceback_without_messages(exc),
+        )
         fail(session_factory, job, exc, retryable=True)
         return False
     doc.id = job.document_id

@@ -37,7 +37,7 @@ def document_page(request: Request, state: State, user: UserDep, document_id: st
     """Show a document's current values, its review state and every change to it.
 
     A decided document (approved, rejected or automatically approved) has a form to reopen
-    it for review with a reason (`POST /review/{id}/reopen`).
+    it for review with a reason (`POST /review/{id}/reopen`), unless retention purged it.
     """
     check_id(document_id)
     with state.sessions() as session:
@@ -52,6 +52,7 @@ def document_page(request: Request, state: State, user: UserDep, document_id: st
         }
         doc = Document.model_validate(row.result) if row.result else None
         filename, status = row.filename or document_id[:8], str(row.status)
+        purged = row.purged_at is not None  # its original is gone: nothing to review again
     fields = [(label(n), value_text(doc.value(n))) for n in form_fields(doc)] if doc else []
     columns = item_columns(doc) if doc else []
     items = [[value_text(it.value(c)) for c in columns] for it in doc.line_items] if doc else []
@@ -73,7 +74,7 @@ def document_page(request: Request, state: State, user: UserDep, document_id: st
         "filename": filename,
         "status": status,
         "state": item.state if item else None,
-        "reopenable": item is not None and item.state in DECIDED_STATES,
+        "reopenable": item is not None and item.state in DECIDED_STATES and not purged,
         "doc": doc,
         "fields": fields,
         "columns": [c.replace("_", " ") for c in columns],

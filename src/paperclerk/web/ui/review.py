@@ -35,6 +35,7 @@ from paperclerk.review.corrections import parsed_texts
 from paperclerk.review.decisions import reopen
 from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
 from paperclerk.storage.columns import utcnow
+from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State
@@ -232,6 +233,7 @@ def review_page_image(state: State, user: UserDep, document_id: str, n: int) -> 
         row = session.get(DocumentRow, document_id)
         if row is None or row.workspace_id not in user.workspaces or row.result is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
+        check_not_purged(row)
         sha, page = row.sha256, stored_page(row.result, n)
     jpeg = page_image(state.blobs, sha, page) if page is not None else None
     if jpeg is None:
