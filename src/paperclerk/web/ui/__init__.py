@@ -9,6 +9,7 @@ from starlette.types import Scope
 
 from paperclerk.web.ui.auth import install_ui_handlers
 from paperclerk.web.ui.auth import router as auth_router
+from paperclerk.web.ui.cases import router as cases_router
 from paperclerk.web.ui.claims import router as claims_router
 from paperclerk.web.ui.dashboard import router as dashboard_router
 from paperclerk.web.ui.documents import router as documents_router
@@ -47,7 +48,7 @@ def include_ui(app: FastAPI) -> None:
     install_ui_handlers(app)
     routers = (
         auth_router, queue_router, review_router, documents_router, dashboard_router,
-        memory_router, claims_router,
+        memory_router, claims_router, cases_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)
