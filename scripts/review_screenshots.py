@@ -1,27 +1,34 @@
-"""Take the README screenshots of the review UI (queue, review screen, dashboard) at 1366×768.
+"""Take the README screenshots of the review UI (queue, review screen, dashboard, a KYC case).
 
 Usage: .venv/bin/python scripts/review_screenshots.py [--out docs/img]
 
 Runs a throw-away service (uvicorn + one worker thread, SQLite in a temporary folder),
-uploads two synthetic receipts, and photographs the pages with Debian's Chromium. The PNGs
+uploads two synthetic receipts and a KYC case (a drawn passport, utility bill, payslip and
+bank statement of one applicant), and photographs the pages at 1366×768 with Debian's
+Chromium. The PNGs
 are reduced to a 256-colour palette to keep the repository small.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
+import random
 import socket
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import httpx
 import uvicorn
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import sync_playwright
 
+from paperclerk.datasets.synthetic_identity import random_fields, render_identity
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import upgrade
 from paperclerk.storage.users import create_user
@@ -48,6 +55,99 @@ def receipt(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+NAME, SURNAME, GIVEN = "Zofia Kowalczyk", "KOWALCZYK", "ZOFIA MARIA"
+
+
+def passport() -> bytes:
+    """Return a drawn passport of the case's applicant."""
+    holder = random_fields(random.Random(7))
+    image, _ = render_identity(
+        replace(holder, fields=replace(holder.fields, surname=SURNAME, given_names=GIVEN))
+    )
+    return bytes(cv2.imencode(".png", image)[1].tobytes())
+
+
+def sheet(lines: list[str], table: list[tuple[str, ...]] = ()) -> bytes:  # type: ignore[assignment]
+    """Return an A4-like page of text lines, then a right-aligned table of amounts."""
+    image = Image.new("L", (1240, 1300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    y = 70
+    for line in lines:
+        draw.text((80, y), line, 0, font=font)
+        y += 46
+    for row in table:
+        draw.text((80, y), row[0], 0, font=font)
+        draw.text((300, y), row[1], 0, font=font)
+        for i, cell in enumerate(row[2:]):
+            draw.text((900 + 220 * i - draw.textlength(cell, font=font), y), cell, 0, font=font)
+        y += 46
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def case_documents() -> list[tuple[str, str, bytes]]:
+    """Return (file name, doc type, bytes) of one applicant's KYC documents, dated last month."""
+    end = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    start, paid = end.replace(day=1), end - dt.timedelta(days=2)
+    d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
+    address = ["7 Mill Lane", "Bristol BS1 5TR"]
+    bill = sheet(
+        [
+            "Riverside Water Company",
+            "Your water bill",
+            "",
+            f"Ms {NAME}",
+            *address,
+            "",
+            f"Bill date: {d(end - dt.timedelta(days=5))}",
+            "Amount due: £84.20",
+        ]
+    )
+    slip = sheet(
+        [
+            "Payslip",
+            "Northwind Traders Ltd",
+            "12 Harbour Road",
+            "Leeds LS1 4AB",
+            "",
+            f"Pay period: {d(start)} - {d(end)}",
+            f"Pay date: {d(paid)}",
+            f"Employee: {NAME}",
+            "Gross pay: £3,250.00",
+            "Net pay: £2,637.60",
+        ]
+    )
+    statement = sheet(
+        [
+            "Hanseatic Savings Bank",
+            "",
+            NAME,
+            *address,
+            "",
+            "IBAN: GB82 WEST 1234 5698 7654 32",
+            f"Statement period: {d(start)} - {d(end)}",
+            "Opening balance: 1,000.00",
+            "",
+        ],
+        [
+            ("Date", "Details", "Amount", "Balance"),
+            (d(start + dt.timedelta(days=2)), "RENT", "-750.00", "250.00"),
+            (d(paid), "NORTHWIND SALARY", "2,637.60", "2,887.60"),
+            (d(paid + dt.timedelta(days=1)), "CARD PAYMENT", "-50.00", "2,837.60"),
+            ("", "Closing balance", "", "2,837.60"),
+        ],
+    )
+    return [
+        ("passport.png", "identity_document", passport()),
+        ("water-bill.png", "utility_bill", bill),
+        ("payslip.png", "payslip", slip),
+        ("statement.png", "bank_statement", statement),
+    ]
+
+
 def small_png(raw: bytes, path: Path) -> None:
     """Save a screenshot as a palette PNG."""
     Image.open(io.BytesIO(raw)).convert("RGB").quantize(256).save(path, optimize=True)
@@ -66,7 +166,7 @@ def main() -> None:
         with make_session_factory(make_engine(url)).begin() as s:
             ws = create_workspace(s, "receipts").id
             key = create_api_key(s, ws).key
-            create_user(s, "anna@example.org", "screenshots", "reviewer", [ws])
+            create_user(s, "anna@example.org", "review-screenshots", "reviewer", [ws])
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -87,6 +187,15 @@ def main() -> None:
                          data={"doc_type": "receipt"}).json()["id"]
                 for i, r in enumerate(RECEIPTS)
             ]  # fmt: skip
+            applicant = {"name": NAME, "address": "7 Mill Lane, Bristol BS1 5TR"}
+            case_id = api.post(
+                "/v1/cases", json={"reference": "APP-2041", "applicant": applicant}
+            ).json()["id"]
+            for name, kind, data in case_documents():
+                r = api.post(f"/v1/cases/{case_id}/documents", files={"file": (name, data)},
+                             data={"doc_type": kind})  # fmt: skip
+                r.raise_for_status()
+                ids.append(r.json()["documents"][-1]["id"])
             for doc_id in ids:
                 while api.get(f"/v1/documents/{doc_id}").json()["status"] != "done":
                     time.sleep(0.2)
@@ -95,7 +204,7 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
             page.goto(f"{base}/login")
             page.fill("#email", "anna@example.org")
-            page.fill("#password", "screenshots")
+            page.fill("#password", "review-screenshots")
             page.keyboard.press("Enter")
             page.wait_for_url(f"{base}/review")
             small_png(page.screenshot(), args.out / "review-queue.png")
@@ -112,6 +221,13 @@ def main() -> None:
             page.wait_for_url(lambda u: f"/review/{ids[0]}" not in u)
             page.goto(f"{base}/dashboard")
             small_png(page.screenshot(full_page=True), args.out / "dashboard.png")
+            page.set_viewport_size({"width": 1366, "height": 1100})
+            page.goto(f"{base}/cases/{case_id}")
+            small_png(page.screenshot(), args.out / "kyc-case.png")
+            page.locator("#case-documents").scroll_into_view_if_needed()
+            page.wait_for_load_state("networkidle")
+            shot = page.locator("#case-documents").screenshot()
+            small_png(shot, args.out / "kyc-case-documents.png")
             browser.close()
         stop.set()
         server.should_exit = True
