@@ -11,11 +11,13 @@ import pytest
 from paperclerk.datasets import synthetic_sheet
 from paperclerk.datasets.synthetic_docs import labelled_document
 from paperclerk.datasets.synthetic_sheet import Sheet
+from paperclerk.engines.base import OcrWord
 from paperclerk.extract.bank_statement import CONTINUITY, UNCHECKED, BankStatementExtractor
 from paperclerk.extract.payslip import PayslipExtractor
-from paperclerk.extract.proof_common import parse_period
+from paperclerk.extract.proof_common import join_legal_form, page_slope, parse_period
 from paperclerk.extract.utility_bill import UtilityBillExtractor
-from paperclerk.model import DocType
+from paperclerk.model import Box, DocType, Page
+from paperclerk.pages.layout import build_page, split_line
 from paperclerk.pipeline.extractors import extractor_for
 
 
@@ -197,3 +199,169 @@ def test_periods(text: str, first: dt.date, last: dt.date) -> None:
 
 def test_a_single_day_is_not_a_period() -> None:
     assert parse_period("16 septembre 2024") is None
+
+
+@pytest.mark.parametrize("unit", ["Bâtiment F", "Building 3", "Haus B", "Flat 12"])
+def test_building_line_over_the_street_is_address_not_name(unit: str) -> None:
+    """A third address line naming a building is part of the address, not the addressee."""
+    sheet = _sheet(5)
+    sheet.title("Riverside Water Company")
+    sheet.block(["Paul Galkelbel", unit, "165 rue Lokel", "51990 Lumsal"])
+    sheet.pair("Bill date", "14/02/2024")
+    sheet.pair("Amount due", "84,20 €")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["customer_name"].value == "Paul Galkelbel"
+    assert fields["customer_address"].value == f"{unit}, 165 rue Lokel, 51990 Lumsal"
+
+
+def test_building_line_is_not_the_account_holder_or_employee() -> None:
+    statement = _sheet(3)
+    statement.title("Hanseatic Savings Bank")
+    statement.block(["Jonas Belkeldor", "Haus B", "Lindenweg 4", "20095 Hamburg"])
+    statement.pair("IBAN", "DE89 3704 0044 0532 0130 00")
+    holder = BankStatementExtractor().extract(statement.pages()).fields["account_holder"]
+    assert holder.value == "Jonas Belkeldor"
+    slip = _sheet(4)
+    slip.title("Northwind Traders Ltd")
+    slip.block(["Ava Uljunros", "Bâtiment A", "12 rue Haute", "44003 Tesyarhol"])
+    slip.pair("Salaire brut", "3 250,00 €")
+    employee = PayslipExtractor().extract(slip.pages()).fields["employee"]
+    assert employee.value == "Ava Uljunros"
+
+
+@pytest.mark.parametrize("unit", ["Apt 32F", "Suite 200", "Unit 5"])
+def test_us_unit_line_stays_in_the_address(unit: str) -> None:
+    """``Apt 4B`` under a street whose number reads like a postcode (``1085 ...``) is kept."""
+    sheet = _sheet(6)
+    sheet.title("Lakeshore Power Inc.")
+    sheet.block(["Tara Velkor", "1085 Vikith Avenue", unit, "Yarhol, PA 57746"])
+    sheet.pair("Bill date", "03/14/2024")
+    sheet.pair("Amount due", "$84.20")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["customer_name"].value == "Tara Velkor"
+    assert fields["customer_address"].value == f"1085 Vikith Avenue, {unit}, Yarhol, PA 57746"
+
+
+def test_particles_inside_a_name_keep_it_a_person() -> None:
+    sheet = _sheet(5)
+    sheet.title("Brouwer Waterbedrijf")
+    sheet.block(["Ilse de Jong", "Dorpsstraat 16", "1492 EG Amsterdam"])
+    sheet.pair("Te betalen", "€ 84,20")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["customer_name"].value == "Ilse de Jong"
+    assert fields["provider"].value == "Brouwer Waterbedrijf"
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("Rimar Ullum Gm bH", "Rimar Ullum GmbH"),
+        ("Dorlo Ithbra B. V.", "Dorlo Ithbra B.V."),
+        ("Belros Dorsal S. A.", "Belros Dorsal S.A."),
+        ("Northwind Traders L td", "Northwind Traders Ltd"),
+    ],
+)
+def test_split_legal_form_is_joined(printed: str, name: str) -> None:
+    sheet = _sheet()
+    sheet.title("Payslip")
+    sheet.block([printed, "12 Harbour Road", "Leeds LS1 4AB"])
+    sheet.pair("Employee", "Jane Doe")
+    sheet.pair("Gross pay", "£3,250.00")
+    assert PayslipExtractor().extract(sheet.pages()).fields["employer"].value == name
+    bill = _sheet(5)
+    bill.title(printed)
+    bill.block(["Ms Anna Berg", "7 Mill Lane", "Bristol BS1 5TR"])
+    bill.pair("Amount due", "£84.20")
+    assert UtilityBillExtractor().extract(bill.pages()).fields["provider"].value == name
+
+
+@pytest.mark.parametrize("text", ["Haus A G", "Jo Ab Cd", "Paul Block"])
+def test_initials_are_not_joined_into_a_legal_form(text: str) -> None:
+    assert join_legal_form(text) == text
+
+
+def _tilted_payslip(slope: float) -> list[Page]:
+    """A payslip scanned turned by ``slope`` (rise per pixel): labels left, amounts right."""
+    cells = [
+        (100, 80, "Northwind Traders Ltd"), (700, 80, "Payslip"),
+        (600, 160, "Pay date:"), (850, 160, "28/03/2024"),
+        (600, 205, "Pay period:"), (850, 205, "01/03/2024 - 31/03/2024"),
+        (600, 250, "Employee:"), (850, 250, "Jane Doe"),
+        (100, 360, "Description"), (650, 360, "Hours"), (1000, 360, "Amount"),
+        (100, 405, "Basic salary"), (650, 405, "160"), (1000, 405, "2,000.00"),
+        (100, 450, "Overtime"), (650, 450, "25"), (1000, 450, "1,250.00"),
+        (100, 495, "Gross pay"), (1000, 495, "3,250.00"),
+        (100, 585, "Income tax"), (1000, 585, "-400.00"),
+        (100, 630, "Pension"), (1000, 630, "-150.00"),
+        (100, 720, "Net pay"), (1000, 720, "2,700.00"),
+    ]  # fmt: skip
+    words: list[OcrWord] = []
+    for key, (x, y, text) in enumerate(cells):
+        width = 15.0 * len(text)
+        top = y + slope * (x + width / 2)
+        words += split_line(text, Box(x0=x, y0=top, x1=x + width, y1=top + 30), 0.95, key)
+    return [build_page(0, 1240, 1754, words)]
+
+
+@pytest.mark.parametrize("slope", [-0.02, 0.0, 0.018])
+def test_gross_pay_on_a_tilted_scan(slope: float) -> None:
+    """A page turned by a degree lifts the amount at the right margin off its label's row."""
+    fields = PayslipExtractor().extract(_tilted_payslip(slope)).fields
+    assert fields["gross_pay"].value == Decimal("3250.00")
+    assert fields["net_pay"].value == Decimal("2700.00")
+    assert fields["employee"].value == "Jane Doe"
+
+
+def test_level_page_has_no_tilt() -> None:
+    assert page_slope(_tilted_payslip(0.0)[0]) == 0.0
+    assert page_slope(_tilted_payslip(-0.02)[0]) == pytest.approx(-0.02, abs=0.004)
+
+
+def test_label_glued_to_its_value_is_found() -> None:
+    sheet = _sheet()
+    sheet.title("Rimar Ullum GmbH")
+    sheet.line("AbrechnungszeitraumJuni 2025")
+    sheet.line("AuszahlungsdatumAm 27.06.2025")
+    sheet.pair("Gesamtbrutto", "3.250,00 €")
+    fields = PayslipExtractor().extract(sheet.pages()).fields
+    assert fields["period_start"].value == dt.date(2025, 6, 1)
+    assert fields["period_end"].value == dt.date(2025, 6, 30)
+
+
+def test_addressee_whose_capitals_ocr_lost_is_still_the_customer() -> None:
+    sheet = _sheet(5)
+    sheet.title("Ripa Energy")
+    sheet.block(["Greta junjunjun", "98 Yargal Road", "Dorbra SQ17 1BC"])
+    sheet.pair("Amount due", "£84.20")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["customer_name"].value == "Greta junjunjun"
+    assert fields["provider"].value == "Ripa Energy"
+
+
+def test_uk_postcode_read_with_a_zero_for_o() -> None:
+    sheet = _sheet(5)
+    sheet.title("Yarnor Energy")
+    sheet.block(["Cora Belgal", "17 Norith Street", "Ulfin BX9 70G"])
+    sheet.pair("Amount due", "£84.20")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["customer_name"].value == "Cora Belgal"
+    assert fields["customer_address"].value == "17 Norith Street, Ulfin BX9 7OG"
+
+
+def test_dutch_bill_postcode_direct_debit_and_title() -> None:
+    """A Dutch postcode's letters are no currency, a direct-debit day is the due date, and a
+    bill's own title line is not its provider."""
+    sheet = _sheet(5)
+    sheet.title("Kelholm Energie")
+    sheet.line("Uw jaarafrekening elektriciteit")
+    sheet.block(["Ilse de Jong", "Dorpsstraat 12", "4715 RM Almere"])
+    sheet.pair("Factuurdatum", "14-02-2024")
+    sheet.pair("Totaal te betalen", "€ 84,20")
+    sheet.line("Wij schrijven het bedrag automatisch af op 07-03-2024")
+    fields = UtilityBillExtractor().extract(sheet.pages()).fields
+    assert fields["provider"].value == "Kelholm Energie"
+    assert fields["customer_name"].value == "Ilse de Jong"
+    assert fields["customer_address"].value == "Dorpsstraat 12, 4715 RM Almere"
+    assert fields["currency"].value == "EUR"
+    assert fields["due_date"].value == dt.date(2024, 3, 7)
+    assert fields["amount_due"].value == Decimal("84.20")

@@ -63,6 +63,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Hansa Direktbank",
         "fr": "Banque du Centre|Crédit Régional|Caisse d'Épargne Atlantique|Banque Populaire "
         "du Sud|Société Bancaire de l'Ouest",
+        "nl": "Polderbank N.V.|Spaarbank Midden-Nederland|Noorderkwartier Bank|"
+        "Rijnmond Spaarbank|Lage Landen Bank N.V.",
     },
     "bank_ops": {
         "en": "Card payment|Direct debit|Standing order|Faster payment|ATM withdrawal|"
@@ -71,6 +73,9 @@ WORDS: dict[str, dict[str, str]] = {
         "Gehalt|Zinsen|Kontoführungsgebühr|SEPA-Lastschrift|Echtzeitüberweisung",
         "fr": "Paiement par carte|Prélèvement|Virement reçu|Virement émis|Retrait DAB|"
         "Chèque n°|Salaire|Frais bancaires|Cotisation carte|Remise de chèque",
+        "nl": "Betaalautomaat|Incasso|SEPA Incasso|Periodieke overboeking|Overboeking naar|"
+        "Overboeking van|Geldautomaat|Salaris|Rente|Kosten betaalrekening|"
+        "iDEAL betaling|Contactloos betaald",
     },
     "shops": {
         "en": "Tesco Stores|Amazon UK|Shell|Netflix|Council Tax|Landlord rent|Sainsbury's|"
@@ -79,26 +84,33 @@ WORDS: dict[str, dict[str, str]] = {
         "Telekom|Finanzamt|Lidl|Arbeitgeber GmbH",
         "fr": "Carrefour|Amazon FR|TotalEnergies|Loyer|SNCF|Orange|Pharmacie|Leclerc|"
         "Impots.gouv|Monoprix|Employeur SAS",
+        "nl": "Albert Heijn|Jumbo|Bol.com|Shell|Huur woning|Belastingdienst|NS Reizen|"
+        "Kruidvat|Gemeentelijke belastingen|Ziggo|Lidl|Werkgever B.V.",
     },
     "energy_names": {
         "en": "Energy|Power|Water|Gas & Electric|Utilities",
         "de": "Stadtwerke|Energie|Wasserversorgung|Strom & Gas|Energieversorgung",
         "fr": "Énergie|Électricité|Eaux|Gaz et Électricité|Services des Eaux",
+        "nl": "Energie|Energiebedrijf|Stroom & Gas|Waterbedrijf|Energielevering",
     },
     "bill_power": {
         "en": "Your electricity bill|Electricity statement|Your energy bill",
         "de": "Ihre Stromrechnung|Jahresabrechnung Strom|Verbrauchsabrechnung Strom",
         "fr": "Votre facture d'électricité|Facture d'électricité|Facture de régularisation",
+        "nl": "Uw jaarnota elektriciteit|Uw jaarafrekening stroom|Factuur energie|"
+        "Jaarafrekening elektriciteit",
     },
     "bill_gas": {
         "en": "Your gas bill|Gas statement|Your energy bill",
         "de": "Ihre Gasrechnung|Jahresabrechnung Erdgas|Verbrauchsabrechnung Gas",
         "fr": "Votre facture de gaz|Facture gaz naturel|Facture de régularisation gaz",
+        "nl": "Uw jaarnota gas|Uw jaarafrekening gas|Factuur energie|Jaarafrekening aardgas",
     },
     "bill_water": {
         "en": "Your water bill|Water and sewerage charges|Water services bill",
         "de": "Wasserabrechnung|Abrechnung Trinkwasser und Abwasser|Ihre Wasserrechnung",
         "fr": "Votre facture d'eau|Facture eau et assainissement|Facture d'eau potable",
+        "nl": "Uw waternota|Uw jaarafrekening water|Factuur drinkwater|Afrekening drinkwater",
     },
     "bill_labels": {
         "en": "Account number|Customer number|Bill number|Supply number (MPAN)|Meter serial|"
@@ -107,11 +119,13 @@ WORDS: dict[str, dict[str, str]] = {
         "Rechnungsdatum",
         "fr": "N° client|Référence contrat|N° de facture|Point de livraison (PDL)|N° compteur|"
         "Option tarifaire|Date de facture",
+        "nl": "Klantnummer|Contractnummer|Factuurnummer|EAN-code|Meternummer|Tarief|Factuurdatum",
     },
     "bill_period": {
         "en": "Billing period|Bill period|Charges for",
         "de": "Abrechnungszeitraum|Lieferzeitraum|Verbrauchszeitraum",
         "fr": "Période de consommation|Période facturée|Consommation du",
+        "nl": "Periode|Leveringsperiode|Afrekenperiode|Verbruiksperiode",
     },
     "bill_charges": {
         "en": "Energy charge|Standing charge|VAT at 5%|Climate change levy|Sewerage charge|"
@@ -120,6 +134,9 @@ WORDS: dict[str, dict[str, str]] = {
         "Umsatzsteuer 19%|Abschläge bezahlt",
         "fr": "Consommation|Abonnement|Acheminement|Accise sur l'électricité|CTA|TVA 5,5%|"
         "TVA 20%|Redevance assainissement",
+        "nl": "Leveringskosten|Vastrecht|Netbeheerkosten|Energiebelasting|"
+        "Vermindering energiebelasting|BTW 21%|Betaalde termijnbedragen|"
+        "Vaste leveringskosten",
     },
     "topics": {
         "en": "your enquiry|our meeting on Tuesday|change of address|membership renewal|"
@@ -128,6 +145,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Elternabend|Bauantrag|Bewerbung|Mietverhältnis",
         "fr": "votre demande|notre rendez-vous|changement d'adresse|renouvellement d'adhésion|"
         "sortie scolaire|demande de permis|candidature|résiliation",
+        "nl": "uw aanvraag|ons gesprek van dinsdag|adreswijziging|verlenging lidmaatschap|"
+        "het schoolreisje|omgevingsvergunning|sollicitatie|huurovereenkomst",
     },
     "sentences": {
         "en": "Thank you for your letter of last week.|We are writing to let you know about "
@@ -150,6 +169,16 @@ WORDS: dict[str, dict[str, str]] = {
         "salutations distinguées.|Nous restons à votre disposition pour toute question.|"
         "Je vous confirme notre accord.|Nous ne pouvons malheureusement pas donner suite à "
         "votre demande.|Un parking est disponible derrière le bâtiment.",
+        "nl": "Hartelijk dank voor uw brief van vorige week.|"
+        "Graag informeren wij u over enkele wijzigingen.|"
+        "Ik zou het op prijs stellen als u zo spoedig mogelijk reageert.|"
+        "Bijgaand ontvangt u de gevraagde documenten.|"
+        "De bijeenkomst vindt plaats in het dorpshuis.|"
+        "Wij zien uw reactie met belangstelling tegemoet.|"
+        "Heeft u nog vragen, neem dan gerust contact met ons op.|"
+        "Graag bevestig ik onze afspraak.|"
+        "Helaas kunnen wij uw verzoek op dit moment niet honoreren.|"
+        "Achter het gebouw kunt u gratis parkeren.",
     },
     "dishes": {
         "en": "Soup of the day|Fish and chips|Caesar salad|Beef burger|Roast chicken|"
@@ -161,17 +190,25 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "Soupe à l'oignon|Salade niçoise|Bœuf bourguignon|Confit de canard|"
         "Croque-monsieur|Moules frites|Crème brûlée|Tarte Tatin|Plateau de fromages|"
         "Quiche lorraine|Mousse au chocolat|Verre de vin rouge|Café gourmand",
+        "nl": "Soep van de dag|Erwtensoep|Bitterballen|Uitsmijter|Kroketten op brood|"
+        "Stamppot boerenkool met rookworst|Kibbeling|Kipsaté|Pannenkoek met spek|"
+        "Poffertjes|Appeltaart met slagroom|Dame blanche|Biertje van de tap|"
+        "Huiswijn rood",
     },
     "menu_sections": {
         "en": "Starters|Mains|Desserts|Drinks|Sides|Specials",
         "de": "Vorspeisen|Hauptgerichte|Nachspeisen|Getränke|Beilagen|Empfehlungen",
         "fr": "Entrées|Plats|Desserts|Boissons|Accompagnements|Suggestions du chef",
+        "nl": "Voorgerechten|Hoofdgerechten|Nagerechten|Dranken|Bijgerechten|"
+        "Suggesties van de chef",
     },
     "contracts": {
         "en": "TENANCY AGREEMENT|Employment Contract|Service Agreement|Non-Disclosure Agreement",
         "de": "MIETVERTRAG|Arbeitsvertrag|Dienstleistungsvertrag|Geheimhaltungsvereinbarung",
         "fr": "CONTRAT DE LOCATION|Contrat de travail|Contrat de prestation de services|"
         "Accord de confidentialité",
+        "nl": "HUUROVEREENKOMST|Arbeidsovereenkomst|Dienstverleningsovereenkomst|"
+        "Geheimhoudingsovereenkomst",
     },
     "clauses": {
         "en": "The tenant shall keep the property in good repair.|This agreement may be "
@@ -189,12 +226,22 @@ WORDS: dict[str, dict[str, str]] = {
         "la plus stricte confidentialité.|Toute modification doit faire l'objet d'un avenant "
         "écrit.|Le présent contrat est soumis au droit français.|Le dépôt de garantie sera "
         "restitué à la fin du bail.|Le salarié bénéficie de cinq semaines de congés payés.",
+        "nl": "De huurder is verplicht het gehuurde als een goed huurder te gebruiken.|"
+        "Deze overeenkomst kan door beide partijen worden opgezegd met een opzegtermijn "
+        "van een maand.|"
+        "Partijen verplichten zich tot geheimhouding van alle informatie.|"
+        "Wijzigingen zijn alleen geldig indien schriftelijk overeengekomen.|"
+        "Op deze overeenkomst is Nederlands recht van toepassing.|"
+        "De waarborgsom wordt aan het einde van de huur terugbetaald.|"
+        "De werknemer heeft recht op 25 vakantiedagen per jaar.",
     },
     "forms": {
         "en": "APPLICATION FORM|Registration Form|Membership Application|Change of Details",
         "de": "ANTRAG|Anmeldeformular|Mitgliedsantrag|Änderungsmitteilung",
         "fr": "FORMULAIRE D'INSCRIPTION|Demande d'adhésion|Fiche de renseignements|"
         "Formulaire de changement",
+        "nl": "AANVRAAGFORMULIER|Inschrijfformulier|Aanmeldformulier lidmaatschap|"
+        "Wijzigingsformulier",
     },
     "form_fields": {
         "en": "Full name|Address|Postcode|Telephone|Email|Date|Occupation|Emergency contact|"
@@ -203,12 +250,16 @@ WORDS: dict[str, dict[str, str]] = {
         "Mitgliedsart|Bemerkungen|Unterschrift|Verein|Kurs",
         "fr": "Nom et prénom|Adresse|Code postal|Téléphone|Courriel|Date|Profession|"
         "Personne à prévenir|Type d'adhésion|Remarques|Signature|Club|Cours choisi",
+        "nl": "Naam en voorletters|Adres|Postcode en woonplaats|Telefoon|E-mail|Datum|"
+        "Geboortedatum|Beroep|Contactpersoon bij nood|Soort lidmaatschap|Opmerkingen|"
+        "Handtekening|Vereniging|Cursus",
     },
     "lists": {
         "en": "Shopping list|To do|Packing list|Meeting notes|Agenda|Guest list",
         "de": "Einkaufsliste|Zu erledigen|Packliste|Besprechungsnotizen|Tagesordnung|Gästeliste",
         "fr": "Liste de courses|À faire|Liste de bagages|Compte rendu de réunion|Ordre du jour|"
         "Liste des invités",
+        "nl": "Boodschappenlijst|Te doen|Paklijst|Notulen vergadering|Agenda|Gastenlijst",
     },
     "list_items": {
         "en": "milk|eggs|bread|call the plumber|book flights|passport|sunscreen|charger|"
@@ -220,5 +271,8 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "lait|œufs|pain|appeler le plombier|réserver les billets|passeport|crème solaire|"
         "chargeur|revoir le budget|envoyer le compte rendu|carte d'anniversaire|pommes|café|"
         "arroser les plantes|renouveler l'assurance",
+        "nl": "melk|eieren|brood|loodgieter bellen|vliegtickets boeken|paspoort|zonnebrand|"
+        "oplader|begroting nakijken|notulen versturen|verjaardagskaart|appels|koffie|"
+        "planten water geven|verzekering verlengen|hagelslag|kaas",
     },
 }

@@ -26,6 +26,7 @@ from paperclerk.extract.common import DocIndex, LabelHit, norm
 from paperclerk.extract.invoice import guess_dayfirst
 from paperclerk.extract.layout import Candidate, Row, candidate_from_lines
 from paperclerk.extract.proof_common import (
+    ProofIndex,
     Reader,
     address_blocks,
     collect,
@@ -386,7 +387,7 @@ class BankStatementExtractor:
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the statement's fields, its transactions and the continuity check."""
-        index = DocIndex(pages)
+        index = ProofIndex(pages)
         dayfirst = guess_dayfirst(index)
         cands = collect(index, self._labels, READERS, dayfirst)
         for c in header_names(pages, self._labels):
@@ -398,8 +399,8 @@ class BankStatementExtractor:
             )
         for n, block in enumerate(address_blocks(pages)):
             name = block.name.text.strip(" ,")
-            if person_like(name):
-                score = 0.7 - 0.05 * n
+            if person_like(name, loose=True):
+                score = (0.7 if person_like(name) else 0.55) - 0.05 * n
                 cands["account_holder"].append(
                     candidate_from_lines(name, [block.name], block.page, score)
                 )

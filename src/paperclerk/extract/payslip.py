@@ -17,11 +17,13 @@ from paperclerk.extract.invoice import guess_dayfirst
 from paperclerk.extract.invoice_parties import LEGAL_FORM
 from paperclerk.extract.layout import Candidate, candidate_from_lines
 from paperclerk.extract.proof_common import (
+    ProofIndex,
     Reader,
     address_blocks,
     collect,
     currency_candidates,
     header_names,
+    join_legal_form,
     person_like,
     read_money,
     read_name,
@@ -74,11 +76,12 @@ def _party_candidates(
     employee: list[Candidate] = []
     issuer = max(employer, key=lambda c: c.score).value if employer else None
     for block in address_blocks(pages):
-        text = block.name.text.strip(" ,")
+        text = join_legal_form(block.name.text.strip(" ,"))
         if text == issuer or LEGAL_FORM.search(text):
             employer.append(candidate_from_lines(text, [block.name], block.page, 0.7))
-        elif person_like(text):
-            employee.append(candidate_from_lines(text, [block.name], block.page, 0.6))
+        elif person_like(text, loose=True):
+            score = 0.6 if person_like(text) else 0.5
+            employee.append(candidate_from_lines(text, [block.name], block.page, score))
         elif not any(c.isdigit() for c in text):
             employer.append(candidate_from_lines(text, [block.name], block.page, 0.55))
     return employer, employee
@@ -115,7 +118,7 @@ class PayslipExtractor:
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the payslip fields found on the pages."""
-        index = DocIndex(pages)
+        index = ProofIndex(pages)
         dayfirst = guess_dayfirst(index)
         cands = collect(index, self._labels, READERS, dayfirst)
         employer, employee = _party_candidates(pages, self._labels)

@@ -152,6 +152,7 @@ UTILITY_BILL: dict[str, list[tuple[str, float]]] = {
         ("Date d'échéance", 1.0), ("Échéance", 0.9), ("À régler avant le", 1.0),
         ("Prélèvement automatique le", 0.9), ("Prélevé le", 0.9), ("Vervaldatum", 1.0),
         ("Uiterste betaaldatum", 1.0), ("Te betalen voor", 1.0), ("Betalen vóór", 1.0),
+        ("automatisch af op", 0.9), ("afgeschreven op", 0.9),
     ],
     IGNORE: [
         ("Account number", 1.0), ("Customer number", 1.0), ("Customer No", 1.0),

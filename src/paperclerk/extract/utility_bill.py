@@ -15,11 +15,13 @@ from paperclerk.extract.invoice_parties import LEGAL_FORM
 from paperclerk.extract.layout import Candidate, candidate_from_lines
 from paperclerk.extract.payslip import read_single_date
 from paperclerk.extract.proof_common import (
+    ProofIndex,
     Reader,
     address_blocks,
     collect,
     currency_candidates,
     header_names,
+    join_legal_form,
     person_like,
     read_money,
     read_name,
@@ -73,20 +75,20 @@ class UtilityBillExtractor:
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the utility bill fields found on the pages."""
-        index = DocIndex(pages)
+        index = ProofIndex(pages)
         dayfirst = guess_dayfirst(index)
         cands = collect(index, self._labels, READERS, dayfirst)
         issuers = header_names(pages, self._labels)
         cands["provider"].extend(issuers)
         issuer = max(issuers, key=lambda c: c.score).value if issuers else None
         for n, block in enumerate(address_blocks(pages)):
-            name = block.name.text.strip(" ,")
+            name = join_legal_form(block.name.text.strip(" ,"))
             if name == issuer:
                 continue  # the provider's own address under its name
-            if LEGAL_FORM.search(name) or not person_like(name):
+            if LEGAL_FORM.search(name) or not person_like(name, loose=True):
                 cands["provider"].append(candidate_from_lines(name, [block.name], block.page, 0.4))
                 continue
-            score = 0.75 - 0.05 * n
+            score = (0.75 if person_like(name) else 0.6) - 0.05 * n
             cands["customer_name"].append(
                 candidate_from_lines(name, [block.name], block.page, score)
             )

@@ -195,6 +195,11 @@ def suggest_floors(
         "suggested_synthetic_only_floor": highest(synthetic_conf),
         "floor": ABSTAIN_FLOOR,
         "synthetic_only_floor": SYNTHETIC_ONLY_FLOOR,
+        "real_typed_synthetic_only": sum(
+            1
+            for p, c, r in zip(predicted, confidence, real, strict=True)
+            if r and p in SYNTHETIC_ONLY_TYPES and c >= SYNTHETIC_ONLY_FLOOR
+        ),
         "real_known_dropped": sum(
             1 for i in known if after[i] == "other" and predicted[i] != "other"
         ),
