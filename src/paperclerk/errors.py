@@ -34,7 +34,7 @@ class EmptyInputError(InputError):
 
 
 class UnsupportedMediaTypeError(InputError):
-    """The bytes are not a PDF, JPEG, PNG, TIFF or WebP."""
+    """The bytes are not a PDF, JPEG, PNG, TIFF, WebP or an e-invoice XML."""
 
     code = "unsupported_media_type"
     http_status = 415
@@ -57,6 +57,16 @@ class LimitExceededError(InputError):
 
     code = "limit_exceeded"
     http_status = 413
+
+
+class UnsafeXmlError(InputError):
+    """An XML input declares a DOCTYPE or entities, or is too large: refused unread.
+
+    External entities (XXE) can read local files or reach the network, and nested
+    entities ("billion laughs") expand to gigabytes; an e-invoice needs neither.
+    """
+
+    code = "unsafe_xml"
 
 
 class EngineError(PaperclerkError):

@@ -2,7 +2,8 @@
 
 Every file is built here, in a few hundred bytes: decompression bombs (PNG, TIFF, WebP,
 PDF), a PDF with JavaScript in an OpenAction, absurd or broken PDFs, XML with external
-entities and a billion laughs (the service accepts no XML: refused as unsupported),
+entities and a billion laughs (the service accepts e-invoice XML only, and refuses any
+DOCTYPE or entity declaration up front: `unsafe_xml`),
 polyglots, a misleading name, an empty file and a one-pixel image. Each goes through
 `check_bytes` (the API's cheap check), `load_bytes` (the worker's decoding) and
 `POST /v1/documents`: the outcome is a typed InputError / a typed 4xx, or a clean
@@ -31,6 +32,7 @@ from paperclerk.errors import (
     EmptyInputError,
     InputError,
     LimitExceededError,
+    UnsafeXmlError,
     UnsupportedMediaTypeError,
 )
 from paperclerk.ingest import check_bytes, load_bytes
@@ -46,7 +48,7 @@ BOUND_S = 5.0
 INPUT_CODES = {
     cls.code
     for cls in (InputError, EmptyInputError, UnsupportedMediaTypeError, CorruptInputError,
-                LimitExceededError)
+                LimitExceededError, UnsafeXmlError)
 } | {"encrypted_input"}  # fmt: skip
 
 
@@ -313,10 +315,10 @@ CORPUS: dict[str, Hostile] = {
     "pdf-garbage-xref": Hostile(pdf_garbage_xref, ACCEPTED),
     "pdf-header-only": Hostile(pdf_header_only, REFUSED, CorruptInputError),
     "xml-external-entity": Hostile(
-        xml_external_entity, REFUSED, UnsupportedMediaTypeError, "inv.xml", "application/xml"
+        xml_external_entity, REFUSED, UnsafeXmlError, "inv.xml", "application/xml"
     ),
     "xml-billion-laughs": Hostile(
-        xml_billion_laughs, REFUSED, UnsupportedMediaTypeError, "inv.xml", "text/xml"
+        xml_billion_laughs, REFUSED, UnsafeXmlError, "inv.xml", "text/xml"
     ),
     "polyglot-pdf-zip": Hostile(polyglot_pdf_zip, ACCEPTED, filename="a.zip"),
     "polyglot-zip-pdf": Hostile(polyglot_zip_pdf, ACCEPTED, filename="a.zip"),

@@ -220,18 +220,59 @@ def eval_sroie(
 
 @eval_app.command("invoices")
 def eval_invoices(
-    root: Annotated[Path, typer.Argument(help="invoice2data folder (with compare/).")],
+    root: Annotated[
+        Path,
+        typer.Argument(
+            help="invoice2data folder (with compare/), or an e-invoice folder: <id>.pdf|xml "
+            "beside <id>.gt.json (searched recursively)."
+        ),
+    ],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write figures as JSON.")] = None,
     engine: Annotated[str, typer.Option(help="OCR engine for scanned pages.")] = "rapid",
+    visual: Annotated[
+        bool, typer.Option("--visual", help="E-invoices: ignore the XML; read the PDF's text.")
+    ] = False,
+    rasterise: Annotated[
+        bool, typer.Option("--rasterise", help="E-invoices: OCR the rendered pages only.")
+    ] = False,
 ) -> None:
-    """Score invoices on issuer, total, date, invoice number and currency."""
+    """Score invoices: invoice2data's five header fields, or an e-invoice folder's twelve.
+
+    An e-invoice folder is read from its XML by default (an .xml, or a PDF's Factur-X XML);
+    `--visual` reads the PDF as a picture with text layer, `--rasterise` by OCR only.
+    """
     from paperclerk.datasets.invoice2data_format import iter_invoice_samples
     from paperclerk.engines.registry import get_engine
-    from paperclerk.evaluation.invoices import evaluate_invoices
+    from paperclerk.evaluation.invoices import (
+        evaluate_e_invoices,
+        evaluate_invoices,
+        iter_e_invoice_samples,
+    )
 
+    e_samples = iter_e_invoice_samples(root) if root.is_dir() else []
+    if e_samples:
+        reads_pages = visual or rasterise or any(s.path.suffix == ".pdf" for s in e_samples)
+        ocr = get_engine(engine) if reads_pages else None
+        mode = "rasterised (OCR)" if rasterise else "visual" if visual else "XML"
+        with progress_bar() as progress:
+            task = progress.add_task("eval e-invoices", total=len(e_samples), current="")
+            board = evaluate_e_invoices(
+                e_samples,
+                engine=ocr,
+                visual=visual,
+                rasterise=rasterise,
+                on_progress=lambda sid: progress.update(task, advance=1, current=sid),
+            )
+        print_scoreboard(board, f"e-invoices, {mode}")
+        if json_out is not None:
+            json_out.write_text(json.dumps(board.to_json(), indent=2) + "\n", encoding="utf-8")
+        return
     samples = list(iter_invoice_samples(root))
     if not samples:
-        console.print(f"[red]{root} holds no compare/*.json with a PDF or PNG beside it[/red]")
+        console.print(
+            f"[red]{root} holds no compare/*.json with a PDF or PNG beside it, "
+            "nor <id>.gt.json with a PDF or XML[/red]"
+        )
         raise typer.Exit(2)
     with progress_bar() as progress:
         task = progress.add_task("eval invoices", total=len(samples), current="")

@@ -16,7 +16,7 @@ import typer
 from paperclerk.cli.common import console, progress_bar
 from paperclerk.errors import PaperclerkError
 
-SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+SUPPORTED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".xml"}
 SKIPPED_EXIT = 3
 """Exit code when files of a folder were skipped: the same as for a refused input."""
 _LISTED = 20

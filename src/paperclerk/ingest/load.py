@@ -15,9 +15,9 @@ import hashlib
 from pathlib import Path
 
 from paperclerk.errors import InputError, LimitExceededError
-from paperclerk.ingest.pdf import check_pdf, load_pdf, load_pdf_page
+from paperclerk.ingest.pdf import check_pdf, embedded_e_invoice, load_pdf, load_pdf_page
 from paperclerk.ingest.raster import check_raster, load_raster
-from paperclerk.ingest.sniff import PDF, sniff_media_type
+from paperclerk.ingest.sniff import PDF, XML, sniff_media_type
 from paperclerk.ingest.types import CheckedFile, IngestedFile, RawPage
 from paperclerk.settings import Settings, get_settings
 
@@ -31,8 +31,14 @@ def load_bytes(data: bytes, *, settings: Settings | None = None) -> IngestedFile
     settings = settings or get_settings()
     _check_size(len(data), settings)
     media_type = sniff_media_type(data)
-    if media_type == PDF:
+    e_invoice_xml: bytes | None = None
+    if media_type == XML:
+        # An e-invoice XML has no pages: the pipeline reads its fields from the XML.
+        pages: list[RawPage] = []
+        e_invoice_xml = data
+    elif media_type == PDF:
         pages = load_pdf(data, settings)
+        e_invoice_xml = embedded_e_invoice(data)
     else:
         pages = [
             RawPage(index=i, image=image)
@@ -43,6 +49,7 @@ def load_bytes(data: bytes, *, settings: Settings | None = None) -> IngestedFile
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
         pages=pages,
+        e_invoice_xml=e_invoice_xml,
     )
 
 
@@ -57,6 +64,8 @@ def load_page(
     settings = settings or get_settings()
     _check_size(len(data), settings)
     media_type = sniff_media_type(data)
+    if media_type == XML:
+        return 0, None
     if media_type == PDF:
         return load_pdf_page(data, index, settings)
     images = load_raster(data, media_type, settings)
@@ -74,7 +83,9 @@ def check_bytes(data: bytes, *, settings: Settings | None = None) -> CheckedFile
     settings = settings or get_settings()
     _check_size(len(data), settings)
     media_type = sniff_media_type(data)
-    if media_type == PDF:
+    if media_type == XML:
+        pages = 0
+    elif media_type == PDF:
         pages = check_pdf(data, settings)
     else:
         pages = check_raster(data, media_type, settings)

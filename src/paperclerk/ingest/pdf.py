@@ -55,6 +55,37 @@ def load_pdf(data: bytes, settings: Settings) -> list[RawPage]:
             doc.close()
 
 
+E_INVOICE_ATTACHMENTS = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+"""Attachment names (case-insensitive) under which Factur-X / ZUGFeRD PDFs embed their XML."""
+
+_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def embedded_e_invoice(data: bytes) -> bytes | None:
+    """Return the Factur-X / ZUGFeRD XML a PDF embeds as an attachment, or None.
+
+    Only the attachment names the standards define are read (an invoice PDF may carry
+    other attachments); one larger than 20 MB is ignored. The XML is returned unparsed:
+    `einvoice.safe_xml` parses it.
+    """
+    with PDFIUM_LOCK:
+        doc = _open(data)
+        try:
+            for i in range(doc.count_attachments()):
+                attachment = doc.get_attachment(i)
+                if attachment.get_name().strip().lower() not in E_INVOICE_ATTACHMENTS:
+                    continue
+                try:
+                    content = bytes(attachment.get_data())
+                except pdfium.PdfiumError:
+                    continue
+                if 0 < len(content) <= _MAX_ATTACHMENT_BYTES:
+                    return content
+            return None
+        finally:
+            doc.close()
+
+
 def load_pdf_page(data: bytes, index: int, settings: Settings) -> tuple[int, RawPage | None]:
     """Return a PDF's page count and its page `index` as `load_pdf` renders it.
 

@@ -2,21 +2,37 @@
 
 File names and declared content types lie (a `.pdf` that is a DOCX, a `.jpg` that is a
 HEIC from a phone); the magic bytes do not. Only the five types the pipeline can decode
-are accepted; for everything else the error says what the bytes look like, so a user
-knows what to convert.
+are accepted, plus e-invoice XML (UBL, CII, ZUGFeRD 1.0, told by its root namespace; any
+DOCTYPE or entity declaration is refused as `unsafe_xml`); for everything else the error
+says what the bytes look like, so a user knows what to convert.
 """
 
 from __future__ import annotations
 
-from paperclerk.errors import EmptyInputError, UnsupportedMediaTypeError
+import re
+
+from paperclerk.errors import EmptyInputError, UnsafeXmlError, UnsupportedMediaTypeError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 TIFF = "image/tiff"
 WEBP = "image/webp"
+XML = "application/xml"
+"""A structured e-invoice (UBL 2.1 Invoice/CreditNote, CII, ZUGFeRD 1.0): read, not OCRed."""
 
-SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, JPEG, PNG, TIFF, WEBP)
+SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, JPEG, PNG, TIFF, WEBP, XML)
+
+E_INVOICE_NAMESPACES: tuple[bytes, ...] = (
+    b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    b"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+    b"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    b"urn:ferd:CrossIndustryDocument:invoice:1p0",
+)
+"""Root namespaces of the e-invoice syntaxes accepted as XML input."""
+
+_XML_SEARCH_WINDOW = 65536
+_XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 _PDF_SEARCH_WINDOW = 1024
 
@@ -45,9 +61,9 @@ _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b
 def sniff_media_type(data: bytes) -> str:
     """Return the media type of `data`, or raise a typed error saying why it is refused.
 
-    Raises EmptyInputError for zero bytes or only whitespace, and UnsupportedMediaTypeError
-    (naming the format when it is recognisable) for anything that is not PDF, JPEG, PNG,
-    TIFF or WebP.
+    Raises EmptyInputError for zero bytes or only whitespace, UnsafeXmlError for XML that
+    declares a DOCTYPE or entities, and UnsupportedMediaTypeError (naming the format when
+    it is recognisable) for anything that is not PDF, JPEG, PNG, TIFF, WebP or e-invoice XML.
     """
     if _is_blank(data):
         raise EmptyInputError("The input is empty (no bytes, or only whitespace).")
@@ -64,7 +80,15 @@ def sniff_media_type(data: bytes) -> str:
     if b"%PDF-" in data[:_PDF_SEARCH_WINDOW]:
         return PDF
     what = describe_unsupported(data)
-    accepted = "PDF, JPEG, PNG, TIFF or WebP"
+    if what == "an XML document":
+        if _XML_DECLARATION.search(data):
+            raise UnsafeXmlError(
+                "The XML declares a DOCTYPE or entities, which e-invoices never need; refused."
+            )
+        if is_e_invoice_xml(data):
+            return XML
+        what = "an XML document that is not a UBL or CII e-invoice"
+    accepted = "PDF, JPEG, PNG, TIFF, WebP or an e-invoice XML (UBL, CII)"
     if what:
         raise UnsupportedMediaTypeError(
             f"Unsupported file type: this looks like {what}; expected {accepted}."
@@ -72,6 +96,17 @@ def sniff_media_type(data: bytes) -> str:
     raise UnsupportedMediaTypeError(
         f"Unsupported file type: the bytes match no known format; expected {accepted}."
     )
+
+
+def is_e_invoice_xml(data: bytes) -> bool:
+    """Whether XML bytes name a UBL Invoice/CreditNote, CII or ZUGFeRD 1.0 namespace early on.
+
+    A cheap look at the first 64 KB; `einvoice.detect` decides from the parsed root.
+    """
+    window = data[:_XML_SEARCH_WINDOW]
+    if window.startswith((b"\xff\xfe", b"\xfe\xff")):
+        window = window.decode("utf-16", errors="ignore").encode("utf-8")
+    return any(ns in window for ns in E_INVOICE_NAMESPACES)
 
 
 def describe_unsupported(data: bytes) -> str | None:

@@ -50,3 +50,5 @@ class IngestedFile:
     sha256: str
     size_bytes: int
     pages: list[RawPage]
+    e_invoice_xml: bytes | None = None
+    """The e-invoice XML: the input itself (an XML upload) or a PDF's Factur-X attachment."""

@@ -6,8 +6,13 @@ training data sets share.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from paperclerk.einvoice.crosscheck import XmlValue, crosscheck_visible_text
+from paperclerk.einvoice.detect import read_e_invoice
+from paperclerk.einvoice.document import fill_document
+from paperclerk.einvoice.validation import validate_en16931
 from paperclerk.engines.base import OcrEngine
 from paperclerk.engines.registry import get_engine
 from paperclerk.extract.base import FieldExtractor
@@ -15,6 +20,7 @@ from paperclerk.extract.identity import find_mrz
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
 from paperclerk.model import DocType, Document, Finding, Source
+from paperclerk.model.fields import FieldSource
 from paperclerk.model.personal import mark_personal
 from paperclerk.pages.display import PageImageSink
 from paperclerk.pages.read import read_page, timed
@@ -58,15 +64,30 @@ def analyse(
         doc.tax_details = result.tax_details
         read_findings = result.findings
         doc.model_versions["extract"] = extractor.version
+    return _validate_and_decide(doc, timings, extractor, read_findings, policy)
+
+
+def _validate_and_decide(
+    doc: Document,
+    timings: dict[str, float],
+    extractor: FieldExtractor | None,
+    read_findings: list[Finding],
+    policy: DecisionPolicy | None,
+    *,
+    has_extractor: bool | None = None,
+    exact_fields: frozenset[str] = frozenset(),
+) -> Document:
     type_policy = (policy or packaged_policy()).for_type(doc.doc_type)
     with timed(timings, "validate"):
         doc.findings = read_findings + run_rules(doc)
         if type_policy.identity is not None:
             doc.findings += identity_findings(doc, type_policy.identity)
     thresholds = extractor.thresholds_for(type_policy.target_field_error) if extractor else {}
-    doc.decision = decide(
-        doc, type_policy, has_extractor=extractor is not None, thresholds=thresholds
-    )
+    # A value the document states as data (an e-invoice's XML) has no reading error.
+    thresholds |= {name: 1.0 for name in exact_fields}
+    if has_extractor is None:
+        has_extractor = extractor is not None
+    doc.decision = decide(doc, type_policy, has_extractor=has_extractor, thresholds=thresholds)
     doc.timings = timings
     return mark_personal(doc)
 
@@ -81,13 +102,19 @@ def process_ingested(
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
     keep_image: PageImageSink | None = None,
+    use_e_invoice: bool = True,
 ) -> Document:
     """Run OCR and analysis on an already ingested file and return the document.
+
+    An e-invoice (an XML upload, or a PDF embedding Factur-X/ZUGFeRD XML) takes its fields
+    from the XML (`analyse_e_invoice`); `use_e_invoice=False` ignores the XML and reads the
+    pages instead (the evaluation's visual path).
 
     `keep_image` receives each page as displayed (see `read_page`); the service's worker
     passes its blob store so the review screen never decodes the original again.
     """
-    engine = engine or get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
+    if engine is None and ingested.pages:  # an XML e-invoice has no page to read
+        engine = get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
     timings: dict[str, float] = {}
     doc = Document(
         sha256=ingested.sha256,
@@ -96,12 +123,68 @@ def process_ingested(
         filename=filename,
         source=source,
     )
-    doc.pages = [read_page(raw, engine, timings, keep_image) for raw in ingested.pages]
-    if any(p.text_source == "ocr" for p in doc.pages):
+    if engine is not None:
+        doc.pages = [read_page(raw, engine, timings, keep_image) for raw in ingested.pages]
+    if engine is not None and any(p.text_source == "ocr" for p in doc.pages):
         doc.model_versions["ocr"] = engine.version
     if doc_type_hint is not None:
         doc.doc_type, doc.doc_type_confidence = doc_type_hint, 1.0
+    if ingested.e_invoice_xml is not None and use_e_invoice:
+        return analyse_e_invoice(doc, ingested.e_invoice_xml, timings, policy)
     return analyse(doc, timings, extractor, policy)
+
+
+def analyse_e_invoice(
+    doc: Document,
+    xml: bytes,
+    timings: dict[str, float],
+    policy: DecisionPolicy | None = None,
+) -> Document:
+    """Take an invoice's fields from its e-invoice XML (no OCR), then validate and decide.
+
+    The pages (a Factur-X PDF's, read as usual for the review screen) are kept; the type
+    is invoice and every field comes from the XML with confidence 1.0. The XML is checked
+    against the EN 16931 rules (each failed rule a finding), and a Factur-X PDF's text
+    layer against its XML (`einvoice.visible_mismatch`). Values taken from the XML count
+    as sure for the decision, so a valid e-invoice with no failed rule goes straight
+    through. XML that cannot be parsed safely raises a typed InputError (`unsafe_xml`,
+    `corrupt_input`, `unsupported_media_type`).
+    """
+    with timed(timings, "extract"):
+        fill_document(doc, read_e_invoice(xml))
+    with timed(timings, "e_invoice_checks"):
+        findings = validate_en16931(xml)
+        if doc.pages:
+            findings += crosscheck_visible_text(
+                visible_values(doc), [p.text for p in doc.pages if p.text_source != "ocr"]
+            )
+    exact = frozenset(n for n, f in doc.fields.items() if f.source == FieldSource.E_INVOICE)
+    return _validate_and_decide(
+        doc, timings, None, findings, policy, has_extractor=True, exact_fields=exact
+    )
+
+
+VISIBLE_FIELDS = {
+    "invoice_number": "invoice_number",
+    "issue_date": "invoice_date",
+    "grand_total": "total",
+    "amount_due": "amount_due",
+    "tax_total": "total_tax",
+}
+"""The cross-check's name of each value a Factur-X PDF's picture must show → our field."""
+
+
+def visible_values(doc: Document) -> dict[str, XmlValue]:
+    """Return the XML values a Factur-X PDF's picture must show, named as the cross-check wants.
+
+    The buyer reads the picture while the ERP books the XML, so they must agree.
+    """
+    out: dict[str, XmlValue] = {}
+    for key, name in VISIBLE_FIELDS.items():
+        f = doc.fields.get(name)
+        if f is not None and f.value is not None and not isinstance(f.value, dt.time):
+            out[key] = f.value
+    return out
 
 
 def process_bytes(
@@ -143,8 +226,9 @@ def process_path(
     doc_type_hint: DocType | None = None,
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
+    use_e_invoice: bool = True,
 ) -> Document:
-    """Process one file from disk."""
+    """Process one file from disk (`use_e_invoice` as in `process_ingested`)."""
     from paperclerk.ingest import load_path
 
     timings: dict[str, float] = {}
@@ -157,6 +241,7 @@ def process_path(
         doc_type_hint=doc_type_hint,
         extractor=extractor,
         policy=policy,
+        use_e_invoice=use_e_invoice,
     )
     doc.timings = {**timings, **doc.timings}
     return doc

@@ -42,11 +42,18 @@ def subtotal_plus_tax(doc: Document) -> list[Finding]:
 
 
 def line_items_sum(doc: Document) -> list[Finding]:
-    """Check that line-item totals add up to the subtotal or total."""
+    """Check that line-item totals add up to the lines' stated sum, subtotal or total.
+
+    An e-invoice states the sum of its lines (BT-106, `extra.line_total`), which differs
+    from its subtotal by document-level allowances and charges; the lines are checked
+    against that.
+    """
     key = "total_price" if doc.doc_type == DocType.RECEIPT else "amount"
     values = [item.value(key) for item in doc.line_items]
     amounts = [v for v in values if isinstance(v, Decimal)]
-    target = _dec(doc, "subtotal") or _dec(doc, "total")
+    stated = doc.extra.get("line_total")
+    lines_sum = stated.value if stated is not None and isinstance(stated.value, Decimal) else None
+    target = lines_sum or _dec(doc, "subtotal") or _dec(doc, "total")
     if not amounts or target is None:
         return []
     total = sum(amounts, Decimal(0))

@@ -268,7 +268,9 @@ def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut
 async def submit(
     state: State,
     workspace: Workspace,
-    file: Annotated[UploadFile, File(description="PDF, JPEG, PNG, TIFF or WebP.")],
+    file: Annotated[
+        UploadFile, File(description="PDF, JPEG, PNG, TIFF, WebP or an e-invoice XML (UBL, CII).")
+    ],
     doc_type: Annotated[DocType | None, Form(description="Document type hint.")] = None,
     metadata: Annotated[str | None, Form(description="A JSON object kept with it.")] = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait.")] = 0.0,
