@@ -131,6 +131,10 @@ def test_bad_submissions_get_typed_errors(api: Api) -> None:
     create(api)
     r = submit(api, b"not an image at all", "p1")
     assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
+    from tests.unit.test_einvoice_read import SYNTHETIC_UBL
+
+    r = submit(api, SYNTHETIC_UBL, "p1")  # an e-invoice is no receipt
+    assert r.status_code == 415 and "e-invoice XML" in r.json()["error"]["message"]
     assert submit(api, b"", "p1").status_code == 422
     assert submit(api, SCAN[:200], "p1").status_code == 422  # truncated PNG
     missing = api.client.post(

@@ -14,7 +14,9 @@ from fastapi import APIRouter, File, Form, Header, Path, Query, Request, Respons
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from paperclerk.errors import UnsupportedMediaTypeError
 from paperclerk.ingest import check_bytes
+from paperclerk.ingest.sniff import XML
 from paperclerk.loyalty import store
 from paperclerk.loyalty.campaign import Campaign, campaign_from_dict, load_campaign_yaml
 from paperclerk.loyalty.service import SubmissionResult
@@ -110,7 +112,10 @@ def _prepare(
     """Check what the API can check cheaply (campaign, file type) and make the worker's task."""
     with state.sessions() as session:
         store.get_campaign(session, workspace, campaign_id)
-    check_bytes(data)
+    if check_bytes(data).media_type == XML:
+        raise UnsupportedMediaTypeError(
+            "a campaign claim needs a photo, scan or PDF of the receipt, not an e-invoice XML"
+        )
     return MemoryTask(
         TaskKind.CAMPAIGN,
         workspace,
