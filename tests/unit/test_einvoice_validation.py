@@ -37,7 +37,7 @@ UBL_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     <cac:PostalAddress><cbc:CityName>Berlin</cbc:CityName><cbc:PostalZone>10115</cbc:PostalZone>
       <cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>
     </cac:PostalAddress>
-    <cac:PartyTaxScheme><cbc:CompanyID>DE123456789</cbc:CompanyID>
+    <cac:PartyTaxScheme><cbc:CompanyID>DE123456788</cbc:CompanyID>
       <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
     <cac:PartyLegalEntity><cbc:RegistrationName>Seller GmbH</cbc:RegistrationName>
     </cac:PartyLegalEntity>

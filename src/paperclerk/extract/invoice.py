@@ -18,7 +18,7 @@ from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
 from paperclerk.extract.invoice_labels import invoice_labels
 from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
 from paperclerk.extract.invoice_tables import header_lines, line_items, tax_details
-from paperclerk.extract.invoice_values import READERS
+from paperclerk.extract.invoice_values import READERS, id_token
 from paperclerk.extract.layout import Candidate, best_field, merge_repeated
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
 from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
@@ -66,6 +66,58 @@ def _line_cand(page: int, line: Line, value: FieldValue, score: float) -> Candid
 def _merge_same(cands: list[Candidate]) -> list[Candidate]:
     """Candidates with the same value reinforce each other (+0.05 each, at most +0.15)."""
     return merge_repeated(cands, lambda c: repr(c.value), step=0.05, cap=0.15)
+
+
+# A title line "Rechnung Nr. 471 vom 05.03.2018", "Schlussrechnung (380) Nr. 9",
+# "Invoice No. A-12 dated 3 May 2024", "Facture n° F12 du 01/02/2024": compounds included.
+_TITLE_NUMBER = re.compile(
+    r"\b\w*(?:rechnung|gutschrift|invoice|facture|factuur|avoir|creditnota|credit note|"
+    r"korrektur)\w*\b[^:]{0,60}?\s(?:nr|no|n°|nº|number|nummer|numéro|#)\.?\s*:?\s*",
+    re.IGNORECASE,
+)
+_DATE_CUE = re.compile(r"^\s*(?:vom|du|of|dated|van|del|from|le|date[d]?:?)\s*$", re.IGNORECASE)
+
+
+def _title_number(index: DocIndex, cands: dict[str, list[Candidate]], dayfirst: bool) -> None:
+    """Invoice number, and the date after it, from a title line that names both."""
+    for page, line in index.lines():
+        m = _TITLE_NUMBER.search(line.text)
+        if m is None:
+            continue
+        span = Span(page, index.line_words(line))
+        rest = span.text[m.end() :]
+        found = id_token(rest, dayfirst)
+        if found is None or found[1] > 0:
+            continue
+        tok, start, end = found
+        ids, box = span.evidence(m.end() + start, m.end() + end)
+        cands["invoice_number"].append(Candidate(tok, tok, 0.9, page, ids, box))
+        after = m.end() + end
+        for d in find_dates(span.text[after:], dayfirst)[:1]:
+            if _DATE_CUE.match(span.text[after : after + d.start]):
+                ids, box = span.evidence(after + d.start, after + d.end)
+                cands["invoice_date"].append(Candidate(d.value, d.raw, 0.95, page, ids, box))
+
+
+# "Zahlbar innerhalb 30 Tagen netto bis 04.04.2018", "Payable by 4 May 2024",
+# "à payer avant le 01/02/2024", "te betalen vóór 1-2-2024"
+_PAY_BY = re.compile(
+    r"\b(?:zahlbar|payable|pay|payer|te betalen|betalen|betaling|fällig|due|paiement)\b"
+    r"[^.;]{0,60}?\b(?:bis(?: zum)?|by|until|before|avant le|jusqu'au|au plus tard le|"
+    r"voor|vóór|uiterlijk|am|on)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _pay_by(index: DocIndex, cands: dict[str, list[Candidate]], dayfirst: bool) -> None:
+    """Due date from a payment sentence: the first date announced by "bis", "by", "avant le"."""
+    for page, line in index.lines():
+        span = Span(page, index.line_words(line))
+        for d in find_dates(span.text, dayfirst)[:2]:
+            if _PAY_BY.search(span.text[: d.start]):
+                ids, box = span.evidence(d.start, d.end)
+                cands["due_date"].append(Candidate(d.value, d.raw, 0.7, page, ids, box))
+                break
 
 
 _TERM_DAYS = re.compile(
@@ -122,6 +174,8 @@ class RuleInvoiceExtractor:
                 if reader is not None:
                     cands[name] += reader(index, hit, weight, dayfirst)
         self._dates(index, hits, cands, dayfirst)
+        _title_number(index, cands, dayfirst)
+        _pay_by(index, cands, dayfirst)
         self._ids(index, cands)
         cust_names, cust_addrs, cust_words = customers(index, hits)
         cands["customer_name"] += cust_names
@@ -164,12 +218,13 @@ class RuleInvoiceExtractor:
         """Fallbacks: a date on the invoice-number line, else the first date of page one."""
         for hit in hits:
             if any(f == "invoice_number" for f, _ in hit.label.fields):
-                span = Span(hit.page, index.line_words(hit.line))
-                for d in find_dates(span.text, dayfirst)[:1]:
-                    ids, box = span.evidence(d.start, d.end)
-                    cands["invoice_date"].append(
-                        Candidate(d.value, d.raw, 0.5 * hit.score, hit.page, ids, box)
-                    )
+                # only right of the label, up to the next one ("Bestellung vom" is another)
+                for span in index.right_of(hit)[:1]:
+                    for d in find_dates(span.text, dayfirst)[:1]:
+                        ids, box = span.evidence(d.start, d.end)
+                        cands["invoice_date"].append(
+                            Candidate(d.value, d.raw, 0.5 * hit.score, hit.page, ids, box)
+                        )
         first_page = index.pages[0].index if index.pages else 0
         for page, line in index.lines():
             found = find_dates(line.text, dayfirst)

@@ -23,6 +23,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Numero fattura", 1.0), ("Invoice", 0.55), ("Rechnung", 0.5), ("Facture", 0.5),
         ("Factuur", 0.5), ("Factura", 0.5), ("Faktura", 0.5), ("Fattura", 0.5),
         ("Booking ID", 0.45), ("Reference No", 0.4),
+        ("Invoice No.", 1.0), ("Gutschrift Nr", 1.0), ("Gutschriftsnummer", 1.0),
+        ("Credit Note No", 1.0), ("Avoir n°", 1.0), ("Creditnota nr", 1.0),
     ],
     "invoice_date": [
         ("Invoice Date", 1.0), ("Date of Invoice", 1.0), ("Bill Date", 0.9), ("Date", 0.7),
@@ -31,6 +33,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Factuurdatum", 1.0), ("Factuur datum", 1.0), ("Fecha de factura", 1.0),
         ("Fecha", 0.7), ("Data wystawienia", 1.0), ("Data faktury", 1.0),
         ("Data fattura", 1.0), ("Data", 0.6), ("Tarikh", 0.7),
+        ("Ausstellungsdatum", 1.0), ("Date d'émission", 1.0), ("Date de la facture", 1.0),
+        ("Belegdatum", 0.9), ("Gutschriftsdatum", 1.0),
     ],
     "due_date": [
         ("Due Date", 1.0), ("Payment Due", 0.9), ("Pay by", 0.8), ("Fälligkeitsdatum", 1.0),
@@ -38,7 +42,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Date d'échéance", 1.0), ("Échéance", 0.9), ("Date limite de paiement", 1.0),
         ("Vervaldatum", 1.0), ("Uiterste betaaldatum", 1.0), ("Fecha de vencimiento", 1.0),
         ("Vencimiento", 0.9), ("Termin płatności", 1.0), ("Data scadenza", 1.0),
-        ("Scadenza", 0.9),
+        ("Scadenza", 0.9), ("Fälligkeit", 0.9), ("Fällig", 0.8), ("Zahlungsfrist", 0.8),
+        ("Payment due date", 1.0), ("Date of payment", 0.8), ("Vervaldag", 1.0),
     ],
     "purchase_order": [
         ("PO Number", 1.0), ("PO No", 1.0), ("Purchase Order", 1.0), ("Order No", 0.8),
@@ -58,6 +63,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Importe total", 1.0), ("Total a pagar", 1.0), ("Razem", 0.6), ("Do zapłaty", 0.9),
         ("Należność ogółem", 1.0), ("Wartość brutto", 0.8), ("Totale", 0.8),
         ("Totale fattura", 1.0), ("Importo totale", 1.0), ("Jumlah", 0.7),
+        ("Bruttosumme", 1.0), ("Summe brutto", 1.0), ("Gesamtbetrag brutto", 1.0),
+        ("Rechnungssumme", 0.9), ("Rechnungsbetrag brutto", 1.0), ("Total with VAT", 1.0),
+        ("Total including VAT", 1.0), ("Invoice total amount", 1.0), ("Total TVAC", 1.0),
+        ("Totaal incl. btw", 1.0), ("Totaalbedrag", 1.0),
     ],
     "amount_due": [
         ("Amount Due", 1.0), ("Balance Due", 1.0), ("Total Due", 0.9), ("Amount payable", 1.0),
@@ -73,6 +82,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Subtotaal", 1.0), ("Exclusief BTW", 1.0), ("Totaal excl. BTW", 1.0),
         ("Base imponible", 1.0), ("Subtotale", 1.0), ("Imponibile", 0.9),
         ("Wartość netto", 1.0), ("Razem netto", 1.0),
+        ("Nettosumme", 1.0), ("Summe ohne USt", 1.0), ("Rechnungssumme ohne USt", 1.0),
+        ("Summe ohne MwSt", 1.0), ("Gesamtbetrag netto", 1.0), ("Nettogesamtbetrag", 1.0),
+        ("Total without VAT", 1.0), ("Total excluding VAT", 1.0), ("Total hors taxes", 1.0),
+        ("Montant total HT", 1.0), ("Totaal excl. btw", 1.0), ("Totaal exclusief btw", 1.0),
     ],
     "total_tax": [
         ("Tax", 0.6), ("VAT", 0.6), ("GST", 0.6), ("Sales Tax", 0.9), ("Total Tax", 1.0),
@@ -80,6 +93,9 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Umsatzsteuer", 0.8), ("TVA", 0.7), ("Montant TVA", 1.0), ("Total TVA", 1.0),
         ("BTW", 0.6), ("BTW bedrag", 1.0), ("Totaal BTW", 1.0), ("IVA", 0.7),
         ("Total IVA", 1.0), ("Kwota VAT", 1.0), ("Podatek VAT", 0.9), ("Imposta", 0.8),
+        ("Steuerbetrag", 0.9), ("Umsatzsteuerbetrag", 1.0), ("Summe USt", 1.0),
+        ("Summe MwSt", 1.0), ("Gesamtsteuerbetrag", 1.0), ("Total tax amount", 1.0),
+        ("Total VAT amount", 1.0), ("Montant total TVA", 1.0), ("Totaal btw", 1.0),
     ],
     "vendor_tax_id": [
         ("VAT No", 1.0), ("VAT ID", 1.0), ("VAT Reg No", 1.0), ("Tax ID", 0.9),
@@ -114,6 +130,9 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Kunde", 0.7), ("Lieferadresse", 0.5), ("Facturé à", 1.0), ("Adresse de facturation", 0.9),
         ("Factuuradres", 0.9), ("Afleveradres", 0.5), ("Klant", 0.7), ("Cliente", 0.7),
         ("Facturar a", 1.0), ("Nabywca", 1.0), ("Odbiorca", 0.7), ("Destinatario", 0.7),
+        ("Buyer", 0.9), ("Käufer", 0.9), ("Leistungsempfänger", 0.9),
+        ("Käufer/Leistungsempfänger", 1.0), ("Acheteur", 0.9), ("Koper", 0.8), ("Afnemer", 0.8),
+        ("Factuur aan", 1.0), ("Rechnung an", 1.0), ("Facture à", 1.0),
     ],
     IGNORE: [
         ("Order Date", 1.0), ("Orderdatum", 1.0), ("Bestelldatum", 1.0), ("Delivery Date", 1.0),
@@ -128,6 +147,17 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Terms and conditions", 1.0), ("Terms & conditions", 1.0),
         ("Conditions générales", 1.0), ("IBAN", 1.0), ("BIC", 1.0), ("SWIFT", 1.0),
         ("Due to", 1.0), ("Tel", 1.0), ("Fax", 1.0), ("Phone", 1.0), ("Email", 1.0),
+        # charges, allowances and prepayments hold amounts that are not the invoice total
+        ("Gesamtbetrag der Zuschläge", 1.0), ("Gesamtbetrag der Abschläge", 1.0),
+        ("Summe der Zuschläge", 1.0), ("Summe der Abschläge", 1.0), ("Summe Zuschläge", 1.0),
+        ("Summe Abschläge", 1.0), ("Erhaltene Anzahlungen", 1.0), ("Anzahlungen", 1.0),
+        ("Bereits gezahlt", 1.0), ("Prepaid amount", 1.0), ("Paid amount", 1.0),
+        ("Amount paid", 1.0), ("Total charges", 1.0), ("Total allowances", 1.0),
+        ("Total des remises", 1.0), ("Total des frais", 1.0), ("Acompte", 1.0),
+        ("Déjà payé", 1.0), ("Montant payé", 1.0), ("Reeds betaald", 1.0),
+        ("Vooruitbetaling", 1.0), ("Liefer- und Leistungsdatum", 1.0), ("Leistungszeitraum", 1.0),
+        ("Date de prestation", 1.0), ("Service date", 1.0),
+        ("Bestellung vom", 1.0),
     ],
 }  # fmt: skip
 

@@ -13,7 +13,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from paperclerk.extract.common import DocIndex, LabelHit, Span, drop, norm
+from paperclerk.extract.common import DocIndex, LabelHit, Span, drop, norm, same_row
 from paperclerk.extract.layout import Candidate, merge_repeated
 from paperclerk.model import Line, union_all
 
@@ -116,10 +116,77 @@ def customers(
                 continue
             spans = _block(index, hit)
             block_words |= {w.id for s in spans for w in s.words}
+            row = named_row(index, hit)
+            if row is not None:
+                row.score *= weight * hit.score
+                names.append(row)
+                block_words |= set(row.word_ids)
             name, addr = _name_and_address(spans, weight * hit.score * 0.9)
+            if name is not None and not is_party_name(str(name.value)):
+                name = None
             names += [name] if name else []
             addresses += [addr] if addr else []
     return names, addresses, block_words
+
+
+_NAME_ROW = re.compile(
+    r"^(?:name|firma|firmenname|nom|raison sociale|naam|bedrijfsnaam|company(?: name)?|"
+    r"nombre|razón social|nazwa|ragione sociale|denominazione)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"\b(?:par|by|per|bitte|please|gemäß|according|to be|zu)\b|[.!?]$")
+
+
+def is_party_name(text: str) -> bool:
+    """Whether a text can be a party name: not an e-mail, a label, a sentence or a number."""
+    t = text.strip()
+    letters = sum(c.isalpha() for c in t)
+    if letters < 2 or "@" in t or t.endswith(":") or re.match(r"^\(?\w{1,4}\)?\s*:", t):
+        return False
+    if _NAME_ROW.match(t + ":") or len(t.split()) > 8:
+        return False
+    lower_words = [w for w in t.split() if w[:1].islower() and w.lower() not in _CONNECTORS]
+    return not (_SENTENCE.search(t) and len(lower_words) >= 2)
+
+
+def named_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> Candidate | None:
+    """Return the value of a ``Name:`` row in the block under a party heading (``Seller`` ...)."""
+    page = next(p for p in index.pages if p.index == hit.page)
+    height = max(hit.line.box.height, 1.0)
+    below = sorted(
+        (ln for ln in page.lines if 0.45 < drop(hit.line.box, ln.box) <= max_rows * 2.2),
+        key=lambda ln: (ln.box.cy, ln.box.x0),
+    )
+    for line in below:
+        if abs(line.box.x0 - hit.box.x0) > 2 * height:
+            continue
+        if any(
+            f in ("customer_name", "vendor_name")
+            for h in index.hits_by_line.get(line.id, [])
+            if h.start == 0
+            for f, _ in h.label.fields
+        ):
+            return None  # the next party's block
+        m = _NAME_ROW.match(line.text.strip())
+        if m is None:
+            continue
+        spans = [Span(hit.page, index.line_words(line))] if m.group(1).strip() else []
+        row = [
+            ln for ln in page.lines
+            if ln.id != line.id and same_row(line.box, ln.box) and ln.box.x0 > line.box.x1
+        ]  # fmt: skip
+        spans += [
+            Span(hit.page, index.line_words(ln)) for ln in sorted(row, key=lambda r: r.box.x0)
+        ]
+        if not spans:
+            return None
+        first = spans[0]
+        text = m.group(1).strip() if m.group(1).strip() else first.text.strip(" ,")
+        if not is_party_name(text):
+            return None
+        ids, box = first.evidence()
+        return Candidate(text, first.text, 0.95, hit.page, ids, box)
+    return None
 
 
 def _line_candidate(page: int, line: Line, text: str, score: float) -> Candidate:
@@ -132,10 +199,17 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
     for hit in hits:
         for field, weight in hit.label.fields:
             if field == "vendor_name":
+                row = named_row(index, hit)
+                if row is not None:
+                    row.score *= weight * hit.score
+                    found.append(row)
+                    continue
                 spans = [s for s in index.right_of(hit) + index.below(hit, 1) if s.text.strip()]
                 text = spans[0].text.strip(" :,") if spans else ""
                 if not text or not (text[0].isupper() or text[0].isdigit()):
                     continue  # prose ("the issuer encapsulated..."), not a labelled name
+                if not is_party_name(text):
+                    continue  # a label ("Nummer:"), an e-mail or a sentence
                 after = hit.words[hit.end].text if hit.end < len(hit.words) else ""
                 colon = hit.words[hit.end - 1].text.endswith(":") or after.startswith(":")
                 prose = hit.start > 0 and not colon

@@ -20,6 +20,7 @@ Reader = Callable[[DocIndex, LabelHit, float, bool], list[Candidate]]
 
 _RESIDUE = {"no", "nr", "n", "number", "nummer", "num", "id", "ref", "nr.", "n°", "nº", "#", ":"}
 _ID_TOKEN = re.compile(r"[A-Za-z0-9][\w/.\-]*[A-Za-z0-9]|\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _cand(span: Span, value: FieldValue, raw: str, score: float, start: int, end: int) -> Candidate:
@@ -70,8 +71,8 @@ def id_token(text: str, dayfirst: bool = True) -> tuple[str, int, int] | None:
             if re.fullmatch(r"[^\W\d_]{4,}", tok):
                 return None
             continue
-        if len(tok) < 3 or any(a.raw == tok for a in find_amounts(tok)):
-            continue
+        if len(tok) < 3 or _YEAR.fullmatch(tok) or any(a.raw == tok for a in find_amounts(tok)):
+            continue  # a year alone ("© 2025") is never a document number
         return tok, m.start(), m.end()
     return None
 

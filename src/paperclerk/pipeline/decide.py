@@ -7,9 +7,9 @@ queue's filters and the dashboard's counts).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-from paperclerk.model import Decision, DecisionOutcome, DocType, Document, Severity
+from paperclerk.model import Decision, DecisionOutcome, DocType, Document, Finding, Severity
 from paperclerk.pipeline.policy import TypePolicy, packaged_policy
 
 TYPE_NAMES = {
@@ -103,3 +103,31 @@ def decide(
             n for n, f in doc.fields.items() if f.confidence < UNSURE_BELOW and n not in low
         ),
     )
+
+
+def hold_for_findings(
+    doc: Document, findings: list[Finding], advisory: Collection[str] = ()
+) -> None:
+    """Add findings a later step made to a decided document; a failed one needs a person.
+
+    A use case's checks against stored data (a supplier's known bank details, an invoice
+    already booked) run after the pipeline decided. They can only withdraw an automatic
+    approval, never grant one: a failed finding that is not advisory turns
+    `auto_approved` into `needs_review` and is added to the decision's reasons.
+    """
+    doc.findings += findings
+    failed = [
+        f
+        for f in findings
+        if not f.passed and f.severity != Severity.INFO and f.rule_id not in advisory
+    ]
+    if not failed or doc.decision is None:
+        return
+    decision = doc.decision
+    if decision.outcome == DecisionOutcome.AUTO_APPROVED:
+        decision.outcome = DecisionOutcome.NEEDS_REVIEW
+    decision.reasons += [f.message for f in failed]
+    decision.reason_codes = list(
+        dict.fromkeys([*decision.reason_codes, *(f"rule:{f.rule_id}" for f in failed)])
+    )
+    decision.finding_ids += [f.id for f in failed]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt_amounts import tendered_total
 from paperclerk.model import DocType, Document, Finding, Severity
+from paperclerk.rules.invoice import INVOICE_RULES
 
 Rule = Callable[[Document], list[Finding]]
 TOLERANCE = Decimal("0.05")
@@ -153,6 +154,7 @@ RULES: list[Rule] = [
     paid_minus_change,
     name_look_alikes,
     date_not_in_future,
+    *INVOICE_RULES,
 ]
 
 

@@ -572,3 +572,36 @@ class KycCaseDocument(Base):
     )
     role: Mapped[str | None] = mapped_column(String(32))
     added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Payables: supplier master data (migration 0011) ------------------------------------
+
+
+class SupplierRow(Base):
+    """A supplier of a workspace as the ERP knows it (imported by CSV or the API).
+
+    `supplier_number` is the ERP's id, unique per workspace (imports upsert by it);
+    `vat_id` is normalised (upper case, no spaces or separators) and `ibans` is the list of
+    the supplier's known IBANs in compact form: an invoice paying elsewhere raises the
+    bank-detail change alarm (`payables.checks`).
+    """
+
+    __tablename__ = "suppliers"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "supplier_number", name="uq_suppliers_number"),
+        Index("ix_suppliers_workspace_vat", "workspace_id", "vat_id"),
+        Index("ix_suppliers_workspace_created", "workspace_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    supplier_number: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    vat_id: Mapped[str | None] = mapped_column(String(32))
+    ibans: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    address: Mapped[str | None] = mapped_column(String(500))
+    postcode: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

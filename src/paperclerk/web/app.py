@@ -25,10 +25,13 @@ from paperclerk.web.cases import router as cases_router
 from paperclerk.web.claims import router as claims_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
+from paperclerk.web.exports import router as exports_router
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
 from paperclerk.web.submission_jobs import router as submission_jobs_router
+from paperclerk.web.suppliers import checks_router as supplier_checks_router
+from paperclerk.web.suppliers import router as suppliers_router
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
 from paperclerk.web.uploads import one_file_part
@@ -177,6 +180,7 @@ def create_app(
     install_error_handlers(app)
     uploads = [Depends(one_file_part)]
     app.include_router(documents_router, dependencies=uploads)
+    app.include_router(exports_router)
     app.include_router(webhooks_router)
     app.include_router(audit_router)
     app.include_router(campaigns_router, dependencies=uploads)
@@ -184,6 +188,8 @@ def create_app(
     app.include_router(claims_router)
     app.include_router(policy_router)
     app.include_router(cases_router, dependencies=uploads)
+    app.include_router(suppliers_router, dependencies=uploads)
+    app.include_router(supplier_checks_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

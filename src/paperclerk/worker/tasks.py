@@ -25,6 +25,7 @@ from paperclerk.ingest import load_bytes
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
+from paperclerk.payables.checks import check_before_storing
 from paperclerk.pipeline.run import process_bytes, process_ingested
 from paperclerk.queue.jobs import finish_document
 from paperclerk.queue.lease import complete, fail
@@ -163,6 +164,8 @@ def run_job(
         row = session.get(DocumentRow, job.document_id)
         if row is not None:
             doc.workspace = row.workspace_id
+            advisory = policy.for_type(doc.doc_type).advisory_rules
+            check_before_storing(session, row.workspace_id, job.document_id, doc, advisory)
         stored = finish_document(session, job.document_id, doc, job.id)
         if stored and row is not None:
             outcome = doc.decision.outcome.value if doc.decision else None
