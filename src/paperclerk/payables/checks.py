@@ -232,6 +232,7 @@ def find_duplicate(
         .where(
             DocumentRow.workspace_id == workspace,
             DocumentRow.id != key.document_id,
+            DocumentRow.doc_type == DocType.INVOICE.value,
             DocumentRow.result.is_not(None),
         )
         .order_by(DocumentRow.created_at, DocumentRow.id)
