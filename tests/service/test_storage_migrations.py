@@ -41,12 +41,14 @@ TABLES = {
     "cases",
     "case_documents",
     "suppliers",
+    "purchase_orders",
+    "purchase_order_lines",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0011"
+    assert current_revision(engine) == head_revision() == "0012"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

@@ -229,7 +229,7 @@ def test_migration_0011_up_and_down(db_url: str) -> None:
     engine: Engine = make_engine(db_url)
     try:
         assert "suppliers" not in inspect(engine).get_table_names()
-        upgrade(db_url)
+        upgrade(db_url, "0011")
         assert current_revision(engine) == "0011"
         assert "suppliers" in inspect(engine).get_table_names()
         with engine.connect() as conn:

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 from paperclerk.errors import PaperclerkError
 from paperclerk.model import DocType, Document, Finding, Severity
 from paperclerk.payables.matching import InvoiceParty, SupplierMatch, match_party
+from paperclerk.payables.orders import has_purchase_orders
+from paperclerk.payables.po_match import match_invoice_to_po
 from paperclerk.payables.store import workspace_suppliers
 from paperclerk.payables.supplier import mask_iban, normalise_iban, normalise_vat_id
 from paperclerk.pipeline.decide import hold_for_findings
@@ -313,15 +315,16 @@ def check_before_storing(
     """Run the payables checks on an invoice's result before the worker stores it.
 
     Without supplier master data in the workspace only the duplicate check runs (an
-    unknown supplier or a changed IBAN means nothing there); with it, all three. A failed
-    check sends an automatically approved invoice to a person (`hold_for_findings`).
+    unknown supplier or a changed IBAN means nothing there); with it, all three. When the
+    workspace has purchase orders, an invoice naming one is matched to it too
+    (`payables.po_match`). A failed check sends an automatically approved invoice to a
+    person (`hold_for_findings`).
     """
     if doc.doc_type != DocType.INVOICE:
         return
     has_master_data = bool(workspace_suppliers(session, workspace))
     check = check_result(session, workspace, document_id, doc)
-    hold_for_findings(
-        doc,
-        [f for f in check.findings if has_master_data or f.rule_id == DUPLICATE_INVOICE],
-        advisory,
-    )
+    findings = [f for f in check.findings if has_master_data or f.rule_id == DUPLICATE_INVOICE]
+    if has_purchase_orders(session, workspace):
+        findings += match_invoice_to_po(session, workspace, doc)
+    hold_for_findings(doc, findings, advisory)

@@ -7,6 +7,7 @@ the two on SQLite and PostgreSQL, so a change here needs a new migration.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -605,3 +607,50 @@ class SupplierRow(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Payables: purchase orders and goods receipts (migration 0012) ----------------------
+
+
+class PurchaseOrderRow(Base):
+    """A purchase order of a workspace as the ERP knows it (imported by CSV or the API).
+
+    `po_number` is unique per workspace (imports upsert by it and replace the lines);
+    invoices naming it in `purchase_order` are matched to its lines (`payables.po_match`).
+    """
+
+    __tablename__ = "purchase_orders"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "po_number", name="uq_purchase_orders_number"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    po_number: Mapped[str] = mapped_column(String(100))
+    supplier_number: Mapped[str | None] = mapped_column(String(100))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PurchaseOrderLineRow(Base):
+    """A line of a purchase order: what was ordered at what price, and how much arrived.
+
+    `received_quantity` is the sum of the goods receipts imported for the line (0 before
+    any); the 3-way match compares invoiced quantities against it.
+    """
+
+    __tablename__ = "purchase_order_lines"
+    __table_args__ = (
+        UniqueConstraint("po_id", "line_number", name="uq_purchase_order_lines_line"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    po_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    line_number: Mapped[int] = mapped_column(Integer)
+    product_code: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    received_quantity: Mapped[Decimal] = mapped_column(
+        Numeric(18, 4), default=Decimal(0), server_default="0"
+    )

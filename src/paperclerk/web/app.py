@@ -27,6 +27,7 @@ from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.exports import router as exports_router
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
+from paperclerk.web.orders import router as orders_router
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
 from paperclerk.web.submission_jobs import router as submission_jobs_router
@@ -190,6 +191,7 @@ def create_app(
     app.include_router(cases_router, dependencies=uploads)
     app.include_router(suppliers_router, dependencies=uploads)
     app.include_router(supplier_checks_router)
+    app.include_router(orders_router, dependencies=uploads)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -127,7 +127,7 @@ def upsert(
     return _import_items(state, workspace, items)
 
 
-_CSV_BODY = {
+CSV_BODY = {
     "required": True,
     "content": {
         "text/csv": {"schema": {"type": "string"}},
@@ -140,9 +140,10 @@ _CSV_BODY = {
         },
     },
 }
+"""The OpenAPI body of a CSV import (suppliers, orders, receipts): CSV text or a `file`."""
 
 
-@router.post("/import", response_model=ImportOut, openapi_extra={"requestBody": _CSV_BODY})
+@router.post("/import", response_model=ImportOut, openapi_extra={"requestBody": CSV_BODY})
 async def import_(request: Request, state: State, workspace: Workspace) -> ImportOut:
     """Import a supplier CSV export: the body (`text/csv`) or a multipart `file` part.
 
