@@ -56,3 +56,14 @@ def test_vat_ids_of_other_countries_and_masking() -> None:
     bad = check_supplier(SupplierIn(supplier_number="2", name="X", vat_id="123456789"))
     assert bad.problems == ["VAT id '123456789' does not start with a country code"]
     assert mask_iban("DE89370400440532013000") == "*" * 18 + "3000"
+
+
+@pytest.mark.parametrize("text", ["\r0", "\r", 'a,"b\r\n"c', "\x00,\r\n\"x"])
+def test_a_broken_csv_is_a_format_error_never_a_crash(text: str) -> None:
+    """A lone carriage return or an unclosed quote is a typed error (422), not a 500."""
+    from paperclerk.payables.orders import parse_order_csv
+    from paperclerk.payables.supplier import CsvFormatError, parse_csv
+
+    for parse in (parse_csv, parse_order_csv):
+        with pytest.raises(CsvFormatError):
+            parse(text)

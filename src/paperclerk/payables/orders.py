@@ -103,8 +103,11 @@ def _cell(row: Row, name: str) -> str | None:
 
 
 def _reader(text: str, required: tuple[str, ...], columns: tuple[str, ...]) -> csv.DictReader[str]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CsvFormatError(f"the CSV header cannot be read: {exc}") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise CsvFormatError(

@@ -165,8 +165,11 @@ def parse_csv(text: str) -> Parsed:
     fixed in the export. A supplier number seen twice keeps the first row and rejects the
     later one. Raise `CsvFormatError` when there is no usable header.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CsvFormatError(f"the CSV header cannot be read: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CsvFormatError(
