@@ -13,7 +13,6 @@ report lines as unmatched). None of these functions commits.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -21,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from paperclerk.errors import PaperclerkError
-from paperclerk.payables.supplier import CsvFormatError
+from paperclerk.payables.supplier import CsvFormatError, csv_reader
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import PurchaseOrderLineRow, PurchaseOrderRow
 
@@ -102,21 +101,6 @@ def _cell(row: Row, name: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _reader(text: str, required: tuple[str, ...], columns: tuple[str, ...]) -> csv.DictReader[str]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-    except csv.Error as exc:
-        raise CsvFormatError(f"the CSV header cannot be read: {exc}") from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise CsvFormatError(
-            f"the CSV header lacks {', '.join(missing)} (columns: {', '.join(columns)})"
-        )
-    reader.fieldnames = header
-    return reader
-
-
 def parse_decimal(text: str | None, name: str, reasons: list[str], *, positive: bool) -> Decimal:
     """Return a CSV number (`.` as decimal separator); add a reason when it is not valid."""
     try:
@@ -162,7 +146,7 @@ def parse_order_csv(text: str) -> tuple[dict[str, _Order], list[RejectedRow]]:
     rows_of: dict[str, list[int]] = {}
     rejected: list[RejectedRow] = []
     bad: set[str] = set()
-    for line, row in _rows(_reader(text, PO_REQUIRED, PO_COLUMNS)):
+    for line, row in _rows(csv_reader(text, PO_REQUIRED, PO_COLUMNS)):
         reasons: list[str] = []
         if None in row:
             reasons.append("the row has more cells than the header")
@@ -261,7 +245,7 @@ def import_receipt_csv(session: Session, workspace_id: str, text: str) -> Receip
     `CsvFormatError` when the file has no usable header.
     """
     report = ReceiptImportReport()
-    for line, row in _rows(_reader(text, RECEIPT_COLUMNS, RECEIPT_COLUMNS)):
+    for line, row in _rows(csv_reader(text, RECEIPT_COLUMNS, RECEIPT_COLUMNS)):
         reasons: list[str] = []
         if None in row:
             reasons.append("the row has more cells than the header")

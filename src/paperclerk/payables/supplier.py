@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -158,6 +159,28 @@ def _cell(row: dict[str | None, str | list[str] | None], name: str) -> str | Non
     return value.strip() or None if isinstance(value, str) else None
 
 
+def csv_reader(
+    text: str, required: Sequence[str], columns: Sequence[str]
+) -> csv.DictReader[str]:
+    """Return a reader of an import CSV whose header names are trimmed and lower-cased.
+
+    Raise `CsvFormatError` when the header cannot be read or lacks a `required` column
+    (the message lists the `columns` the import knows), so every import refuses alike.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CsvFormatError(f"the CSV header cannot be read: {exc}") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CsvFormatError(
+            f"the CSV header lacks {', '.join(missing)} (columns: {', '.join(columns)})"
+        )
+    reader.fieldnames = header
+    return reader
+
+
 def parse_csv(text: str) -> Parsed:
     """Read a supplier CSV (header first, `;` between several IBANs) and check every row.
 
@@ -165,17 +188,8 @@ def parse_csv(text: str) -> Parsed:
     fixed in the export. A supplier number seen twice keeps the first row and rejects the
     later one. Raise `CsvFormatError` when there is no usable header.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-    except csv.Error as exc:
-        raise CsvFormatError(f"the CSV header cannot be read: {exc}") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise CsvFormatError(
-            f"the CSV header lacks {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})"
-        )
-    reader.fieldnames = header
+    reader = csv_reader(text, REQUIRED_COLUMNS, CSV_COLUMNS)
+    header = list(reader.fieldnames or [])
     out = Parsed()
     seen: dict[str, int] = {}
     count = 0

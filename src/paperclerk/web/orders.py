@@ -15,14 +15,12 @@ from decimal import Decimal
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from starlette.datastructures import UploadFile
 
 from paperclerk.payables import orders
-from paperclerk.payables.service import decode_csv
 from paperclerk.payables.supplier import CsvFormatError
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
-from paperclerk.web.suppliers import CSV_BODY
+from paperclerk.web.suppliers import CSV_BODY, csv_text
 
 router = APIRouter(tags=["purchase orders"])
 
@@ -77,26 +75,6 @@ def _rejected(rows: list[orders.RejectedRow]) -> list[RejectedRowOut]:
     return [RejectedRowOut(line=r.line, po_number=r.po_number, reasons=r.reasons) for r in rows]
 
 
-async def _csv_text(request: Request, state: AppState) -> str:
-    """Return the CSV of a request: the body or a multipart `file` part (typed 4xx else)."""
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
-        file = (await request.form()).get("file")
-        if not isinstance(file, UploadFile):
-            raise ApiError(422, "invalid_request", "send the CSV as a multipart 'file' part")
-        data = await file.read(state.max_bytes + 1)
-    else:
-        data = await request.body()
-    if len(data) > state.max_bytes:
-        raise ApiError(413, "limit_exceeded", f"the file is larger than {state.max_bytes} bytes")
-    if not data.strip():
-        raise ApiError(422, "empty_input", "the CSV is empty")
-    try:
-        return decode_csv(data)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_csv", str(exc)) from None
-
-
 def _import_orders(state: AppState, workspace: str, text: str) -> OrderImportOut:
     with state.sessions() as session, session.begin():
         try:
@@ -130,7 +108,7 @@ async def import_orders(request: Request, state: State, workspace: Workspace) ->
     their lines replaced; an order with a rejected row is not imported. 422 `invalid_csv`
     without a usable header.
     """
-    text = await _csv_text(request, state)
+    text = await csv_text(request, state)
     return await run_in_threadpool(_import_orders, state, workspace, text)
 
 
@@ -145,7 +123,7 @@ async def import_receipts(request: Request, state: State, workspace: Workspace) 
     Each row adds its quantity to the order line's received quantity; rows naming an
     unknown order or line are rejected with their line number.
     """
-    text = await _csv_text(request, state)
+    text = await csv_text(request, state)
     return await run_in_threadpool(_import_receipts, state, workspace, text)
 
 

@@ -143,13 +143,11 @@ CSV_BODY = {
 """The OpenAPI body of a CSV import (suppliers, orders, receipts): CSV text or a `file`."""
 
 
-@router.post("/import", response_model=ImportOut, openapi_extra={"requestBody": CSV_BODY})
-async def import_(request: Request, state: State, workspace: Workspace) -> ImportOut:
-    """Import a supplier CSV export: the body (`text/csv`) or a multipart `file` part.
+async def csv_text(request: Request, state: AppState) -> str:
+    """Return the CSV of an import request: the body or a multipart `file` part.
 
-    Header `supplier_number,name,vat_id,iban,address,postcode,city,country`; several IBANs
-    in one cell are separated by `;`. Rows are upserted by `supplier_number`; rejected rows
-    come back with their line number and reasons. 422 `invalid_csv` without a usable header.
+    413 over the upload limit, 422 `empty_input` or `invalid_csv` (not decodable text), so
+    every CSV import (suppliers, orders, goods receipts) answers bad input alike.
     """
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
@@ -164,9 +162,20 @@ async def import_(request: Request, state: State, workspace: Workspace) -> Impor
     if not data.strip():
         raise ApiError(422, "empty_input", "the CSV is empty")
     try:
-        text = decode_csv(data)
+        return decode_csv(data)
     except ValueError as exc:
         raise ApiError(422, "invalid_csv", str(exc)) from None
+
+
+@router.post("/import", response_model=ImportOut, openapi_extra={"requestBody": CSV_BODY})
+async def import_(request: Request, state: State, workspace: Workspace) -> ImportOut:
+    """Import a supplier CSV export: the body (`text/csv`) or a multipart `file` part.
+
+    Header `supplier_number,name,vat_id,iban,address,postcode,city,country`; several IBANs
+    in one cell are separated by `;`. Rows are upserted by `supplier_number`; rejected rows
+    come back with their line number and reasons. 422 `invalid_csv` without a usable header.
+    """
+    text = await csv_text(request, state)
     return await run_in_threadpool(_import_csv, state, workspace, text)
 
 
