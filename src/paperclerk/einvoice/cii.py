@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from lxml import etree
 
-from paperclerk.einvoice.paths import find, find_all, text
-from paperclerk.einvoice.terms import EInvoiceData, InvoiceLineTerms, Syntax, VatBreakdown
+from paperclerk.einvoice.paths import find, find_all, identifier, text
+from paperclerk.einvoice.terms import (
+    EInvoiceData,
+    InvoiceLineTerms,
+    Syntax,
+    VatBreakdown,
+    put_identifier,
+)
 
 _DOC = ("ExchangedDocument", "HeaderExchangedDocument")
 _TX = ("SupplyChainTradeTransaction", "SpecifiedSupplyChainTradeTransaction")
@@ -50,6 +56,10 @@ def read_cii(root: etree._Element, syntax: Syntax) -> EInvoiceData:
                 continue
             _put(h, f"{prefix}_name", text(party, "Name"))
             _put(h, f"{prefix}_tax_id", _vat_id(party))
+            put_identifier(h, f"{prefix}_id", identifier(party, "ID", "GlobalID"))
+            put_identifier(
+                h, f"{prefix}_legal_id", identifier(party, "SpecifiedLegalOrganization/ID")
+            )
             address = find(party, "PostalTradeAddress")
             if address is not None:
                 _put(h, f"{prefix}_address", _address(address))

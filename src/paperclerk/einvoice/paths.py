@@ -48,3 +48,19 @@ def text(el: etree._Element | None, *paths: str) -> str | None:
             if value:
                 return value
     return None
+
+
+def identifier(el: etree._Element | None, *paths: str) -> tuple[str, str | None] | None:
+    """Return (text, schemeID) of the first of `paths` under `el` with any text, or None.
+
+    Party identifiers (BT-29, BT-30, BT-46, BT-47) carry their identification scheme (an
+    ISO 6523 ICD code such as 0088 for a GLN) in a `schemeID` attribute.
+    """
+    if el is None:
+        return None
+    for path in paths:
+        for node in find_all(el, path):
+            value = " ".join("".join(node.itertext()).split())
+            if value:
+                return value, node.get("schemeID") or None
+    return None

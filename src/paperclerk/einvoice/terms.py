@@ -60,3 +60,19 @@ class EInvoiceData:
     vat_breakdown: list[VatBreakdown] = field(default_factory=list)
     lines: list[InvoiceLineTerms] = field(default_factory=list)
     date_format: str = "iso"
+
+
+PARTY_IDENTIFIERS = ("id", "legal_id")
+"""The party identifier terms kept per party prefix (`vendor_id` = BT-29, `vendor_legal_id`
+= BT-30, `customer_id` = BT-46, `customer_legal_id` = BT-47); each may have a
+`<name>_scheme` beside it (the ISO 6523 ICD code of its `schemeID`)."""
+
+
+def put_identifier(header: dict[str, str], name: str, found: tuple[str, str | None] | None) -> None:
+    """Store a party identifier and its scheme (when it has one) under `name`."""
+    if found is None:
+        return
+    value, scheme = found
+    header[name] = value
+    if scheme:
+        header[f"{name}_scheme"] = scheme

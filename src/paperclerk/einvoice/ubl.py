@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from lxml import etree
 
-from paperclerk.einvoice.paths import find, find_all, text
-from paperclerk.einvoice.terms import EInvoiceData, InvoiceLineTerms, Syntax, VatBreakdown
+from paperclerk.einvoice.paths import find, find_all, identifier, text
+from paperclerk.einvoice.terms import (
+    EInvoiceData,
+    InvoiceLineTerms,
+    Syntax,
+    VatBreakdown,
+    put_identifier,
+)
 
 
 def read_ubl(root: etree._Element, syntax: Syntax) -> EInvoiceData:
@@ -34,6 +40,8 @@ def read_ubl(root: etree._Element, syntax: Syntax) -> EInvoiceData:
             h, f"{prefix}_name", text(party, "PartyLegalEntity/RegistrationName", "PartyName/Name")
         )
         _put(h, f"{prefix}_tax_id", _vat_id(party))
+        put_identifier(h, f"{prefix}_id", identifier(party, "PartyIdentification/ID"))
+        put_identifier(h, f"{prefix}_legal_id", identifier(party, "PartyLegalEntity/CompanyID"))
         address = find(party, "PostalAddress")
         if address is not None:
             _put(h, f"{prefix}_address", _address(address))

@@ -135,6 +135,9 @@ def _street(address: str | None, town: str | None, country: str | None) -> str |
 def _party(parent: etree._Element, doc: Document, prefix: str, tag: str) -> None:
     """Write the seller (`vendor_*`) or buyer (`customer_*`) party: name, address, VAT id."""
     party = _cac(_cac(parent, tag), "Party")
+    party_id = text(doc, f"{prefix}_id")
+    if party_id:
+        _cbc(_cac(party, "PartyIdentification"), "ID", party_id, **_scheme(doc, f"{prefix}_id"))
     name = text(doc, f"{prefix}_name")
     if name:
         _cbc(_cac(party, "PartyName"), "Name", name)
@@ -158,8 +161,18 @@ def _party(parent: etree._Element, doc: Document, prefix: str, tag: str) -> None
         scheme = _cac(party, "PartyTaxScheme")
         _cbc(scheme, "CompanyID", vat)
         _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
+    legal_id = text(doc, f"{prefix}_legal_id")
     if name:
-        _cbc(_cac(party, "PartyLegalEntity"), "RegistrationName", name)
+        legal = _cac(party, "PartyLegalEntity")
+        _cbc(legal, "RegistrationName", name)
+        if legal_id:
+            _cbc(legal, "CompanyID", legal_id, **_scheme(doc, f"{prefix}_legal_id"))
+
+
+def _scheme(doc: Document, name: str) -> dict[str, str]:
+    """Return the `schemeID` attribute of a party identifier, when its scheme is known."""
+    scheme = text(doc, f"{name}_scheme")
+    return {"schemeID": scheme} if scheme else {}
 
 
 def _line_rates(doc: Document, groups: list[_VatGroup]) -> list[Decimal | None]:
