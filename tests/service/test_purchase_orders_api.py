@@ -77,6 +77,13 @@ def test_three_way_match_holds_an_invoice_beyond_the_receipt(api: Api) -> None: 
         "payables.po_quantity_exceeds_order",
         "payables.po_quantity_exceeds_receipt",
     }
+    # a second invoice for the same order line: the goods were billed already
+    again = _post(api, _naming("PO-1", "INV-1B", "2024-05-09")).json()["id"]
+    assert api.drain() == 1
+    decision = _result(api, again)["decision"]
+    assert decision["outcome"] == "needs_review"
+    assert "rule:payables.po_quantity_exceeds_order" in decision["reason_codes"]
+    assert "(+ 1 on earlier invoices)" in " ".join(decision["reasons"])
     # PO-2: only half of it received: the invoice goes to a person, saying why
     held = _post(api, _naming("PO-2", "INV-2", "2024-06-03")).json()["id"]
     assert api.drain() == 1

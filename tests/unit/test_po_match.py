@@ -133,3 +133,18 @@ def test_a_line_no_order_line_matches_is_reported() -> None:
     [finding] = failed(got, PO_LINE_UNMATCHED)
     assert "invoice line 2 (Travel expenses)" in finding.message
     assert [f.rule_id for f in got if not f.passed] == [PO_LINE_UNMATCHED]
+
+
+def test_quantities_earlier_invoices_billed_count_against_the_order() -> None:
+    line = po_line(1, "Consulting", "5", "100", received="5")
+    line.id = "L1"
+    matches = match_lines([item(0, description="Consulting", quantity=2, unit_price="100")], [line])
+    alone = line_findings("PO-1", matches, three_way=True)
+    assert not [f for f in alone if not f.passed]
+    after = line_findings("PO-1", matches, three_way=True, invoiced_before={"L1": Decimal(4)})
+    assert {f.rule_id for f in after if not f.passed} == {
+        PO_QUANTITY_EXCEEDS_ORDER,
+        PO_QUANTITY_EXCEEDS_RECEIPT,
+    }
+    message = failed(after, PO_QUANTITY_EXCEEDS_ORDER)[0].message
+    assert "quantity 2 invoiced (+ 4 on earlier invoices), 5 ordered" in message

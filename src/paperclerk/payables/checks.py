@@ -326,5 +326,5 @@ def check_before_storing(
     check = check_result(session, workspace, document_id, doc)
     findings = [f for f in check.findings if has_master_data or f.rule_id == DUPLICATE_INVOICE]
     if has_purchase_orders(session, workspace):
-        findings += match_invoice_to_po(session, workspace, doc)
+        findings += match_invoice_to_po(session, workspace, doc, document_id)
     hold_for_findings(doc, findings, advisory)

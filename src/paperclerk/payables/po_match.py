@@ -13,9 +13,10 @@ line is matched to an order line: by product code first, else by description (ra
 - `payables.po_line_unmatched` (warning): an invoice line no order line matches.
 
 `payables.po_unknown` (warning) when the named order does not exist. An invoice naming no
-order gets no PO finding. The tolerances are module constants for every workspace; a
-per-workspace setting is out of scope. Quantities already invoiced by earlier invoices on
-the same order are not subtracted (each invoice is compared with the whole order).
+order gets no PO finding. Quantities count what earlier invoices of the workspace (created
+before this one, not rejected) already invoiced on the same order line: a second invoice
+for goods the first one billed exceeds the order. The tolerances are module constants for
+every workspace; a per-workspace setting is out of scope.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
 from rapidfuzz import fuzz, utils
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from paperclerk.model import Document, Finding, LineItem, Severity
+from paperclerk.model import DecisionOutcome, DocType, Document, Finding, LineItem, Severity
 from paperclerk.payables.orders import find_purchase_order, order_lines
-from paperclerk.storage.tables import PurchaseOrderLineRow
+from paperclerk.storage.tables import DocumentRow, PurchaseOrderLineRow
 
 PRICE_TOLERANCE_RATE = Decimal("0.02")
 """A unit price may differ from the ordered one by this share of it (2 %) ..."""
@@ -156,8 +159,19 @@ def _finding(
     )
 
 
-def line_findings(po_number: str, matches: list[LineMatch], *, three_way: bool) -> list[Finding]:
-    """Return the price and quantity findings of matched lines, and unmatched lines."""
+def line_findings(
+    po_number: str,
+    matches: list[LineMatch],
+    *,
+    three_way: bool,
+    invoiced_before: dict[str, Decimal] | None = None,
+) -> list[Finding]:
+    """Return the price and quantity findings of matched lines, and unmatched lines.
+
+    `invoiced_before` maps an order line's id to the quantity earlier invoices already
+    billed on it; the quantity checks compare this invoice's quantity plus that.
+    """
+    before = invoiced_before or {}
     out: list[Finding] = []
     for m in matches:
         where = f"invoice line {m.item.index + 1}"
@@ -196,13 +210,16 @@ def line_findings(po_number: str, matches: list[LineMatch], *, three_way: bool) 
         if quantity is None:
             continue
         ordered = Decimal(po.quantity)
+        earlier = before.get(po.id, Decimal(0))
+        billed = quantity + earlier
+        also = f" (+ {_fmt(earlier)} on earlier invoices)" if earlier else ""
         out.append(
             _finding(
                 len(out) + 1,
                 PO_QUANTITY_EXCEEDS_ORDER,
                 Severity.ERROR,
-                quantity <= ordered,
-                f"{of}: quantity {_fmt(quantity)} invoiced, {_fmt(ordered)} ordered",
+                billed <= ordered,
+                f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(ordered)} ordered",
                 [f"{prefix}.quantity"],
             )
         )
@@ -213,17 +230,21 @@ def line_findings(po_number: str, matches: list[LineMatch], *, three_way: bool) 
                     len(out) + 1,
                     PO_QUANTITY_EXCEEDS_RECEIPT,
                     Severity.ERROR,
-                    quantity <= received,
-                    f"{of}: quantity {_fmt(quantity)} invoiced, {_fmt(received)} received",
+                    billed <= received,
+                    f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(received)} received",
                     [f"{prefix}.quantity"],
                 )
             )
     return out
 
 
-def match_invoice_to_po(session: Session, workspace: str, doc: Document) -> list[Finding]:
+def match_invoice_to_po(
+    session: Session, workspace: str, doc: Document, document_id: str | None = None
+) -> list[Finding]:
     """Return the purchase order findings of an invoice (none when it names no order).
 
+    `document_id` is the invoice's stored document (defaults to `doc.id`): quantities
+    earlier documents invoiced on the same order count against this one.
     `payables.po_unknown` when the order is not one of the workspace's; otherwise a
     finding per line and check (see the module's docstring), passed or not.
     """
@@ -245,4 +266,46 @@ def match_invoice_to_po(session: Session, workspace: str, doc: Document) -> list
         ]
     lines = order_lines(session, order.id)
     three_way = any(Decimal(line.received_quantity) > 0 for line in lines)
-    return line_findings(po_number, match_lines(doc.line_items, lines), three_way=three_way)
+    before = invoiced_before(session, workspace, document_id or doc.id, po_number, lines)
+    return line_findings(
+        po_number, match_lines(doc.line_items, lines), three_way=three_way, invoiced_before=before
+    )
+
+
+def invoiced_before(
+    session: Session,
+    workspace: str,
+    document_id: str,
+    po_number: str,
+    lines: list[PurchaseOrderLineRow],
+) -> dict[str, Decimal]:
+    """Return order line id → quantity billed by the workspace's earlier invoices on the order.
+
+    Earlier = created before `document_id` (all others when it is not stored yet); a
+    rejected invoice bills nothing. Each earlier invoice is matched to the order's lines
+    the same way as this one.
+    """
+    this = session.get(DocumentRow, document_id)
+    query = select(DocumentRow.result).where(
+        DocumentRow.workspace_id == workspace,
+        DocumentRow.id != document_id,
+        DocumentRow.doc_type == DocType.INVOICE.value,
+        DocumentRow.result.is_not(None),
+    )
+    if this is not None:
+        query = query.where(DocumentRow.created_at < this.created_at)
+    billed: dict[str, Decimal] = {}
+    for (result,) in session.execute(query):
+        try:
+            other = Document.model_validate(result)
+        except ValidationError:
+            continue
+        if _text(other.value("purchase_order")) != po_number:
+            continue
+        if other.decision is not None and other.decision.outcome == DecisionOutcome.REJECTED:
+            continue
+        for m in match_lines(other.line_items, lines):
+            quantity = invoice_quantity(m.item)
+            if m.po_line is not None and quantity is not None:
+                billed[m.po_line.id] = billed.get(m.po_line.id, Decimal(0)) + quantity
+    return billed
