@@ -14,7 +14,7 @@ from paperclerk.cli.eval import eval_app
 from paperclerk.cli.models import models_app
 from paperclerk.cli.process import process, submit
 from paperclerk.cli.serve import serve, worker
-from paperclerk.cli.suppliers import suppliers_app
+from paperclerk.cli.suppliers import orders_app, receipts_app, suppliers_app
 from paperclerk.cli.train import train_app
 
 app = typer.Typer(help="paperclerk: document in, typed and checked JSON out.", no_args_is_help=True)
@@ -24,6 +24,8 @@ app.add_typer(models_app, name="models")
 app.add_typer(admin_app, name="admin")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(suppliers_app, name="suppliers")
+app.add_typer(orders_app, name="purchase-orders")
+app.add_typer(receipts_app, name="goods-receipts")
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("submit")(submit)
