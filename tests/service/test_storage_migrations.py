@@ -43,12 +43,18 @@ TABLES = {
     "suppliers",
     "purchase_orders",
     "purchase_order_lines",
+    "line_codings",
+    "approval_policies",
+    "approval_requests",
+    "approval_steps",
+    "approval_delegations",
+    "invoice_keys",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0012"
+    assert current_revision(engine) == head_revision() == "0015"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

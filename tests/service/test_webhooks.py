@@ -156,7 +156,12 @@ def test_a_processed_document_is_posted_signed_by_the_worker(
 ) -> None:
     client, mine = hooks.client, hooks.headers()
     hook = client.post("/v1/webhooks", json={"url": receiver.url}, headers=mine).json()
-    assert hook["events"] == ["document.completed", "document.decided", "claim.decided"]
+    assert hook["events"] == [
+        "document.completed",
+        "document.decided",
+        "claim.decided",
+        "invoice.approved",
+    ]
     secret = hook["secret"]
     upload = {"file": ("r.png", receipt_png("SECRETSHOP\nTOTAL 9.00"))}
     doc_id = client.post("/v1/documents", headers=mine, files=upload).json()["id"]

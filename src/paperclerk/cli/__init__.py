@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from paperclerk.cli.admin import admin_app
+from paperclerk.cli.approvals import approvals_app
 from paperclerk.cli.campaign import campaign_app
 from paperclerk.cli.eval import eval_app
 from paperclerk.cli.models import models_app
@@ -26,6 +27,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(orders_app, name="purchase-orders")
 app.add_typer(receipts_app, name="goods-receipts")
+app.add_typer(approvals_app, name="approvals")
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("submit")(submit)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.errors import PaperclerkError
 from paperclerk.model import DocType, Document, Finding, Severity
+from paperclerk.payables.coding_store import fill_line_codings
 from paperclerk.payables.matching import InvoiceParty, SupplierMatch, match_party
 from paperclerk.payables.orders import has_purchase_orders
 from paperclerk.payables.po_match import match_invoice_to_po
@@ -35,6 +36,7 @@ from paperclerk.payables.store import workspace_suppliers
 from paperclerk.payables.supplier import mask_iban, normalise_iban, normalise_vat_id
 from paperclerk.pipeline.decide import hold_for_findings
 from paperclerk.review.schema import retype
+from paperclerk.storage.invoice_keys import InvoiceKeys, normalise_total, same_number_or_amount
 from paperclerk.storage.tables import DocumentRow, SupplierRow
 
 BANK_DETAILS_CHANGED = "payables.bank_details_changed"
@@ -229,17 +231,13 @@ def find_duplicate(
     """
     if key.number is None and (key.total is None or key.date is None):
         return None
-    rows = session.execute(
-        select(DocumentRow.id, DocumentRow.result)
-        .where(
-            DocumentRow.workspace_id == workspace,
-            DocumentRow.id != key.document_id,
-            DocumentRow.doc_type == DocType.INVOICE.value,
-            DocumentRow.result.is_not(None),
-        )
-        .order_by(DocumentRow.created_at, DocumentRow.id)
+    keys = InvoiceKeys(
+        invoice_number=key.number,
+        total=normalise_total(key.total),
+        invoice_date=key.date,
+        purchase_order=None,
     )
-    for other_id, result in rows:
+    for other_id, result in same_number_or_amount(session, workspace, key.document_id, keys):
         fields = result.get("fields") if isinstance(result, dict) else None
         if not isinstance(fields, dict):
             continue
@@ -318,7 +316,8 @@ def check_before_storing(
     unknown supplier or a changed IBAN means nothing there); with it, all three. When the
     workspace has purchase orders, an invoice naming one is matched to it too
     (`payables.po_match`). A failed check sends an automatically approved invoice to a
-    person (`hold_for_findings`).
+    person (`hold_for_findings`). Then the lines get their GL account / cost centre
+    suggestions from the workspace's coding history (`payables.coding`; advisory).
     """
     if doc.doc_type != DocType.INVOICE:
         return
@@ -328,3 +327,4 @@ def check_before_storing(
     if has_purchase_orders(session, workspace):
         findings += match_invoice_to_po(session, workspace, doc, document_id)
     hold_for_findings(doc, findings, advisory)
+    fill_line_codings(session, workspace, doc, check.match)  # advisory: after the decision

@@ -27,12 +27,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz, utils
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from paperclerk.model import DecisionOutcome, DocType, Document, Finding, LineItem, Severity
+from paperclerk.model import Document, Finding, LineItem, Severity
 from paperclerk.payables.orders import find_purchase_order, order_lines
-from paperclerk.storage.tables import DocumentRow, PurchaseOrderLineRow
+from paperclerk.storage.invoice_keys import naming_order
+from paperclerk.storage.tables import PurchaseOrderLineRow
 
 PRICE_TOLERANCE_RATE = Decimal("0.02")
 """A unit price may differ from the ordered one by this share of it (2 %) ..."""
@@ -285,24 +285,11 @@ def invoiced_before(
     rejected invoice bills nothing. Each earlier invoice is matched to the order's lines
     the same way as this one.
     """
-    this = session.get(DocumentRow, document_id)
-    query = select(DocumentRow.result).where(
-        DocumentRow.workspace_id == workspace,
-        DocumentRow.id != document_id,
-        DocumentRow.doc_type == DocType.INVOICE.value,
-        DocumentRow.result.is_not(None),
-    )
-    if this is not None:
-        query = query.where(DocumentRow.created_at < this.created_at)
     billed: dict[str, Decimal] = {}
-    for (result,) in session.execute(query):
+    for _, result in naming_order(session, workspace, document_id, po_number):
         try:
             other = Document.model_validate(result)
         except ValidationError:
-            continue
-        if _text(other.value("purchase_order")) != po_number:
-            continue
-        if other.decision is not None and other.decision.outcome == DecisionOutcome.REJECTED:
             continue
         for m in match_lines(other.line_items, lines):
             quantity = invoice_quantity(m.item)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.model import Document
 from paperclerk.storage.columns import DocumentStatus, JobStatus, Lane, utcnow
+from paperclerk.storage.invoice_keys import index_invoice
 from paperclerk.storage.tables import DocumentRow, Job
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -100,7 +101,10 @@ def finish_document(
             updated_at=now,
         )
     )
-    return stored.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    if stored.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    index_invoice(session, document_id, payload)
+    return True
 
 
 def requeue(

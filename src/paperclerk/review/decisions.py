@@ -8,6 +8,7 @@ old values), the review state, the webhook events and, on approval, the training
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from paperclerk.review.schema import form_fields, retype, value_text
 from paperclerk.storage.columns import DocumentStatus, utcnow
 from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
+from paperclerk.storage.invoice_keys import index_invoice
 from paperclerk.storage.policies import effective_policy
 from paperclerk.storage.tables import DocumentRow, ReviewItem, TrainingExampleRow
 from paperclerk.webhooks.registry import record_events
@@ -40,6 +42,19 @@ _OUTCOMES = {
 }
 REOPENED = "reopened"
 """The reason code (`Decision.reason_codes`) of a document put back in the queue."""
+ApprovedHook = Callable[[Session, str, str, Document], None]
+APPROVED_HOOKS: list[ApprovedHook] = []
+"""Called with (session, document id, workspace id, document) in a reviewer's approval's
+transaction; a use-case slice (review may not import one) registers with `on_approved`."""
+
+
+def on_approved(hook: ApprovedHook) -> None:
+    """Register a hook run in every reviewer approval's transaction (once, however often).
+
+    The payables slice starts an invoice's payment approval this way.
+    """
+    if hook not in APPROVED_HOOKS:
+        APPROVED_HOOKS.append(hook)
 
 
 class BlockingProblemsError(PaperclerkError):
@@ -123,6 +138,7 @@ def _store(session: Session, document_id: str, doc: Document, now: dt.datetime) 
     assert row is not None
     row.result = doc.model_dump(mode="json")
     row.updated_at = now
+    index_invoice(session, document_id, row.result)
     return row
 
 
@@ -244,6 +260,8 @@ def approve(
         )
     )
     record_events(session, document_id, ws, "approved", decided_only=True)
+    for hook in APPROVED_HOOKS:
+        hook(session, document_id, ws, doc)
     session.flush()
     if data_dir is not None:
         teach_after_commit(session, data_dir, example)

@@ -654,3 +654,168 @@ class PurchaseOrderLineRow(Base):
     received_quantity: Mapped[Decimal] = mapped_column(
         Numeric(18, 4), default=Decimal(0), server_default="0"
     )
+
+
+# --- invoice line coding (migration 0013) ---
+
+
+class LineCodingRow(Base):
+    """A confirmed GL account / cost centre coding of one invoice line (the coding history).
+
+    Written when someone confirms a line's coding (`PUT /v1/documents/{id}/coding`) or
+    approves an invoice whose lines carry `gl_account` cells; `payables.coding` suggests
+    codings for new lines from these rows. `supplier_key` is the matched supplier's id, else
+    the seller's normalised VAT id, else its normalised name; `line_text` is normalised.
+    """
+
+    __tablename__ = "line_codings"
+    __table_args__ = (
+        UniqueConstraint("document_id", "line_index", name="uq_line_codings_line"),
+        Index("ix_line_codings_workspace_supplier", "workspace_id", "supplier_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    line_index: Mapped[int] = mapped_column(Integer)
+    supplier_key: Mapped[str] = mapped_column(String(300))
+    line_text: Mapped[str] = mapped_column(String(1000))
+    gl_account: Mapped[str] = mapped_column(String(50))
+    cost_centre: Mapped[str | None] = mapped_column(String(50))
+    coded_by: Mapped[str] = mapped_column(String(200))
+    coded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- invoice approvals (migration 0014) ---
+
+
+class ApprovalPolicyRow(Base):
+    """A workspace's invoice payment approval policy (`payables.approval_policy`), as validated.
+
+    No row means the workspace has no approval policy: a data-approved invoice is payable
+    at once.
+    """
+
+    __tablename__ = "approval_policies"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    policy: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class ApprovalRequestRow(Base):
+    """The payment approval of one invoice document: the rule that applied and its state.
+
+    `status` is `pending` (a step waits), `approved` (every step approved, or no rule
+    applied) or `rejected` (a step was rejected; the request ends there). `current_step`
+    is the position of the step that waits (None once decided). `facts` holds what the
+    rule was chosen on (amount, currency, supplier, cost centres).
+    """
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        UniqueConstraint("document_id", name="uq_approval_requests_document"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected')", name="approval_status"
+        ),
+        Index("ix_approval_requests_workspace_created", "workspace_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    rule_name: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(1000))
+    facts: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    current_step: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApprovalStepRow(Base):
+    """One step of an approval request, in order (`position` from 0).
+
+    `approvers` is the space-padded list of approver emails (` a@x b@y `), so a listing
+    by approver is a LIKE on one column. `status` is `waiting`, `current`, `approved` or
+    `rejected`; `due_at` is set when the step becomes current (`due_hours` later).
+    `acted_by` is who decided; `acted_for` the approver a delegate acted for.
+    """
+
+    __tablename__ = "approval_steps"
+    __table_args__ = (
+        UniqueConstraint("request_id", "position", name="uq_approval_steps_position"),
+        CheckConstraint(
+            "status IN ('waiting', 'current', 'approved', 'rejected')", name="step_status"
+        ),
+        Index("ix_approval_steps_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("approval_requests.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    approvers: Mapped[str] = mapped_column(Text)
+    due_hours: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    acted_by: Mapped[str | None] = mapped_column(String(320))
+    acted_for: Mapped[str | None] = mapped_column(String(320))
+    acted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+
+
+class ApprovalDelegationRow(Base):
+    """`from_email` lets `to_email` approve in their place from `starts` until `ends`."""
+
+    __tablename__ = "approval_delegations"
+    __table_args__ = (
+        CheckConstraint("ends > starts", name="delegation_window"),
+        Index("ix_approval_delegations_workspace_to", "workspace_id", "to_email"),
+        Index("ix_approval_delegations_workspace_created", "workspace_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    from_email: Mapped[str] = mapped_column(String(320))
+    to_email: Mapped[str] = mapped_column(String(320))
+    starts: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ends: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Payables: invoice look-up keys (migration 0015) --------------------------------------
+
+
+class InvoiceKeyRow(Base):
+    """The keys an invoice is looked up by: duplicate checks and billed quantities per order.
+
+    One row per invoice document, written with its result (and again when a reviewer
+    corrects or rejects it), so the checks read a few indexed rows instead of every
+    invoice of the workspace. Values are normalised as the checks compare them: the
+    invoice number without spaces in upper case, the total as a plain decimal, the date
+    in ISO form.
+    """
+
+    __tablename__ = "invoice_keys"
+    __table_args__ = (
+        Index("ix_invoice_keys_number", "workspace_id", "invoice_number"),
+        Index("ix_invoice_keys_amount", "workspace_id", "total", "invoice_date"),
+        Index("ix_invoice_keys_order", "workspace_id", "purchase_order"),
+    )
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    invoice_number: Mapped[str | None] = mapped_column(String(200))
+    total: Mapped[str | None] = mapped_column(String(40))
+    invoice_date: Mapped[str | None] = mapped_column(String(40))
+    purchase_order: Mapped[str | None] = mapped_column(String(200))
+    rejected: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -19,10 +19,12 @@ from paperclerk import __version__
 from paperclerk.storage.database_blobs import open_blob_store
 from paperclerk.storage.db import make_engine, make_session_factory
 from paperclerk.storage.migrate import is_current, upgrade
+from paperclerk.web.approvals import router as approvals_router
 from paperclerk.web.audit import router as audit_router
 from paperclerk.web.campaigns import router as campaigns_router
 from paperclerk.web.cases import router as cases_router
 from paperclerk.web.claims import router as claims_router
+from paperclerk.web.coding import router as coding_router
 from paperclerk.web.documents import router as documents_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.exports import router as exports_router
@@ -192,6 +194,8 @@ def create_app(
     app.include_router(suppliers_router, dependencies=uploads)
     app.include_router(supplier_checks_router)
     app.include_router(orders_router, dependencies=uploads)
+    app.include_router(approvals_router)
+    app.include_router(coding_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -27,7 +27,7 @@ from paperclerk.webhooks.registry import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.completed", "document.decided", "claim.decided"]
+EventName = Literal["document.completed", "document.decided", "claim.decided", "invoice.approved"]
 
 
 class WebhookIn(BaseModel):

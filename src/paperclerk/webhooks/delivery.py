@@ -219,7 +219,8 @@ def _claim_one(
             return None
         delivery_id, attempts, webhook_id, document_id, event, stored = row
         hook = session.get(Webhook, webhook_id)
-        if document_id is None:  # a claim's event: its body was kept when it was recorded
+        if document_id is None or isinstance(stored, dict):  # claim.decided, invoice.approved:
+            # the body was kept when the event was recorded
             payload = {**stored, "event": event} if isinstance(stored, dict) else None
         else:
             doc = session.get(DocumentRow, document_id)

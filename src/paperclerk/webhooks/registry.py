@@ -30,8 +30,10 @@ EVENT_DECIDED = "document.decided"
 """Sent once a document has a final decision: by the pipeline or by a reviewer."""
 EVENT_CLAIM_DECIDED = "claim.decided"
 """Sent when a campaign submission gets a final outcome: automatically or at the claims desk."""
+EVENT_INVOICE_APPROVED = "invoice.approved"
+"""Sent when an invoice becomes payable: its payment approval completed (`payables`)."""
 DOCUMENT_EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
-EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED)
+EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED, EVENT_INVOICE_APPROVED)
 FINAL_OUTCOMES = frozenset({"auto_approved", "approved", "rejected"})
 """Decision outcomes that are final; `needs_review` waits for a person's decision."""
 MAX_URL_CHARS = 2000
@@ -229,6 +231,34 @@ def record_claim_event(
         _insert_once(session, hook.id, subject, EVENT_CLAIM_DECIDED, generation, now)
         for hook in list(hooks)
         if EVENT_CLAIM_DECIDED in (hook.events or [])
+    )
+
+
+def record_invoice_event(
+    session: Session,
+    workspace_id: str,
+    document_id: str,
+    generation: int,
+    payload: dict[str, Any],
+) -> int:
+    """Queue an `invoice.approved` delivery per subscribed active webhook; return how many.
+
+    Call it in the transaction that makes the invoice payable. The body is kept as given
+    (`payload`: the approval trail and the export for the ERP), so what was announced is
+    what was approved; the (webhook, document, event, generation) key makes a second call
+    for the same generation of the document add nothing.
+    """
+    hooks = session.scalars(
+        select(Webhook)
+        .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))
+        .order_by(Webhook.id)
+    )
+    now = utcnow()
+    subject: dict[str, Any] = {"document_id": document_id, "payload": payload}
+    return sum(
+        _insert_once(session, hook.id, subject, EVENT_INVOICE_APPROVED, generation, now)
+        for hook in list(hooks)
+        if EVENT_INVOICE_APPROVED in (hook.events or [])
     )
 
 

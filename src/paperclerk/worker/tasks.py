@@ -25,6 +25,7 @@ from paperclerk.ingest import load_bytes
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
+from paperclerk.payables.approval_service import on_data_approved
 from paperclerk.payables.checks import check_before_storing
 from paperclerk.pipeline.run import process_bytes, process_ingested
 from paperclerk.queue.jobs import finish_document
@@ -171,6 +172,7 @@ def run_job(
             outcome = doc.decision.outcome.value if doc.decision else None
             record_events(session, job.document_id, row.workspace_id, outcome)
             on_result_stored(session, job.document_id, row.workspace_id, doc)
+            on_data_approved(session, job.document_id, row.workspace_id, doc)
         return stored
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from paperclerk.model import Document
+from paperclerk.payables.coding_store import learn_approved_codings
 from paperclerk.review import (
     BlockingProblemsError,
     Correction,
@@ -281,6 +282,7 @@ def approve_route(
     try:
         with state.sessions() as session, session.begin():
             approve(session, reviewer_of(user), document_id, body, data_dir=state.data_dir)
+            learn_approved_codings(session, document_id, user.email)  # lines' GL accounts
     except BlockingProblemsError as exc:
         return JSONResponse(
             {
