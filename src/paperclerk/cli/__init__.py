@@ -15,6 +15,7 @@ from paperclerk.cli.eval import eval_app
 from paperclerk.cli.models import models_app
 from paperclerk.cli.process import process, submit
 from paperclerk.cli.serve import serve, worker
+from paperclerk.cli.split import split
 from paperclerk.cli.suppliers import orders_app, receipts_app, suppliers_app
 from paperclerk.cli.train import train_app
 
@@ -32,6 +33,7 @@ app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("submit")(submit)
 app.command("process")(process)
+app.command("split")(split)
 
 __all__ = ["app", "main"]
 

@@ -69,6 +69,7 @@ def submit_bytes(
     idempotency_key: str | None = None,
     lane: Lane | str = Lane.BULK,
     max_bytes: int | None = None,
+    queue: bool = True,
 ) -> Submitted:
     """Store a document's bytes and queue it for processing; return its id.
 
@@ -79,6 +80,8 @@ def submit_bytes(
     `media_type` defaults to the type sniffed from the bytes. With an idempotency key
     already used in the workspace the earlier document is returned (created=False) and
     nothing is queued; the same key with other content raises `ConflictError`.
+    `queue=False` stores the document without queueing it (the caller decides what to do
+    with it next, as a batch to split does).
     """
     if not data:
         raise EmptyInputError("the file is empty")
@@ -99,7 +102,7 @@ def submit_bytes(
             metadata=metadata,
             idempotency_key=idempotency_key,
         )
-        if created:
+        if created and queue:
             enqueue(session, row.id, lane)
         return Submitted(row.id, created)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -20,13 +21,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from paperclerk.engines.registry import get_engine
 from paperclerk.ingest import check_bytes, load_page
+from paperclerk.intake.split_batch import submit_split_batch
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document
 from paperclerk.model.personal import marked_result
 from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
+from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DocumentStatus, Lane
 from paperclerk.storage.db import while_unavailable
 from paperclerk.storage.documents import (
@@ -276,6 +280,10 @@ async def submit(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait.")] = 0.0,
     retention: Annotated[Literal["store", "none"], Query()] = "store",
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    split: Annotated[
+        Literal["invoices"] | None,
+        Query(description="`invoices`: a batch PDF is also cut into one document per invoice."),
+    ] = None,
 ) -> Response:
     """Submit a document; with `wait`, answer with the result if it is ready in time.
 
@@ -285,9 +293,13 @@ async def submit(
     document, 503 `no_worker` without embedded workers, 504 `worker_timeout` after 120 s.
     While more than `PAPERCLERK_MAX_QUEUE_DEPTH` jobs wait, a stored submission is refused
     with 429 `queue_full` and Retry-After. `metadata` is a JSON object of at most 16 KiB,
-    20 levels and 500 keys (422 `invalid_metadata`).
+    20 levels and 500 keys (422 `invalid_metadata`). With `split=invoices` (stored only) the
+    batch is stored and queued, then each invoice found in it becomes its own queued document
+    (`intake.split_batch`); the answer (202) is the batch with its `parts` listed.
     """
     meta = _metadata(metadata)
+    if split is not None and retention == "none":
+        raise ApiError(422, "invalid_request", "split=invoices needs retention=store")
     data = await _read_upload(file, state.max_bytes)
     filename = _clean_name(file.filename)
     if retention == "none":
@@ -316,6 +328,10 @@ async def submit(
     # With an idempotency key a second try cannot store the document twice, even when the
     # database went away during the first one's commit: only then is a restart waited out.
     retry_s = None if idempotency_key else 0.0  # 0: one try
+    if split is not None:
+        return await _submit_split(
+            state, workspace, data, filename, doc_type, meta, idempotency_key
+        )
     submitted = await run_in_threadpool(while_unavailable, store, retry_s)
     document_id = submitted.document_id
     deadline = time.monotonic() + wait
@@ -466,3 +482,36 @@ def _page_image_hashes(result: dict[str, Any] | None) -> list[str]:
     """Return the `image_sha256` of every page of a stored result that has one."""
     pages = (result or {}).get("pages") or []
     return [p["image_sha256"] for p in pages if isinstance(p, dict) and p.get("image_sha256")]
+
+
+async def _submit_split(
+    state: AppState,
+    workspace: str,
+    data: bytes,
+    filename: str | None,
+    doc_type: DocType | None,
+    meta: dict[str, Any],
+    idempotency_key: str | None,
+) -> Response:
+    """Store the batch, then one document per invoice in it; answer the batch and its parts."""
+    settings = get_settings()
+    store = partial(
+        submit_split_batch,
+        state,
+        workspace,
+        data,
+        filename,
+        partial(get_engine, settings.ocr_engine, settings.ocr_threads),
+        doc_type_hint=doc_type,
+        metadata=meta,
+        idempotency_key=idempotency_key,
+    )
+    done = await run_in_threadpool(while_unavailable, store, None if idempotency_key else 0.0)
+    out = await run_in_threadpool(
+        while_unavailable, partial(_get, state, workspace, done.document_id)
+    )
+    split = {
+        "parts": [dataclasses.asdict(p) for p in done.parts],
+        "split_error": done.split_error,
+    }
+    return JSONResponse(out.model_dump(mode="json") | split, status_code=202)
