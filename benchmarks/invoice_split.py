@@ -22,6 +22,7 @@ page (reading, and the split decision alone). Every batch's parts are also writt
 
     .venv/bin/python benchmarks/invoice_split.py --json /tmp/split.json
     .venv/bin/python benchmarks/invoice_split.py --rasterise --batches 8 --json /tmp/ocr.json
+    .venv/bin/python benchmarks/invoice_split.py --sources /tmp/heldout   # other invoices
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ SOURCES = (
 )
 
 
-def source_pdfs() -> list[Path]:
-    """Every shared invoice PDF that opens, sorted by path."""
+def source_pdfs(folders: tuple[Path, ...] = SOURCES) -> list[Path]:
+    """Every invoice PDF of `folders` that opens, sorted by path."""
     out = []
-    for folder in SOURCES:
+    for folder in folders:
         for path in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
             try:
                 pdfium.PdfDocument(path.read_bytes()).close()
@@ -113,7 +114,7 @@ def without_markers(page: Page) -> Page:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    paths = source_pdfs()
+    paths = source_pdfs(tuple(args.sources))
     if len(paths) < 5:
         raise SystemExit(f"only {len(paths)} shared invoice PDFs found under {SHARED}")
     reader = Reader(get_engine(args.engine) if args.rasterise else None)
@@ -196,6 +197,13 @@ def main() -> None:
     parser.add_argument("--engine", default="rapid", help="OCR engine with --rasterise.")
     parser.add_argument(
         "--no-markers", action="store_true", help="Drop 'page n of N' lines before splitting."
+    )
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        nargs="+",
+        default=list(SOURCES),
+        help="Folders of invoice PDFs to draw from (default: the shared ones).",
     )
     args = parser.parse_args()
     result = run(args)
