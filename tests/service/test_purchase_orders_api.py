@@ -98,6 +98,39 @@ def test_three_way_match_holds_an_invoice_beyond_the_receipt(api: Api) -> None: 
     assert decision["reason_codes"] == ["rule:payables.po_unknown"]
 
 
+def test_tolerances_are_per_workspace_and_used_by_the_match(api: Api) -> None:  # noqa: F811
+    url = "/v1/payables/tolerances"
+    defaults = api.client.get(url, headers=api.headers()).json()
+    assert {k: float(v) for k, v in defaults.items()} == {
+        "price_rate": 0.02,
+        "price_abs": 0.01,
+        "quantity_rate": 0.0,
+    }
+    orders = (
+        "po_number,supplier_number,currency,line_number,product_code,description,quantity,"
+        "unit_price\nPO-1,S1,EUR,1,,Consulting,1,96.00\n"
+    )
+    assert _csv(api, "/v1/purchase-orders/import", orders).status_code == 200
+    # invoiced at 100.00 against 96.00 ordered: 4.2 % over, beyond the default 2 %
+    held = _post(api, _naming("PO-1", "INV-1", "2024-05-02")).json()["id"]
+    assert api.drain() == 1
+    decision = _result(api, held)["decision"]
+    assert decision["reason_codes"] == ["rule:payables.po_price_mismatch"]
+    assert "beyond the tolerance: 2 % or 0.01" in " ".join(decision["reasons"])
+    # with 5 % allowed the same invoice goes through
+    r = api.client.put(url, json={"price_rate": 0.05}, headers=api.headers())
+    assert r.status_code == 200, r.text
+    assert float(api.client.get(url, headers=api.headers()).json()["price_rate"]) == 0.05
+    other = api.client.get(url, headers=api.headers(api.key_b)).json()
+    assert float(other["price_rate"]) == 0.02  # another workspace keeps the defaults
+    passed = _post(api, _naming("PO-1", "INV-2", "2024-05-09")).json()["id"]
+    assert api.drain() == 1
+    reasons = _result(api, passed)["decision"]["reason_codes"]
+    assert "rule:payables.po_price_mismatch" not in reasons
+    for bad in ({"price_rate": -1}, {"quantity_rate": 2}, {"price_rate": "x"}, {"nope": 1}):
+        assert api.client.put(url, json=bad, headers=api.headers()).status_code == 422
+
+
 def test_migration_0012_up_and_down(db_url: str) -> None:
     """0012 creates both purchase order tables and its downgrade drops them."""
     tables = {"purchase_orders", "purchase_order_lines"}

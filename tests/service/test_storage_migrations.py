@@ -49,12 +49,13 @@ TABLES = {
     "approval_steps",
     "approval_delegations",
     "invoice_keys",
+    "payables_tolerances",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0015"
+    assert current_revision(engine) == head_revision() == "0016"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

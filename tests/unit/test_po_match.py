@@ -14,6 +14,7 @@ from paperclerk.payables.po_match import (
     match_lines,
     price_within_tolerance,
 )
+from paperclerk.payables.tolerances import Tolerances
 from paperclerk.storage.tables import PurchaseOrderLineRow
 
 
@@ -77,6 +78,26 @@ def test_lines_match_by_code_then_description_then_position() -> None:
         (1, "product_code"),
         (3, "position"),
     ]
+
+
+def test_workspace_tolerances_widen_price_and_quantity() -> None:
+    loose = Tolerances(price_rate=Decimal("0.05"), quantity_rate=Decimal("0.1"))
+    assert price_within_tolerance(Decimal("104.9"), Decimal("100"), loose)
+    assert not price_within_tolerance(Decimal("105.1"), Decimal("100"), loose)
+    lines = [po_line(1, "Screws", "100", "1", received="100")]
+    matches = match_lines([item(0, description="Screws", quantity=110, unit_price="1")], lines)
+    assert not [f for f in line_findings("PO-1", matches, three_way=True, tolerances=loose)
+                if not f.passed]  # fmt: skip
+    strict = line_findings("PO-1", matches, three_way=True)
+    assert {f.rule_id for f in strict if not f.passed} == {
+        PO_QUANTITY_EXCEEDS_ORDER,
+        PO_QUANTITY_EXCEEDS_RECEIPT,
+    }
+    over = match_lines([item(0, description="Screws", quantity=111, unit_price="1")], lines)
+    [finding, _] = [
+        f for f in line_findings("PO-1", over, three_way=True, tolerances=loose) if not f.passed
+    ]
+    assert "(+10 % allowed)" in finding.message
 
 
 def test_price_within_tolerance_passes_and_beyond_fails() -> None:

@@ -5,9 +5,10 @@ line is matched to an order line: by product code first, else by description (ra
 `token_sort_ratio` of at least `DESCRIPTION_MIN_SCORE`), else by position. Then, per line:
 
 - `payables.po_price_mismatch` (error): the unit price differs from the order's by more
-  than the tolerance, `PRICE_TOLERANCE_RATE` of the ordered price or
-  `PRICE_TOLERANCE_ABS`, whichever is larger;
-- `payables.po_quantity_exceeds_order` (error): more invoiced than ordered (2-way);
+  than the workspace's price tolerance (`payables.tolerances`: 2 % of the ordered price
+  or 0.01, whichever is larger, by default);
+- `payables.po_quantity_exceeds_order` (error): more invoiced than ordered (2-way),
+  beyond the quantity tolerance (none by default);
 - `payables.po_quantity_exceeds_receipt` (error): more invoiced than received (3-way),
   only once goods receipts were imported for the order (a line received > 0);
 - `payables.po_line_unmatched` (warning): an invoice line no order line matches.
@@ -31,17 +32,13 @@ from sqlalchemy.orm import Session
 
 from paperclerk.model import Document, Finding, LineItem, Severity
 from paperclerk.payables.orders import find_purchase_order, order_lines
+from paperclerk.payables.tolerances import DEFAULT, Tolerances, workspace_tolerances
 from paperclerk.storage.invoice_keys import naming_order
 from paperclerk.storage.tables import PurchaseOrderLineRow
 
-PRICE_TOLERANCE_RATE = Decimal("0.02")
-"""A unit price may differ from the ordered one by this share of it (2 %) ..."""
-PRICE_TOLERANCE_ABS = Decimal("0.01")
-"""... or by this amount, whichever is larger (rounding of cheap items)."""
 DESCRIPTION_MIN_SCORE = 85.0
 """Least rapidfuzz `token_sort_ratio` for matching a line by its description."""
 
-_TOLERANCE = f"{PRICE_TOLERANCE_RATE * 100:.0f} % or {PRICE_TOLERANCE_ABS}"
 PO_UNKNOWN = "payables.po_unknown"
 PO_PRICE_MISMATCH = "payables.po_price_mismatch"
 PO_QUANTITY_EXCEEDS_ORDER = "payables.po_quantity_exceeds_order"
@@ -140,10 +137,11 @@ def match_lines(items: list[LineItem], po_lines: list[PurchaseOrderLineRow]) -> 
     ]
 
 
-def price_within_tolerance(invoiced: Decimal, ordered: Decimal) -> bool:
+def price_within_tolerance(
+    invoiced: Decimal, ordered: Decimal, tolerances: Tolerances = DEFAULT
+) -> bool:
     """Whether an invoiced unit price is within the tolerance of the ordered one."""
-    allowed = max(abs(ordered) * PRICE_TOLERANCE_RATE, PRICE_TOLERANCE_ABS)
-    return abs(invoiced - ordered) <= allowed
+    return tolerances.price_ok(invoiced, ordered)
 
 
 def _finding(
@@ -165,6 +163,7 @@ def line_findings(
     *,
     three_way: bool,
     invoiced_before: dict[str, Decimal] | None = None,
+    tolerances: Tolerances = DEFAULT,
 ) -> list[Finding]:
     """Return the price and quantity findings of matched lines, and unmatched lines.
 
@@ -194,7 +193,7 @@ def line_findings(
         ordered_price = Decimal(po.unit_price)
         price = invoice_unit_price(m.item)
         if price is not None:
-            ok = price_within_tolerance(price, ordered_price)
+            ok = tolerances.price_ok(price, ordered_price)
             out.append(
                 _finding(
                     len(out) + 1,
@@ -202,7 +201,7 @@ def line_findings(
                     Severity.ERROR,
                     ok,
                     f"{of}: unit price {_fmt(price)} invoiced, {_fmt(ordered_price)} ordered"
-                    + ("" if ok else f" (beyond the tolerance: {_TOLERANCE})"),
+                    + ("" if ok else f" (beyond the tolerance: {tolerances.describe_price()})"),
                     [f"{prefix}.unit_price"],
                 )
             )
@@ -218,8 +217,9 @@ def line_findings(
                 len(out) + 1,
                 PO_QUANTITY_EXCEEDS_ORDER,
                 Severity.ERROR,
-                billed <= ordered,
-                f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(ordered)} ordered",
+                tolerances.quantity_ok(billed, ordered),
+                f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(ordered)} ordered"
+                + tolerances.describe_quantity(),
                 [f"{prefix}.quantity"],
             )
         )
@@ -230,8 +230,9 @@ def line_findings(
                     len(out) + 1,
                     PO_QUANTITY_EXCEEDS_RECEIPT,
                     Severity.ERROR,
-                    billed <= received,
-                    f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(received)} received",
+                    tolerances.quantity_ok(billed, received),
+                    f"{of}: quantity {_fmt(quantity)} invoiced{also}, {_fmt(received)} received"
+                    + tolerances.describe_quantity(),
                     [f"{prefix}.quantity"],
                 )
             )
@@ -268,7 +269,11 @@ def match_invoice_to_po(
     three_way = any(Decimal(line.received_quantity) > 0 for line in lines)
     before = invoiced_before(session, workspace, document_id or doc.id, po_number, lines)
     return line_findings(
-        po_number, match_lines(doc.line_items, lines), three_way=three_way, invoiced_before=before
+        po_number,
+        match_lines(doc.line_items, lines),
+        three_way=three_way,
+        invoiced_before=before,
+        tolerances=workspace_tolerances(session, workspace),
     )
 
 

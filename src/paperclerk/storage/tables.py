@@ -819,3 +819,24 @@ class InvoiceKeyRow(Base):
     purchase_order: Mapped[str | None] = mapped_column(String(200))
     rejected: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Payables: purchase order match tolerances (migration 0016) ---------------------------
+
+
+class PayablesTolerancesRow(Base):
+    """A workspace's purchase order match tolerances (`payables.tolerances`).
+
+    No row means the packaged defaults (2 % or 0.01 on prices, nothing on quantities).
+    """
+
+    __tablename__ = "payables_tolerances"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    price_rate: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    price_abs: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    quantity_rate: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(320))

@@ -4,6 +4,7 @@ Both are imported as CSV exports (the body, `text/csv`, or a multipart `file` pa
 orders one row per line, upserted by PO number with their lines replaced; goods receipts
 add received quantities to order lines. Rejected rows come back with their line number and
 reasons. Invoices naming an order are matched to it by the worker (`payables.po_match`).
+`/v1/payables/tolerances` reads and sets how far an invoice may differ from its order.
 Every route is scoped to the key's workspace: another workspace's order answers 404.
 """
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from paperclerk.payables import orders
 from paperclerk.payables.supplier import CsvFormatError
+from paperclerk.payables.tolerances import Tolerances, set_tolerances, workspace_tolerances
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace
 from paperclerk.web.suppliers import CSV_BODY, csv_text
@@ -150,3 +152,24 @@ def read_order(state: State, workspace: Workspace, po_number: str) -> OrderOut:
                 for line in orders.order_lines(session, row.id)
             ],
         )
+
+
+@router.get("/v1/payables/tolerances", response_model=Tolerances)
+def read_tolerances(state: State, workspace: Workspace) -> Tolerances:
+    """Return the workspace's purchase order match tolerances (the defaults when unset)."""
+    with state.sessions() as session:
+        return workspace_tolerances(session, workspace)
+
+
+@router.put("/v1/payables/tolerances", response_model=Tolerances)
+def write_tolerances(state: State, workspace: Workspace, body: Tolerances) -> Tolerances:
+    """Set the workspace's purchase order match tolerances; invoices from now on use them.
+
+    `price_rate` (share of the ordered unit price) or `price_abs` (amount), whichever is
+    larger, and `quantity_rate` (share of the ordered or received quantity an invoice may
+    exceed). Fields left out take their defaults; 422 for a negative value or a share
+    above 1.
+    """
+    with state.sessions() as session, session.begin():
+        set_tolerances(session, workspace, body, updated_by="api")
+    return body
