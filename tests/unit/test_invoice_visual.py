@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from paperclerk.extract.invoice import RuleInvoiceExtractor
+from paperclerk.extract.invoice_columns import split_columns
 from paperclerk.extract.invoice_parties import is_party_name
 from paperclerk.extract.invoice_values import id_token
 from paperclerk.model import Page
@@ -142,3 +143,164 @@ def test_due_date_under_a_due_column() -> None:
         ]
     )
     assert fields["due_date"] == dt.date(2030, 7, 15)
+
+
+def test_a_line_bridging_two_columns_is_cut_at_the_blank() -> None:
+    gap = " " * 40
+    page = page_from_lines([(50, 40, f"Quorvex Trading Ltd{gap}Brindle Works AG")], width=1600)
+    cut = split_columns(page)
+    assert [line.text for line in cut.lines] == ["Quorvex Trading Ltd", "Brindle Works AG"]
+    assert {w.id for w in cut.words} == {w.id for w in page.words}
+    assert all(w.line_id in {line.id for line in cut.lines} for w in cut.words)
+    assert split_columns(page_from_lines([(50, 40, "Quorvex Trading Ltd")])).lines[0].text == (
+        "Quorvex Trading Ltd"
+    )
+
+
+def test_buyer_heading_over_the_right_column_of_merged_lines() -> None:
+    gap = " " * 40
+    fields = _fields(
+        [
+            (50, 40, "Rechnung Nr. 5521 vom 01.06.2030"),
+            (581, 100, "Rechnung an"),
+            (50, 130, f"Quorvex Trading Ltd{gap}Brindle Works AG"),
+            (50, 160, f"1 Elm Road{' ' * 49}2 Oak Lane"),
+            (50, 190, f"10115 Berlin{' ' * 47}80331 München"),
+            (50, 600, "Gesamtbetrag 100,00"),
+        ]
+    )
+    assert fields["customer_name"] == "Brindle Works AG"
+    assert fields["vendor_name"] == "Quorvex Trading Ltd"
+
+
+def _window_page() -> list[tuple[float, float, str]]:
+    return [
+        (50, 30, "Quorvex Trading Ltd"),
+        (50, 55, "1 Elm Road"),
+        (50, 80, "10115 Berlin"),
+        (50, 105, "Tel. +49 30 1234567"),
+        (50, 250, "Brindle Works AG"),
+        (50, 275, "2 Oak Lane"),
+        (50, 300, "80331 München"),
+        (50, 325, "USt-IdNr. DE136695976"),
+        (50, 420, "Invoice No. 5521"),
+        (50, 450, "Date: 01.06.2030"),
+        (50, 700, "Total 100,00"),
+        (50, 960, "Quorvex Trading Ltd - USt-IdNr. DE123456789"),
+    ]
+
+
+def test_unlabelled_address_window_is_the_buyer_and_its_vat_id_is_not_the_seller() -> None:
+    fields = _fields(_window_page())
+    assert fields["customer_name"] == "Brindle Works AG"
+    assert fields["vendor_name"] == "Quorvex Trading Ltd"
+    assert fields["vendor_tax_id"] == "DE123456789"
+
+
+def test_a_labelled_buyer_wins_over_the_address_window() -> None:
+    lines = _window_page()
+    lines.insert(0, (800, 200, "Bill to:"))
+    lines.insert(1, (800, 230, "Kestrel Foods BV"))
+    assert _fields(lines)["customer_name"] == "Kestrel Foods BV"
+
+
+def test_amount_due_is_the_total_less_a_prepayment_when_not_printed() -> None:
+    base = [(50, 40, "Facture n° F-2030-11"), (600, 300, "Total TTC"), (900, 300, "120,00")]
+    assert _fields(base)["amount_due"] == Decimal("120.00")
+    paid = [*base, (600, 330, "Acompte versé"), (900, 330, "20,00")]
+    fields = _fields(paid)
+    assert fields["total"] == Decimal("120.00")
+    assert fields["amount_due"] == Decimal("100.00")
+
+
+def test_zero_vat_when_net_and_gross_are_equal() -> None:
+    fields = _fields(
+        [
+            (50, 40, "Invoice No. 7781"),
+            (600, 300, "Total excl. VAT"),
+            (900, 300, "250.00"),
+            (600, 330, "Total incl. VAT"),
+            (900, 330, "250.00"),
+            (50, 400, "Reverse charge: VAT to be paid by the recipient"),
+        ]
+    )
+    assert fields["total_tax"] == Decimal("0.00")
+
+
+def test_title_line_naming_an_order_gives_neither_number_nor_date() -> None:
+    fields = _fields(
+        [
+            (50, 100, "Rechnung Nr. A-7781 vom 05.06.2030"),
+            (50, 140, "Bemerkung Rechnung gemäß Bestellung Nr. B-1200 vom 01.03.2030"),
+            (50, 400, "Gesamtbetrag 50,00"),
+        ]
+    )
+    assert fields["invoice_number"] == "A-7781"
+    assert fields["invoice_date"] == dt.date(2030, 6, 5)
+
+
+def test_a_preceding_invoice_date_is_not_the_issue_date() -> None:
+    fields = _fields(
+        [
+            (50, 40, "FACTURE N° : F2030-23"),
+            (600, 80, "Date :"),
+            (800, 80, "31/01/2030"),
+            (50, 200, "DATE DE FACTURE ASSOCIÉE : 01/01/2030"),
+            (50, 400, "Total TTC 10,00"),
+        ]
+    )
+    assert fields["invoice_date"] == dt.date(2030, 1, 31)
+
+
+def test_due_date_far_under_its_column_title_read_from_the_words_below_it() -> None:
+    fields = _fields(
+        [
+            (50, 40, "Invoice No. 4410 dated 01.06.2030"),
+            (50, 300, "Beschreibung"),
+            (400, 300, "Fälligkeit"),
+            (50, 370, "01.06.2030 erhalten Sie 2 % Skonto"),
+            (400, 370, "15.07.2030"),
+            (50, 600, "Total 10,00"),
+        ]
+    )
+    assert fields["due_date"] == dt.date(2030, 7, 15)
+
+
+def test_the_buyers_own_vat_id_is_never_the_sellers() -> None:
+    fields = _fields(
+        [
+            (50, 40, "Factuur VF-1005"),
+            (600, 300, "Factuur totaal EUR 49,99"),
+            (50, 500, "Uw BTW nummer: DE136695976"),
+        ]
+    )
+    assert "vendor_tax_id" not in fields
+
+
+def test_a_customer_number_right_of_the_buyer_heading_is_skipped_for_the_name() -> None:
+    fields = _fields(
+        [
+            (50, 40, "Facture n° F-2030-11"),
+            (50, 200, "Client :"),
+            (200, 200, "C-20431"),
+            (50, 230, "Brindle Works SARL"),
+            (50, 260, "2 rue de la Paix"),
+            (50, 290, "75002 Paris"),
+            (600, 500, "Total TTC 120,00"),
+        ]
+    )
+    assert fields["customer_name"] == "Brindle Works SARL"
+
+
+def test_net_total_left_out_is_the_total_less_the_vat() -> None:
+    fields = _fields(
+        [
+            (50, 40, "Rechnung Nr. 7781"),
+            (600, 300, "MwSt. 19 %"),
+            (900, 300, "19,00"),
+            (600, 330, "Gesamtbetrag"),
+            (900, 330, "119,00"),
+        ]
+    )
+    assert fields["total"] == Decimal("119.00")
+    assert fields["subtotal"] == Decimal("100.00")

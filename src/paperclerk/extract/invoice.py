@@ -15,10 +15,13 @@ from decimal import Decimal
 
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
+from paperclerk.extract.invoice_columns import split_columns
+from paperclerk.extract.invoice_items import line_items
 from paperclerk.extract.invoice_labels import invoice_labels
 from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
-from paperclerk.extract.invoice_tables import header_lines, line_items, tax_details
+from paperclerk.extract.invoice_tables import header_lines, tax_details
 from paperclerk.extract.invoice_values import READERS, id_token
+from paperclerk.extract.invoice_window import window_parties
 from paperclerk.extract.layout import Candidate, best_field, merge_repeated
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
 from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
@@ -75,6 +78,13 @@ _TITLE_NUMBER = re.compile(
     r"korrektur)\w*\b[^:]{0,60}?\s(?:nr|no|n°|nº|number|nummer|numéro|#)\.?\s*:?\s*",
     re.IGNORECASE,
 )
+# another document named between the title and its number: the number is that one's
+_OTHER_DOCUMENT = re.compile(
+    r"\b(?:bestellung|auftrag|lieferung|lieferschein|vertrag|angebot|order|delivery|contract|"
+    r"quote|quotation|commande|livraison|contrat|devis|bestelling|levering|opdracht|offerte|"
+    r"associ\w*|vorherige\w*|ursprungs\w*|original|preceding|précédente)\b",
+    re.IGNORECASE,
+)
 _DATE_CUE = re.compile(r"^\s*(?:vom|du|of|dated|van|del|from|le|date[d]?:?)\s*$", re.IGNORECASE)
 
 
@@ -82,8 +92,8 @@ def _title_number(index: DocIndex, cands: dict[str, list[Candidate]], dayfirst: 
     """Invoice number, and the date after it, from a title line that names both."""
     for page, line in index.lines():
         m = _TITLE_NUMBER.search(line.text)
-        if m is None:
-            continue
+        if m is None or _OTHER_DOCUMENT.search(m.group(0)):
+            continue  # "Rechnung gemäß Bestellung Nr. X vom D": the order's number and date
         span = Span(page, index.line_words(line))
         rest = span.text[m.end() :]
         found = id_token(rest, dayfirst)
@@ -142,6 +152,54 @@ def _due_from_terms(fields: dict[str, ExtractedField]) -> ExtractedField | None:
     )
 
 
+def _due_from_total(
+    fields: dict[str, ExtractedField], prepaid: list[Candidate]
+) -> ExtractedField | None:
+    """Derive the amount due from the grand total less any amount already paid.
+
+    An invoice that prints no "amount due" line asks for its total (EN 16931: amount due =
+    total - paid amount); a labelled prepayment is taken off.
+    """
+    total = fields.get("total")
+    if total is None or not isinstance(total.value, Decimal):
+        return None
+    paid = max(prepaid, key=lambda c: c.score, default=None)
+    value, confidence = total.value, 0.8 * total.confidence
+    if paid is not None and isinstance(paid.value, Decimal) and 0 < paid.value < total.value:
+        value, confidence = total.value - paid.value, 0.6 * total.confidence
+    return ExtractedField(
+        name="amount_due",
+        value=value,
+        raw_text=total.raw_text,
+        confidence=round(confidence, 4),
+        provenance=total.provenance,
+    )
+
+
+def _derived_amount(
+    fields: dict[str, ExtractedField], name: str, known: str
+) -> ExtractedField | None:
+    """Return the net or VAT total a document leaves out, as the total less the other one.
+
+    Grand total = net total + VAT total (EN 16931): a tax-exempt invoice often prints no
+    VAT amount (it is the total less the net, zero), another no net total.
+    """
+    part, total = fields.get(known), fields.get("total")
+    if part is None or total is None:
+        return None
+    if not isinstance(part.value, Decimal) or not isinstance(total.value, Decimal):
+        return None
+    if not 0 <= part.value <= total.value:
+        return None
+    return ExtractedField(
+        name=name,
+        value=total.value - part.value,
+        raw_text="",
+        confidence=round(0.5 * min(part.confidence, total.confidence), 4),
+        provenance=total.provenance,
+    )
+
+
 class RuleInvoiceExtractor:
     """Extracts the invoice schema from OCR'd or born-digital pages without any training."""
 
@@ -160,8 +218,11 @@ class RuleInvoiceExtractor:
         return {}
 
     def extract(self, pages: list[Page]) -> Extraction:
-        """Return the invoice fields, line items and tax lines found on the pages."""
-        index = DocIndex(pages)
+        """Return the invoice fields, line items and tax lines found on the pages.
+
+        Lines that bridge two columns of the page are cut first (``split_columns``).
+        """
+        index = DocIndex([split_columns(p) for p in pages])
         hits = index.find_labels(self._labels)
         dayfirst = guess_dayfirst(index)
         cands: dict[str, list[Candidate]] = defaultdict(list)
@@ -176,13 +237,18 @@ class RuleInvoiceExtractor:
         self._dates(index, hits, cands, dayfirst)
         _title_number(index, cands, dayfirst)
         _pay_by(index, cands, dayfirst)
-        self._ids(index, cands)
         cust_names, cust_addrs, cust_words = customers(index, hits)
+        window = window_parties(index, any(c.score >= 0.5 for c in cust_names))
+        cust_names += window.customers
+        cust_words |= window.buyer_words
+        self._ids(index, cands, window.buyer_words)
         cands["customer_name"] += cust_names
         cands["customer_address"] += cust_addrs
         customer_names = {norm(str(c.value)) for c in cust_names if c.score >= 0.5}
         cands["vendor_name"] += [
-            c for c in vendors(index, hits, cust_words) if norm(str(c.value)) not in customer_names
+            c
+            for c in vendors(index, hits, cust_words) + window.vendors
+            if norm(str(c.value)) not in customer_names
         ]
         taxes = tax_details(index)
         if any(t.tax is not None for t in taxes):
@@ -201,13 +267,21 @@ class RuleInvoiceExtractor:
             field = best_field("vendor_address", [address] if address else [])
             if field is not None:
                 fields["vendor_address"] = field
+        if "amount_due" not in fields:
+            due_amount = _due_from_total(fields, cands.get("prepaid", []))
+            if due_amount is not None:
+                fields["amount_due"] = due_amount
+        for name, known in (("total_tax", "subtotal"), ("subtotal", "total_tax")):
+            derived = _derived_amount(fields, name, known) if name not in fields else None
+            if derived is not None:
+                fields[name] = derived
         if "due_date" not in fields:
             due = _due_from_terms(fields)
             if due is not None:
                 fields["due_date"] = due
         return Extraction(
             fields=fields,
-            line_items=line_items(index, dayfirst),
+            line_items=line_items(index),
             tax_details=taxes,
         )
 
@@ -233,9 +307,14 @@ class RuleInvoiceExtractor:
                 break
 
     @staticmethod
-    def _ids(index: DocIndex, cands: dict[str, list[Candidate]]) -> None:
-        """IBANs and VAT ids anywhere; ids on lines that address the customer count less."""
-        customer_lines = set()
+    def _ids(index: DocIndex, cands: dict[str, list[Candidate]], buyer_words: set[str]) -> None:
+        """IBANs and VAT ids anywhere, less the buyer's.
+
+        An id on a line that addresses the customer (``Your VAT no``, ``Uw BTW nummer``) or
+        printed in or right under the buyer's address block (``buyer_words``) is the
+        buyer's: it is dropped, wherever else it is printed too.
+        """
+        customer_lines = set(buyer_words)
         for page, line in index.lines():
             penalty = 0.0
             if _CUSTOMER_CUE.search(line.text):
@@ -245,9 +324,9 @@ class RuleInvoiceExtractor:
                 cands["vendor_iban"].append(_line_cand(page, line, iban, 0.9 - penalty))
             for vat in find_vat_ids(line.text):
                 cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.75 - penalty))
-        for c in cands["vendor_tax_id"]:
-            if set(c.word_ids) & customer_lines:
-                c.score = min(c.score, 0.35)
+        for name in ("vendor_tax_id", "vendor_iban"):
+            theirs = {repr(c.value) for c in cands[name] if set(c.word_ids) & customer_lines}
+            cands[name] = [c for c in cands[name] if repr(c.value) not in theirs]
 
     @staticmethod
     def _amounts(index: DocIndex, cands: dict[str, list[Candidate]]) -> None:

@@ -35,6 +35,7 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Data fattura", 1.0), ("Data", 0.6), ("Tarikh", 0.7),
         ("Ausstellungsdatum", 1.0), ("Date d'émission", 1.0), ("Date de la facture", 1.0),
         ("Belegdatum", 0.9), ("Gutschriftsdatum", 1.0),
+        ("Émise le", 0.9), ("Datum der Rechnung", 1.0), ("Date of the invoice", 1.0),
     ],
     "due_date": [
         ("Due Date", 1.0), ("Payment Due", 0.9), ("Pay by", 0.8), ("Fälligkeitsdatum", 1.0),
@@ -44,6 +45,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Vencimiento", 0.9), ("Termin płatności", 1.0), ("Data scadenza", 1.0),
         ("Scadenza", 0.9), ("Fälligkeit", 0.9), ("Fällig", 0.8), ("Zahlungsfrist", 0.8),
         ("Payment due date", 1.0), ("Date of payment", 0.8), ("Vervaldag", 1.0),
+        ("À payer avant le", 1.0), ("Fällig bis", 1.0), ("Due by", 0.9),
+        ("Uiterlijk betalen op", 1.0), ("Te betalen voor", 0.9),
     ],
     "purchase_order": [
         ("PO Number", 1.0), ("PO No", 1.0), ("Purchase Order", 1.0), ("Order No", 0.8),
@@ -67,6 +70,7 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Rechnungssumme", 0.9), ("Rechnungsbetrag brutto", 1.0), ("Total with VAT", 1.0),
         ("Total including VAT", 1.0), ("Invoice total amount", 1.0), ("Total TVAC", 1.0),
         ("Totaal incl. btw", 1.0), ("Totaalbedrag", 1.0),
+        ("Montant total TTC", 1.0), ("Gesamt brutto", 1.0), ("Totaalbedrag incl. btw", 1.0),
     ],
     "amount_due": [
         ("Amount Due", 1.0), ("Balance Due", 1.0), ("Total Due", 0.9), ("Amount payable", 1.0),
@@ -74,6 +78,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Somme à payer", 1.0), ("Reste à payer", 1.0), ("Te betalen", 1.0),
         ("Openstaand bedrag", 1.0), ("Importe a pagar", 1.0), ("Do zapłaty", 1.0),
         ("Da pagare", 1.0),
+        ("Montant à payer", 1.0), ("Reste dû", 1.0), ("Solde dû", 1.0), ("Total à payer", 1.0),
+        ("Zu zahlen", 1.0), ("Zu zahlender Betrag", 1.0), ("Fälliger Betrag", 1.0),
+        ("Noch zu zahlen", 1.0), ("Total amount due", 1.0), ("Amount to pay", 1.0),
+        ("Nog te betalen", 1.0), ("Te voldoen", 1.0),
     ],
     "subtotal": [
         ("Subtotal", 1.0), ("Sub Total", 1.0), ("Net Amount", 0.9), ("Total excl. VAT", 1.0),
@@ -86,6 +94,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Summe ohne MwSt", 1.0), ("Gesamtbetrag netto", 1.0), ("Nettogesamtbetrag", 1.0),
         ("Total without VAT", 1.0), ("Total excluding VAT", 1.0), ("Total hors taxes", 1.0),
         ("Montant total HT", 1.0), ("Totaal excl. btw", 1.0), ("Totaal exclusief btw", 1.0),
+        ("Base HT", 1.0), ("Net HT", 1.0), ("Total net HT", 1.0), ("Montant net HT", 1.0),
+        ("Net total", 1.0), ("Total net amount", 1.0), ("Taxable amount", 0.9),
+        ("Nettobedrag", 1.0), ("Netto bedrag", 1.0), ("Totaal netto", 1.0),
+        ("Warenwert netto", 1.0),
     ],
     "total_tax": [
         ("Tax", 0.6), ("VAT", 0.6), ("GST", 0.6), ("Sales Tax", 0.9), ("Total Tax", 1.0),
@@ -121,6 +133,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Cedente", 0.7), ("Account holder", 0.6), ("Kontoinhaber", 0.6),
         ("Titulaire du compte", 0.6), ("Rekeninghouder", 0.6), ("Payee", 0.6),
         ("in favor of", 0.6), ("in favour of", 0.6), ("Payable to", 0.7),
+        ("Émetteur", 0.9), ("Rechnungssteller", 1.0), ("Leistungserbringer", 0.9),
+        ("Prestataire", 0.8),
     ],
     "customer_name": [
         ("Bill to", 1.0), ("Bill to Address", 1.0), ("Billed to", 1.0),
@@ -133,6 +147,18 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Buyer", 0.9), ("Käufer", 0.9), ("Leistungsempfänger", 0.9),
         ("Käufer/Leistungsempfänger", 1.0), ("Acheteur", 0.9), ("Koper", 0.8), ("Afnemer", 0.8),
         ("Factuur aan", 1.0), ("Rechnung an", 1.0), ("Facture à", 1.0),
+        ("Adressé à", 1.0), ("Destinataire", 0.8), ("Adresse client", 0.9),
+        ("Empfänger", 0.8), ("Kundenanschrift", 0.9), ("Invoice address", 0.9),
+        ("Invoiced to", 1.0), ("Klantgegevens", 0.9), ("Debiteur", 0.8),
+    ],
+    # amounts already paid: not the total, and taken off it for the amount due
+    "prepaid": [
+        ("Erhaltene Anzahlungen", 1.0), ("Anzahlungen", 0.9), ("Bereits gezahlt", 1.0),
+        ("Geleistete Anzahlungen", 1.0), ("Vorauszahlung", 0.9), ("Prepaid amount", 1.0),
+        ("Paid amount", 1.0), ("Amount paid", 1.0), ("Already paid", 1.0), ("Prepayment", 0.9),
+        ("Acompte", 0.9), ("Acomptes versés", 1.0), ("Déjà payé", 1.0), ("Montant payé", 1.0),
+        ("Montant déjà payé", 1.0), ("Reeds betaald", 1.0), ("Vooruitbetaling", 1.0),
+        ("Aanbetaling", 1.0), ("Betaald bedrag", 1.0),
     ],
     IGNORE: [
         ("Order Date", 1.0), ("Orderdatum", 1.0), ("Bestelldatum", 1.0), ("Delivery Date", 1.0),
@@ -150,14 +176,18 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         # charges, allowances and prepayments hold amounts that are not the invoice total
         ("Gesamtbetrag der Zuschläge", 1.0), ("Gesamtbetrag der Abschläge", 1.0),
         ("Summe der Zuschläge", 1.0), ("Summe der Abschläge", 1.0), ("Summe Zuschläge", 1.0),
-        ("Summe Abschläge", 1.0), ("Erhaltene Anzahlungen", 1.0), ("Anzahlungen", 1.0),
-        ("Bereits gezahlt", 1.0), ("Prepaid amount", 1.0), ("Paid amount", 1.0),
-        ("Amount paid", 1.0), ("Total charges", 1.0), ("Total allowances", 1.0),
-        ("Total des remises", 1.0), ("Total des frais", 1.0), ("Acompte", 1.0),
-        ("Déjà payé", 1.0), ("Montant payé", 1.0), ("Reeds betaald", 1.0),
-        ("Vooruitbetaling", 1.0), ("Liefer- und Leistungsdatum", 1.0), ("Leistungszeitraum", 1.0),
+        ("Summe Abschläge", 1.0), ("Total charges", 1.0), ("Total allowances", 1.0),
+        ("Total des remises", 1.0), ("Total des frais", 1.0),
+        ("Liefer- und Leistungsdatum", 1.0), ("Leistungszeitraum", 1.0),
         ("Date de prestation", 1.0), ("Service date", 1.0),
         ("Bestellung vom", 1.0),
+        # a preceding or corrected invoice named on this one: its number and date are not ours
+        ("Date de facture associée", 1.0), ("N° de facture associée", 1.0),
+        ("Date de la facture d'origine", 1.0), ("Preceding invoice date", 1.0),
+        ("Preceding invoice number", 1.0), ("Original invoice date", 1.0),
+        ("Original invoice number", 1.0), ("Datum der Ursprungsrechnung", 1.0),
+        ("Nummer der Ursprungsrechnung", 1.0), ("Vorherige Rechnung", 1.0),
+        ("Oorspronkelijke factuurdatum", 1.0), ("Oorspronkelijk factuurnummer", 1.0),
     ],
 }  # fmt: skip
 

@@ -121,12 +121,26 @@ def customers(
                 row.score *= weight * hit.score
                 names.append(row)
                 block_words |= set(row.word_ids)
+            while len(spans) > 1 and _not_a_name(spans[0].text):
+                spans = spans[1:]  # "Client : C-1234" then the name on the next line
             name, addr = _name_and_address(spans, weight * hit.score * 0.9)
             if name is not None and not is_party_name(str(name.value)):
                 name = None
             names += [name] if name else []
             addresses += [addr] if addr else []
     return names, addresses, block_words
+
+
+def _not_a_name(text: str) -> bool:
+    """Whether a span under a buyer heading is an id, not the name that follows it.
+
+    A customer number (``C-1234``, ``Nr. 991``) or an empty label line is skipped;
+    anything with more letters than digits is kept.
+    """
+    t = text.strip(" :")
+    letters = sum(c.isalpha() for c in t)
+    digits = sum(c.isdigit() for c in t)
+    return letters < 2 or (digits >= 3 and digits >= letters)
 
 
 _NAME_ROW = re.compile(

@@ -1,9 +1,10 @@
 """Invoice tables: line items under a column header row, and VAT rate lines.
 
-A header row is a row with several known column titles (``Description``, ``Qty``, ``Menge``,
-``Prix unitaire``, ``Bedrag``...).  Each later row with an amount is an item; its words are
-put into the column whose title they sit under.  The table ends at a total row.  Text-only
-rows right under an item continue its description.
+A header row is a row with several known column titles (``Pos``, ``Description``, ``Qty``,
+``Menge``, ``Prix unitaire``, ``Bedrag``...).  A later row with an amount (in the amount
+column, when there is one) is read as an item; its words are put into the column whose
+title they sit under.  Text-only rows right under an item continue its description.  Where
+a table starts and ends, and which of its rows are items, is decided in ``invoice_items``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+from rapidfuzz import fuzz, process
 
 from paperclerk.extract.common import DocIndex, norm
 from paperclerk.extract.layout import Row
@@ -34,15 +37,18 @@ _COLUMN_TITLES: dict[str, str] = {
     "hoeveelheid|ilosc|quantita|qta",
     "unit": "unit|units|einheit|unite|eenheid|jm|uom",
     "unit_price": "price|rate|prix|pu|preis|einzelpreis|prijs|precio|cena|prezzo|unit price|"
-    "p u|pu ht|p u ht|prix unitaire|vk preis|prijs per stuk|precio unitario|unit cost",
+    "p u|pu ht|p u ht|prix unitaire|vk preis|prijs per stuk|precio unitario|unit cost|"
+    "nettopreis|stuckpreis|einzelpreis netto|prix unitaire ht|stukprijs|eenheidsprijs",
     "amount": "amount|total|betrag|gesamt|gesamtpreis|montant|bedrag|importe|wartosc|importo|"
-    "zeilenbetrag|montant ht|montant ttc|line total|prijs incl btw|total price",
-    "tax_rate": "tax|taxes|vat|mwst|ust|tva|btw|iva|gst|tax %|vat %|btw %",
+    "zeilenbetrag|montant ht|montant ttc|line total|prijs incl btw|total price|nettobetrag|"
+    "gesamtbetrag|total ht|totaal|bedrag excl btw|line amount|net amount",
+    "tax_rate": "tax|taxes|vat|mwst|ust|tva|btw|iva|gst|tax %|vat %|btw %|steuersatz|"
+    "ust satz|mwst satz|taux tva|btw tarief|vat rate|tax rate",
     "product_code": "code|sku|ref|reference|artikelnummer|art nr|item code|product code",
-    "_skip": "pos|disc|rabatt|remise|korting|discount|disc %|rabatt %",
+    "position": "pos|position|pos nr|posnr|lfd nr|no|nr|ligne|line|line no|regel",
+    "_skip": "disc|rabatt|remise|korting|discount|disc %|rabatt %",
 }
 _COLUMNS = {title: cat for cat, titles in _COLUMN_TITLES.items() for title in titles.split("|")}
-_STOP_FIELDS = {"total", "amount_due"}
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 _CODE = re.compile(r"^[\[*(]?([A-Z0-9][A-Z0-9_\-./]*\d[A-Z0-9_\-./]*)[\])*]?$", re.IGNORECASE)
 _TAX_WORDS = re.compile(r"\b(tax|vat|gst|mwst|ust|tva|btw|iva|sst|ppn|steuer)\b", re.IGNORECASE)
@@ -57,15 +63,30 @@ class Column:
     x1: float
 
 
-def _header(row: Row, index: DocIndex) -> list[Column]:
-    """Categorise the words of a row as column titles; longest known phrase first."""
+_LONG_TITLES = [t for t in _COLUMNS if len(t) >= 6 and " " not in t]
+
+
+def _column_title(text: str, fuzzy: bool) -> str | None:
+    """Return the column a title names, matching a long word loosely when ``fuzzy``."""
+    cat = _COLUMNS.get(text)
+    if cat is not None or not fuzzy or len(text) < 6:
+        return cat
+    found = process.extractOne(text, _LONG_TITLES, scorer=fuzz.ratio, score_cutoff=85.0)
+    return _COLUMNS[found[0]] if found else None
+
+
+def header_of(row: Row, index: DocIndex) -> list[Column]:
+    """Categorise the words of a row as column titles; longest known phrase first.
+
+    A long single word may be misread by OCR by a letter or two (``Beschribung``).
+    """
     words = [w for ln in row.lines for w in index.line_words(ln)]
     cols: list[Column] = []
     i = 0
     while i < len(words):
         for n in (3, 2, 1):
             chunk = words[i : i + n]
-            cat = _COLUMNS.get(norm(" ".join(w.text for w in chunk)))
+            cat = _column_title(norm(" ".join(w.text for w in chunk)), fuzzy=n == 1)
             if cat and len(chunk) == n:
                 cols.append(Column(cat, chunk[0].box.x0, chunk[-1].box.x1))
                 i += n
@@ -75,7 +96,8 @@ def _header(row: Row, index: DocIndex) -> list[Column]:
     return cols
 
 
-def _is_header(cols: list[Column]) -> bool:
+def is_header(cols: list[Column]) -> bool:
+    """Whether the titles of a row make an item-table header: a description and an amount."""
     names = {c.name for c in cols}
     return (
         len(cols) >= 3
@@ -116,7 +138,7 @@ def header_lines(index: DocIndex) -> set[str]:
     for rows in index.rows.values():
         in_header = False
         for row in rows:
-            if _is_header(_header(row, index)):
+            if is_header(header_of(row, index)):
                 in_header = True
                 out |= {ln.id for ln in row.lines}
                 bottom, height = row.box.y1, row.box.height
@@ -147,15 +169,24 @@ def _cell(name: str, value: FieldValue, words: list[Word], page: int) -> Extract
     )
 
 
-def _item(row: Row, index: DocIndex, cols: list[Column], n: int) -> LineItem | None:
-    """Build one line item from a row, or None when the row has no amount."""
+def read_item(row: Row, index: DocIndex, cols: list[Column]) -> LineItem | None:
+    """Build one line item from a row, or None when the row has no amount.
+
+    When the header has an amount column, the amount must sit in it.  The item's index is
+    0; the caller numbers the items it keeps.
+    """
     words = [w for ln in row.lines for w in index.line_words(ln)]
     text = " ".join(w.text for w in words)
-    amounts = find_amounts(text)
+    # word by word too: "9,90 198,00" side by side can read as one grouped number
+    amounts = find_amounts(text) or [m for w in words for m in find_amounts(w.text)]
     if not amounts:
         return None
     cells = _assign(words, cols)
     fields: dict[str, ExtractedField] = {}
+    if any(c.name == "amount" for c in cols) and not find_amounts(
+        " ".join(w.text for w in cells.get("amount", []))
+    ):
+        return None  # "Gross price: 9.00" under a description: a detail, not an item
     money_words = {id(w) for name in ("amount", "unit_price") for w in cells.get(name, [])}
     amount_cell = cells.get("amount") or [w for w in words if id(w) in money_words][-1:]
     amount = parse_amount(" ".join(w.text for w in amount_cell)) if amount_cell else None
@@ -194,10 +225,10 @@ def _item(row: Row, index: DocIndex, cols: list[Column], n: int) -> LineItem | N
         desc = " ".join(w.text for w in desc_words)
         fields["description"] = _cell("description", desc, desc_words, row.page)
     prov = Provenance(page=row.page, box=row.box, word_ids=[w.id for w in words])
-    return LineItem(index=n, fields=fields, provenance=prov, confidence=0.6)
+    return LineItem(index=0, fields=fields, provenance=prov, confidence=0.6)
 
 
-def _continue(item: LineItem, row: Row, index: DocIndex, cols: list[Column]) -> bool:
+def continue_item(item: LineItem, row: Row, index: DocIndex, cols: list[Column]) -> bool:
     """Append a text-only row under an item to its description; False when it is not one."""
     words = [w for ln in row.lines for w in index.line_words(ln)]
     if not words or set(_assign(words, cols)) != {"description"}:
@@ -216,40 +247,6 @@ def _continue(item: LineItem, row: Row, index: DocIndex, cols: list[Column]) -> 
         page=row.page, box=box, word_ids=desc.provenance.word_ids + [w.id for w in words]
     )
     return True
-
-
-def line_items(index: DocIndex, dayfirst: bool = True) -> list[LineItem]:
-    """Line items of every table found under a header row, in order."""
-    items: list[LineItem] = []
-    for page in index.pages:
-        cols: list[Column] = []
-        last: LineItem | None = None
-        for row in index.rows.get(page.index, []):
-            header = _header(row, index)
-            if _is_header(header):
-                cols, last = header, None
-                continue
-            if not cols:
-                continue
-            fields = {
-                f
-                for ln in row.lines
-                for h in index.hits_by_line.get(ln.id, [])
-                for f, _ in h.label.fields
-            }
-            if fields & _STOP_FIELDS:
-                cols = []
-                continue
-            if fields & {"subtotal", "total_tax"}:
-                last = None
-                continue
-            item = _item(row, index, cols, len(items))
-            if item is not None:
-                items.append(item)
-                last = item
-            elif last is None or not _continue(last, row, index, cols):
-                last = None
-    return items
 
 
 def _split(amounts: list[Decimal], rate: Decimal) -> TaxDetail:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from paperclerk.extract.common import DocIndex, LabelHit, Span
+from paperclerk.extract.common import DocIndex, LabelHit, Span, drop
 from paperclerk.extract.layout import Candidate
 from paperclerk.model import FieldValue
 from paperclerk.parsers import find_amounts, find_dates, find_vat_ids
@@ -29,10 +29,39 @@ def _cand(span: Span, value: FieldValue, raw: str, score: float, start: int, end
 
 
 def _places(index: DocIndex, hit: LabelHit) -> list[tuple[list[Span], float]]:
-    below = index.below(hit)
+    below = index.below(hit) or column_value(index, hit)
     places: list[tuple[list[Span], float]] = [(index.right_of(hit), RIGHT)]
     places += [([s], BELOW if i == 0 else BELOW_2) for i, s in enumerate(below)]
     return places
+
+
+COLUMN_REACH = 4.5
+"""How many line heights under a column title its value may sit (a blank line between)."""
+
+
+def column_value(index: DocIndex, hit: LabelHit) -> list[Span]:
+    """Return the first line under a column title (``Fälligkeit`` over ``30.04.2026``).
+
+    Titled columns often leave more room under the title than a label does above its
+    value: the words under the title of the nearest line within ``COLUMN_REACH`` line
+    heights are taken, unless that line opens with a label of its own.
+    """
+    page = next(p for p in index.pages if p.index == hit.page)
+    box = hit.box
+    near = [
+        (drop(hit.line.box, line.box), line)
+        for line in page.lines
+        if line.id != hit.line.id
+        and 0.45 < drop(hit.line.box, line.box) <= COLUMN_REACH
+        and min(line.box.x1, box.x1) - max(line.box.x0, box.x0) > 0
+    ]
+    if not near:
+        return []
+    line = min(near, key=lambda t: t[0])[1]
+    if index.starts_with_label(line):
+        return []
+    words = [w for w in index.line_words(line) if min(w.box.x1, box.x1) - max(w.box.x0, box.x0) > 0]
+    return [Span(hit.page, words)] if words else []
 
 
 def read_money(index: DocIndex, hit: LabelHit, weight: float, dayfirst: bool) -> list[Candidate]:
@@ -124,6 +153,7 @@ READERS: dict[str, Reader] = {
     "due_date": read_date,
     "total": read_money,
     "amount_due": read_money,
+    "prepaid": read_money,
     "subtotal": read_money,
     "total_tax": read_money,
     "payment_terms": read_text,

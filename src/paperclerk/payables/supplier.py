@@ -159,9 +159,7 @@ def _cell(row: dict[str | None, str | list[str] | None], name: str) -> str | Non
     return value.strip() or None if isinstance(value, str) else None
 
 
-def csv_reader(
-    text: str, required: Sequence[str], columns: Sequence[str]
-) -> csv.DictReader[str]:
+def csv_reader(text: str, required: Sequence[str], columns: Sequence[str]) -> csv.DictReader[str]:
     """Return a reader of an import CSV whose header names are trimmed and lower-cased.
 
     Raise `CsvFormatError` when the header cannot be read or lacks a `required` column
