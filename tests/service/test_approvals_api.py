@@ -235,6 +235,57 @@ def test_a_reviewers_approval_starts_it_and_no_policy_means_payable(api: Api) ->
     [body] = payloads(api)
     assert body["document_id"] == plain and body["approval"] is None
     assert body["export"]["journal"]["document_id"] == plain
+    # reopening it takes back what was announced, audited although no request existed
+    assert c.post(f"/v1/documents/{plain}/reopen", json={"reason": "check"}, headers=h).is_success
+    audit = c.get(f"/v1/documents/{plain}/audit", headers=h).json()
+    [entry] = [e for e in audit if e["action"] == "approval.withdrawn"]
+    assert entry["old_value"] == {"status": "payable"} and entry["actor_kind"] == "system"
+
+
+def withdrawals(api: Api) -> list[dict[str, Any]]:  # noqa: F811
+    with make_session_factory(make_engine(api.url))() as s:
+        event = WebhookDelivery.event == "invoice.approval_withdrawn"
+        return [r.payload or {} for r in s.scalars(select(WebhookDelivery).where(event))]
+
+
+def test_reopening_an_invoice_withdraws_its_payment_approval(api: Api) -> None:  # noqa: F811
+    ids = setup(api)
+    c, h = api.client, api.headers()
+    hook = {"url": "https://8.8.8.8/hold", "events": ["invoice.approval_withdrawn"]}
+    assert c.post("/v1/webhooks", json=hook, headers=h).status_code == 201
+    pending, paid = upload_invoice(api, "INV-20"), upload_invoice(api, "INV-21", "2024-06-03")
+    aid = c.get(f"/v1/documents/{paid}/approval", headers=h).json()["id"]
+    for user in ("manager@x.test", "cfo@x.test"):
+        r = c.post(f"/v1/approvals/{aid}/approve", json={"user": user}, headers=h)
+        assert r.status_code == 200, r.text
+    assert [b["document_id"] for b in payloads(api)] == [paid]
+    # a pending approval is withdrawn silently: nothing had been announced
+    reason = {"reason": "the total looks wrong"}
+    assert c.post(f"/v1/documents/{pending}/reopen", json=reason, headers=h).status_code == 200
+    assert c.get(f"/v1/documents/{pending}/approval", headers=h).status_code == 404
+    assert withdrawals(api) == []
+    # a payable one is withdrawn and the ERP told to hold it, naming the announced generation
+    with make_session_factory(make_engine(api.url))() as s:
+        generation = s.get(DocumentRow, paid).generation  # type: ignore[union-attr]
+    assert c.post(f"/v1/documents/{paid}/reopen", json=reason, headers=h).status_code == 200
+    assert c.get(f"/v1/documents/{paid}/approval", headers=h).status_code == 404
+    [held] = withdrawals(api)
+    assert held["document_id"] == paid and held["generation"] == generation
+    assert held["reason"] == "the total looks wrong" and held["amounts"]["total"] == "119.00"
+    assert [s["acted_by"] for s in held["approval"]["steps"]] == ["manager@x.test", "cfo@x.test"]
+    audit = c.get(f"/v1/documents/{paid}/audit", headers=h).json()
+    [entry] = [e for e in audit if e["action"] == "approval.withdrawn"]
+    assert entry["old_value"]["status"] == "approved"
+    assert entry["new_value"] == {"reason": "the total looks wrong"}
+    # the reviewer's new approval of the data starts a new request, on the current figures
+    result = c.get(f"/v1/documents/{paid}", headers=h).json()["result"]
+    fields = {n: str(f["value"]) for n, f in result["fields"].items() if f.get("value") is not None}
+    person = Reviewer(ids["manager@x.test"], "manager@x.test", (ids["workspace"],))
+    with make_session_factory(make_engine(api.url)).begin() as s:
+        approve(s, person, paid, Correction(fields=fields), data_dir=None)
+    again = c.get(f"/v1/documents/{paid}/approval", headers=h).json()
+    assert again["status"] == "pending" and again["id"] != aid and again["current_step"] == 0
+    assert len(payloads(api)) == 1  # not payable again until the steps are approved anew
 
 
 def test_two_approvals_of_one_step_at_once_only_one_wins(

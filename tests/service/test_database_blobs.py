@@ -111,4 +111,3 @@ def test_two_worker_machines_share_only_the_database(
         assert not any((folder / "blobs").rglob("*")), folder
     with factory() as session:
         assert (session.scalar(select(func.count()).select_from(BlobRow)) or 0) >= 8
-

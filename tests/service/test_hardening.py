@@ -56,9 +56,7 @@ def test_every_response_carries_the_security_headers(ui: Ui) -> None:
     assert docs.headers["x-frame-options"] == "DENY"
 
 
-def test_metrics_need_a_token_or_a_loopback_client(
-    ui: Ui, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_metrics_need_a_token_or_a_loopback_client(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
     assert ui.client.get("/metrics").status_code == 403
     local = TestClient(ui.client.app, client=LOOPBACK)
     assert "paperclerk_documents" in local.get("/metrics").text

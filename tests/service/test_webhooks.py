@@ -161,6 +161,7 @@ def test_a_processed_document_is_posted_signed_by_the_worker(
         "document.decided",
         "claim.decided",
         "invoice.approved",
+        "invoice.approval_withdrawn",
     ]
     secret = hook["secret"]
     upload = {"file": ("r.png", receipt_png("SECRETSHOP\nTOTAL 9.00"))}
@@ -562,9 +563,9 @@ def test_final_claim_decisions_are_announced_once_each_signed(
     assert {(d["submission_id"], d["document_id"]) for d in log} == {
         (approved, None), (pending, None)
     }  # fmt: skip
-    assert client.get(f"/v1/webhooks/{docs_only['id']}/deliveries", headers=mine).json()[
-        "items"
-    ] == []
+    assert (
+        client.get(f"/v1/webhooks/{docs_only['id']}/deliveries", headers=mine).json()["items"] == []
+    )
     # a deleted claim takes its deliveries with it; documents' events are untouched
     finished_document(hooks)
     gone = client.delete(f"/v1/campaigns/{CAMPAIGN_ID}/submissions/{approved}", headers=mine)

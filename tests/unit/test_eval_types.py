@@ -135,8 +135,9 @@ def test_json_shape_and_counts(folder: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result["auto_approved_unreadable"] == expected_unreadable
     assert result["automation_by_type"]["invoice"]["documents"] == 2
     assert result["automation_by_type"]["identity_document"]["automation_rate"] == 0.0
-    assert "no field could be read" in (
-        result["automation_by_type"]["identity_document"]["top_review_reasons"]
+    assert (
+        "no field could be read"
+        in (result["automation_by_type"]["identity_document"]["top_review_reasons"])
     )
     assert result["seconds_per_doc"] >= 0.0
 

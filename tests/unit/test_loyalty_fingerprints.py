@@ -128,4 +128,3 @@ def test_photo_of_a_screen_is_flagged_and_paper_is_not() -> None:
 @pytest.mark.parametrize(("day", "ok"), [(dt.date(2026, 5, 1), True), (dt.date(2026, 5, 2), False)])
 def test_future_dates(day: dt.date, ok: bool) -> None:
     assert fraud.future_date_rule(receipt(day=day), dt.date(2026, 5, 1)).passed is ok
-

@@ -58,7 +58,7 @@ def test_vat_ids_of_other_countries_and_masking() -> None:
     assert mask_iban("DE89370400440532013000") == "*" * 18 + "3000"
 
 
-@pytest.mark.parametrize("text", ["\r0", "\r", 'a,"b\r\n"c', "\x00,\r\n\"x"])
+@pytest.mark.parametrize("text", ["\r0", "\r", 'a,"b\r\n"c', '\x00,\r\n"x'])
 def test_a_broken_csv_is_a_format_error_never_a_crash(text: str) -> None:
     """A lone carriage return or an unclosed quote is a typed error (422), not a 500."""
     from paperclerk.payables.orders import parse_order_csv

@@ -39,9 +39,7 @@ def reliability_table(
     return rows
 
 
-def choose_threshold(
-    outcomes: list[tuple[float, bool]], max_error: float = 0.01
-) -> float | None:
+def choose_threshold(outcomes: list[tuple[float, bool]], max_error: float = 0.01) -> float | None:
     """Return the lowest confidence above which the measured error stays within `max_error`.
 
     Walks the outcomes from the most confident down and keeps the lowest cut at which the

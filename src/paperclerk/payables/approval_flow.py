@@ -7,8 +7,10 @@ for the time (`add_delegation`); the step records who acted for whom. Approving 
 step completes the request and announces the invoice as payable (`invoice.approved`);
 rejecting any step ends the request. Every transition writes an audit entry on the
 document in the caller's transaction (`approval.started`, `approval.delegated`,
-`approval.step_approved`, `approval.rejected`, `approval.completed`), the actor being the
-acting person's email. None of these functions commits.
+`approval.step_approved`, `approval.rejected`, `approval.completed`, `approval.withdrawn`),
+the actor being the acting person's email. Reopening the invoice's data for review
+withdraws its approval (`withdraw_approval`): data taken back must be approved, and paid,
+anew. None of these functions commits.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from paperclerk.payables.approval_errors import (
     NotApproverError,
     UnknownUserError,
 )
-from paperclerk.payables.approval_payload import announce_payable
+from paperclerk.payables.approval_payload import announce_payable, announce_withdrawn, trail_json
 from paperclerk.payables.approval_rules import choose_rule, invoice_facts
 from paperclerk.review.audit import Actor, record
 from paperclerk.storage.columns import utcnow
@@ -36,6 +38,7 @@ from paperclerk.storage.tables import (
     ApprovalDelegationRow,
     ApprovalRequestRow,
     ApprovalStepRow,
+    DocumentRow,
     UserWorkspace,
 )
 from paperclerk.storage.users import get_user_by_email, normalise_email
@@ -234,6 +237,47 @@ def reject(
         rejected["for"] = acted_for
     _audit(session, request, "approval.rejected", email, rejected, now)
     return request
+
+
+def withdraw_approval(
+    session: Session,
+    workspace_id: str,
+    document_id: str,
+    previous_state: str,
+    reason: str,
+    *,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Withdraw a reopened invoice's payment approval; return whether it had been payable.
+
+    Called in the reopen's transaction with the review state before it (`approved`,
+    `auto` or `rejected`). The approval request, in whatever state, is deleted, its trail
+    kept in an `approval.withdrawn` audit entry (old value), so the next approval of the
+    data starts a new request on the corrected figures. If the invoice had been announced
+    payable (its request completed, or its data approved in a workspace without a
+    policy), `invoice.approval_withdrawn` is queued for the ERP.
+    """
+    now = now or utcnow()
+    request = store.request_for_document(session, workspace_id, document_id)
+    data_approved = previous_state in ("approved", "auto")
+    if request is None:
+        row = session.get(DocumentRow, document_id)
+        kind = (row.result or {}).get("doc_type") if row is not None else None
+        if not data_approved or kind != DocType.INVOICE.value:
+            return False
+        record(
+            session, document_id, workspace_id, Actor.SYSTEM, "approval.withdrawn",
+            field="approval", old={"status": "payable"}, new={"reason": reason}, at=now,
+        )  # fmt: skip
+        announce_withdrawn(session, workspace_id, document_id, None, reason)
+        return True
+    payable = data_approved and request.status == store.APPROVED
+    trail = trail_json(session, request)
+    _audit(session, request, "approval.withdrawn", None, {"reason": reason}, now, old=trail)
+    if payable:
+        announce_withdrawn(session, workspace_id, document_id, trail, reason)
+    store.delete_request(session, request)
+    return payable
 
 
 def add_delegation(

@@ -22,7 +22,7 @@ from paperclerk.model import Document
 from paperclerk.payables.approval_rules import invoice_amount, invoice_facts
 from paperclerk.payables.approval_store import request_steps, unpadded
 from paperclerk.storage.tables import ApprovalRequestRow, ApprovalStepRow, DocumentRow
-from paperclerk.webhooks.registry import record_invoice_event
+from paperclerk.webhooks.registry import EVENT_INVOICE_WITHDRAWN, record_invoice_event
 
 
 def _money(doc: Document, name: str) -> str | None:
@@ -124,3 +124,40 @@ def announce_payable(
         facts = invoice_facts(session, workspace_id, document_id, doc).as_json()
     body = invoice_body(session, row, doc, request, facts)
     return record_invoice_event(session, workspace_id, document_id, row.generation, body)
+
+
+def announce_withdrawn(
+    session: Session,
+    workspace_id: str,
+    document_id: str,
+    trail: dict[str, Any] | None,
+    reason: str,
+) -> int:
+    """Queue `invoice.approval_withdrawn` for a payable invoice being reopened.
+
+    Call it before the reopen raises the document's generation: the event names the
+    generation that `invoice.approved` announced, so the ERP can match the two and hold
+    the payment. `trail` is the withdrawn approval (None: none was needed); `reason` is
+    the person's reason for reopening.
+    """
+    row = session.get(DocumentRow, document_id)
+    if row is None or row.result is None or row.workspace_id != workspace_id:
+        return 0
+    doc = Document.model_validate(row.result)
+    amount = invoice_amount(doc)
+    body = {
+        "document_id": row.id,
+        "generation": row.generation,
+        "workspace": row.workspace_id,
+        "invoice_number": text(doc, "invoice_number"),
+        "supplier": {"name": text(doc, "vendor_name"), "vat_id": text(doc, "vendor_tax_id")},
+        "amounts": {
+            "total": format(amount, "f") if amount is not None else None,
+            "currency": text(doc, "currency"),
+        },
+        "reason": reason,
+        "approval": trail,
+    }
+    return record_invoice_event(
+        session, workspace_id, document_id, row.generation, body, EVENT_INVOICE_WITHDRAWN
+    )

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -221,6 +221,13 @@ def finish(session: Session, request: ApprovalRequestRow, status: str, now: dt.d
     )
     session.refresh(request)
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def delete_request(session: Session, request: ApprovalRequestRow) -> None:
+    """Delete a request and its steps (a withdrawn approval; the audit keeps the trail)."""
+    session.execute(delete(ApprovalStepRow).where(ApprovalStepRow.request_id == request.id))
+    session.execute(delete(ApprovalRequestRow).where(ApprovalRequestRow.id == request.id))
+    session.expunge(request)
 
 
 def _newest_first(

@@ -57,6 +57,23 @@ def on_approved(hook: ApprovedHook) -> None:
         APPROVED_HOOKS.append(hook)
 
 
+ReopenedHook = Callable[[Session, str, str, str, str], None]
+REOPENED_HOOKS: list[ReopenedHook] = []
+"""Called with (session, document id, workspace id, previous review state, reason) in a
+reopen's transaction, before the document's generation goes up; registered with
+`on_reopened`."""
+
+
+def on_reopened(hook: ReopenedHook) -> None:
+    """Register a hook run in every reopen's transaction (once, however often).
+
+    The payables slice withdraws an invoice's payment approval this way: data taken back
+    for review must not stay approved for payment.
+    """
+    if hook not in REOPENED_HOOKS:
+        REOPENED_HOOKS.append(hook)
+
+
 class BlockingProblemsError(PaperclerkError):
     """Approval refused: some values are invalid or a blocking rule fails."""
 
@@ -428,6 +445,8 @@ def _reopen(
         }
     )
     row = _store(session, document_id, doc, now)
+    for hook in REOPENED_HOOKS:
+        hook(session, document_id, item.workspace_id, before, reason)
     row.generation = DocumentRow.generation + 1  # type: ignore[assignment]
     session.execute(delete(TrainingExampleRow).where(TrainingExampleRow.document_id == document_id))
     record(

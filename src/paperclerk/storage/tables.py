@@ -317,9 +317,7 @@ class LoginEvent(Base):
 
     __tablename__ = "login_events"
     __table_args__ = (
-        CheckConstraint(
-            "outcome IN ('succeeded', 'failed', 'locked', 'refused')", name="outcome"
-        ),
+        CheckConstraint("outcome IN ('succeeded', 'failed', 'locked', 'refused')", name="outcome"),
         Index("ix_login_events_at", "at"),
     )
 
@@ -542,9 +540,7 @@ class KycCase(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('needs_review', 'approved', 'rejected')", name="case_status"
-        ),
+        CheckConstraint("status IN ('needs_review', 'approved', 'rejected')", name="case_status"),
         Index("ix_cases_workspace_created", "workspace_id", "created_at", "id"),
         Index("ix_cases_workspace_reference", "workspace_id", "reference"),
     )
@@ -718,9 +714,7 @@ class ApprovalRequestRow(Base):
     __tablename__ = "approval_requests"
     __table_args__ = (
         UniqueConstraint("document_id", name="uq_approval_requests_document"),
-        CheckConstraint(
-            "status IN ('pending', 'approved', 'rejected')", name="approval_status"
-        ),
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="approval_status"),
         Index("ix_approval_requests_workspace_created", "workspace_id", "created_at", "id"),
     )
 
@@ -755,9 +749,7 @@ class ApprovalStepRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    request_id: Mapped[str] = mapped_column(
-        ForeignKey("approval_requests.id", ondelete="CASCADE")
-    )
+    request_id: Mapped[str] = mapped_column(ForeignKey("approval_requests.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     approvers: Mapped[str] = mapped_column(Text)

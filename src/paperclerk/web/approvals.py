@@ -9,8 +9,9 @@ current step), 403 `not_approver`, 422 for bad input.
 
 This router also carries the review UI's `/approvals` page (`web.ui.approvals`).
 Importing this module registers the payables slice with the review flow
-(`review.decisions.on_approved`), so a reviewer's approval of an invoice starts its
-payment approval in the web process; the worker calls the slice itself.
+(`review.decisions.on_approved`, `on_reopened`), so a reviewer's approval of an invoice
+starts its payment approval in the web process and reopening it withdraws that approval;
+the worker calls the slice itself.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from paperclerk.payables import approval_flow as flow
 from paperclerk.payables import approval_store as store
 from paperclerk.payables.approval_errors import ApprovalNotFoundError
 from paperclerk.payables.approval_policy import ApprovalPolicy
-from paperclerk.payables.approval_service import on_data_approved
-from paperclerk.review.decisions import on_approved
+from paperclerk.payables.approval_service import on_data_approved, on_data_reopened
+from paperclerk.review.decisions import on_approved, on_reopened
 from paperclerk.storage.tables import ApprovalDelegationRow, ApprovalRequestRow
 from paperclerk.storage.users import normalise_email
 from paperclerk.storage.workspaces import parse_key
@@ -35,6 +36,7 @@ from paperclerk.web.state import State, Workspace
 from paperclerk.web.ui.approvals import router as ui_router
 
 on_approved(on_data_approved)
+on_reopened(on_data_reopened)
 
 router = APIRouter(tags=["approvals"])
 router.include_router(ui_router)  # the review UI's `/approvals` page, through the one router

@@ -27,7 +27,13 @@ from paperclerk.webhooks.registry import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.completed", "document.decided", "claim.decided", "invoice.approved"]
+EventName = Literal[
+    "document.completed",
+    "document.decided",
+    "claim.decided",
+    "invoice.approved",
+    "invoice.approval_withdrawn",
+]
 
 
 class WebhookIn(BaseModel):

@@ -219,7 +219,7 @@ def _claim_one(
             return None
         delivery_id, attempts, webhook_id, document_id, event, stored = row
         hook = session.get(Webhook, webhook_id)
-        if document_id is None or isinstance(stored, dict):  # claim.decided, invoice.approved:
+        if document_id is None or isinstance(stored, dict):  # claim and invoice events:
             # the body was kept when the event was recorded
             payload = {**stored, "event": event} if isinstance(stored, dict) else None
         else:

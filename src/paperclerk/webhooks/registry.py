@@ -32,8 +32,11 @@ EVENT_CLAIM_DECIDED = "claim.decided"
 """Sent when a campaign submission gets a final outcome: automatically or at the claims desk."""
 EVENT_INVOICE_APPROVED = "invoice.approved"
 """Sent when an invoice becomes payable: its payment approval completed (`payables`)."""
+EVENT_INVOICE_WITHDRAWN = "invoice.approval_withdrawn"
+"""Sent when a payable invoice is reopened: the earlier `invoice.approved` no longer holds."""
 DOCUMENT_EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
-EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED, EVENT_INVOICE_APPROVED)
+INVOICE_EVENTS = (EVENT_INVOICE_APPROVED, EVENT_INVOICE_WITHDRAWN)
+EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED, *INVOICE_EVENTS)
 FINAL_OUTCOMES = frozenset({"auto_approved", "approved", "rejected"})
 """Decision outcomes that are final; `needs_review` waits for a person's decision."""
 MAX_URL_CHARS = 2000
@@ -184,9 +187,7 @@ def record_events(
     result, so only `document.decided` is recorded (a reopened document's result was
     announced as completed before).
     """
-    generation = session.scalar(
-        select(DocumentRow.generation).where(DocumentRow.id == document_id)
-    )
+    generation = session.scalar(select(DocumentRow.generation).where(DocumentRow.id == document_id))
     events = list(DOCUMENT_EVENTS) if decision_outcome in FINAL_OUTCOMES else [EVENT_COMPLETED]
     if decided_only:
         events = [e for e in events if e == EVENT_DECIDED]
@@ -220,18 +221,8 @@ def record_claim_event(
     nothing. The body is kept as given (`payload`), so a later decision never rewrites
     what an earlier delivery says.
     """
-    hooks = session.scalars(
-        select(Webhook)
-        .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))
-        .order_by(Webhook.id)
-    )
-    now = utcnow()
     subject: dict[str, Any] = {"submission_id": submission_id, "payload": payload}
-    return sum(
-        _insert_once(session, hook.id, subject, EVENT_CLAIM_DECIDED, generation, now)
-        for hook in list(hooks)
-        if EVENT_CLAIM_DECIDED in (hook.events or [])
-    )
+    return _record_kept(session, workspace_id, subject, EVENT_CLAIM_DECIDED, generation)
 
 
 def record_invoice_event(
@@ -240,25 +231,36 @@ def record_invoice_event(
     document_id: str,
     generation: int,
     payload: dict[str, Any],
+    event: str = EVENT_INVOICE_APPROVED,
 ) -> int:
-    """Queue an `invoice.approved` delivery per subscribed active webhook; return how many.
+    """Queue an invoice event's delivery per subscribed active webhook; return how many.
 
-    Call it in the transaction that makes the invoice payable. The body is kept as given
-    (`payload`: the approval trail and the export for the ERP), so what was announced is
-    what was approved; the (webhook, document, event, generation) key makes a second call
-    for the same generation of the document add nothing.
+    `invoice.approved` is recorded in the transaction that makes the invoice payable,
+    `invoice.approval_withdrawn` in the one that reopens a payable invoice. The body is
+    kept as given (`payload`: the approval trail and the export for the ERP), so what was
+    announced is what was approved; the (webhook, document, event, generation) key makes
+    a second call for the same generation of the document add nothing.
     """
+    if event not in INVOICE_EVENTS:
+        raise ValueError(f"not an invoice event: {event!r}")
+    subject: dict[str, Any] = {"document_id": document_id, "payload": payload}
+    return _record_kept(session, workspace_id, subject, event, generation)
+
+
+def _record_kept(
+    session: Session, workspace_id: str, subject: dict[str, Any], event: str, generation: int
+) -> int:
+    """Queue `event` with a kept body for each active webhook of the workspace subscribed to it."""
     hooks = session.scalars(
         select(Webhook)
         .where(Webhook.workspace_id == workspace_id, Webhook.active.is_(True))
         .order_by(Webhook.id)
     )
     now = utcnow()
-    subject: dict[str, Any] = {"document_id": document_id, "payload": payload}
     return sum(
-        _insert_once(session, hook.id, subject, EVENT_INVOICE_APPROVED, generation, now)
+        _insert_once(session, hook.id, subject, event, generation, now)
         for hook in list(hooks)
-        if EVENT_INVOICE_APPROVED in (hook.events or [])
+        if event in (hook.events or [])
     )
 
 

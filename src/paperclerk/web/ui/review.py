@@ -352,9 +352,7 @@ def _reopen_now(state: AppState, user: UiUser, document_id: str, reason: str) ->
 
 
 @router.post("/review/{document_id}/reopen", dependencies=[Csrf])
-async def reopen_route(
-    request: Request, state: State, user: UserDep, document_id: str
-) -> Response:
+async def reopen_route(request: Request, state: State, user: UserDep, document_id: str) -> Response:
     """Put a decided document back in the queue, claimed by this reviewer, with a reason.
 
     Takes JSON `{"reason": "…"}`, answered `{"status": "reopened", "url": "/review/<id>"}`,
