@@ -277,3 +277,16 @@ def test_eval_finds_every_shared_sample_recursively() -> None:
     samples = iter_e_invoice_samples(EINVOICES)
     assert len(samples) == 150
     assert sum(s.path.suffix == ".pdf" for s in samples) == 40
+
+
+def test_eval_leaves_out_the_line_count_of_lineless_profiles(tmp_path: Path) -> None:
+    base = {"invoice_number": "1", "lines": []}
+    for name, guideline in (
+        ("wl", "urn:factur-x.eu:1p0:basicwl"),
+        ("min", "urn:factur-x.eu:1p0:minimum"),
+        ("full", "urn:cen.eu:en16931:2017"),
+    ):
+        (tmp_path / f"{name}.gt.json").write_text(json.dumps({**base, "guideline_id": guideline}))
+        (tmp_path / f"{name}.xml").write_bytes(b"<x/>")
+    counts = {s.id: s.expected["lines"] for s in iter_e_invoice_samples(tmp_path)}
+    assert counts == {"full": 0, "min": None, "wl": None}

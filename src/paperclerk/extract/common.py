@@ -105,13 +105,15 @@ def match_score(query: list[str], label: list[str]) -> float | None:
     """Score folded window tokens against folded label tokens, or None when they differ.
 
     Tokens are compared one to one: short ones (four letters or less: ``no``, ``id``,
-    ``date``) must be equal, longer ones may differ by OCR slips (ratio >= 80, length +-1).
-    When OCR merged or split words the joined strings must be nearly equal instead.
+    ``date``; five for a one-word label, or ``Payet`` would be ``Payee``) must be equal,
+    longer ones may differ by OCR slips (ratio >= 80, length +-1). When OCR merged or
+    split words the joined strings must be nearly equal instead, and fewer words than the
+    label's may not be shorter than it: a dropped word is not a slip.
     """
     if len(query) == len(label):
         scores: list[float] = []
         for q, lb in zip(query, label, strict=True):
-            if len(lb) <= 4 or len(q) <= 3:
+            if len(lb) <= 4 or len(q) <= 3 or (len(label) == 1 and len(lb) <= 5):
                 if q != lb:
                     return None
                 scores.append(100.0)
@@ -124,8 +126,20 @@ def match_score(query: list[str], label: list[str]) -> float | None:
     q, lb = "".join(query), "".join(label)
     if len(lb) <= 6:
         return 1.0 if q == lb else None
+    if len(query) < len(label) and len(q) < len(lb):
+        return None  # a word of the label is missing ("Adresse de" is not "Adressé à")
     ratio = fuzz.ratio(q, lb)
     return ratio / 100 if ratio >= 90 and abs(len(q) - len(lb)) <= 1 else None
+
+
+def _in_brackets(words: list[Word], start: int) -> bool:
+    """Whether a label starting at word ``start`` sits inside an open parenthesis.
+
+    ``Nettobetrag (zzgl. 19% MwSt.) 376,37``: the bracket qualifies the label before it;
+    the words in it are not a label of their own.
+    """
+    before = "".join(w.text for w in words[:start])
+    return before.count("(") > before.count(")")
 
 
 def same_row(a: Box, b: Box) -> bool:
@@ -181,6 +195,7 @@ class DocIndex:
             for h in found:
                 if all(h.end <= k.start or h.start >= k.end for k in kept):
                     kept.append(h)
+            kept = [h for h in kept if not _in_brackets(words, h.start)]
             kept.sort(key=lambda h: h.start)
             self.hits_by_line[line.id] = kept
             out.extend(kept)

@@ -46,6 +46,10 @@ _COUNTRY_CURRENCY = {
     "SI": "EUR", "EE": "EUR", "LV": "EUR", "LT": "EUR", "HR": "EUR", "GB": "GBP", "PL": "PLN",
     "CH": "CHF", "CZ": "CZK", "HU": "HUF", "SE": "SEK", "DK": "DKK",
 }  # fmt: skip
+_LABELLED_IBAN = re.compile(
+    r"\bIBAN\b\s*[:.]?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])", re.IGNORECASE
+)
+"""An IBAN-shaped value after an ``IBAN`` label, whatever its check digits say."""
 _CUSTOMER_CUE = re.compile(
     r"\b(your|ihre?|uw|votre|su|vostro|customer|kunde|client|klant)\b", re.IGNORECASE
 )
@@ -310,6 +314,9 @@ class RuleInvoiceExtractor:
     def _ids(index: DocIndex, cands: dict[str, list[Candidate]], buyer_words: set[str]) -> None:
         """IBANs and VAT ids anywhere, less the buyer's.
 
+        An IBAN whose check digits fail is read only after an ``IBAN`` label, less sure
+        than a valid one: the invoice checks then report it instead of missing it.
+
         An id on a line that addresses the customer (``Your VAT no``, ``Uw BTW nummer``) or
         printed in or right under the buyer's address block (``buyer_words``) is the
         buyer's: it is dropped, wherever else it is printed too.
@@ -324,6 +331,17 @@ class RuleInvoiceExtractor:
                 cands["vendor_iban"].append(_line_cand(page, line, iban, 0.9 - penalty))
             for vat in find_vat_ids(line.text):
                 cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.75 - penalty))
+        for rows in index.rows.values():
+            for row in rows:
+                printed = _LABELLED_IBAN.search(row.text)
+                if printed is None or find_ibans(row.text):
+                    continue  # check digits wrong: read as printed, so the IBAN check says so
+                iban = re.sub(r"\s", "", printed.group(1)).upper()
+                ids = [i for line in row.lines for i in line.word_ids]
+                score = 0.45 - (0.4 if _CUSTOMER_CUE.search(row.text) else 0.0)
+                cands["vendor_iban"].append(
+                    Candidate(iban, row.text, score, row.page, ids, row.box)
+                )
         for name in ("vendor_tax_id", "vendor_iban"):
             theirs = {repr(c.value) for c in cands[name] if set(c.word_ids) & customer_lines}
             cands[name] = [c for c in cands[name] if repr(c.value) not in theirs]

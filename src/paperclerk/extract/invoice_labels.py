@@ -81,7 +81,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Montant à payer", 1.0), ("Reste dû", 1.0), ("Solde dû", 1.0), ("Total à payer", 1.0),
         ("Zu zahlen", 1.0), ("Zu zahlender Betrag", 1.0), ("Fälliger Betrag", 1.0),
         ("Noch zu zahlen", 1.0), ("Total amount due", 1.0), ("Amount to pay", 1.0),
-        ("Nog te betalen", 1.0), ("Te voldoen", 1.0),
+        ("Nog te betalen", 1.0), ("Te voldoen", 1.0), ("Solde à payer", 1.0),
+        ("Solde restant dû", 1.0), ("Restbetrag", 1.0), ("Balance", 0.7), ("Residual", 0.8),
+        ("Remaining balance", 1.0), ("Outstanding amount", 1.0), ("Restant à payer", 1.0),
+        ("Resterend bedrag", 1.0), ("Saldo", 0.7),
     ],
     "subtotal": [
         ("Subtotal", 1.0), ("Sub Total", 1.0), ("Net Amount", 0.9), ("Total excl. VAT", 1.0),
@@ -108,6 +111,8 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Steuerbetrag", 0.9), ("Umsatzsteuerbetrag", 1.0), ("Summe USt", 1.0),
         ("Summe MwSt", 1.0), ("Gesamtsteuerbetrag", 1.0), ("Total tax amount", 1.0),
         ("Total VAT amount", 1.0), ("Montant total TVA", 1.0), ("Totaal btw", 1.0),
+        ("Total taxes", 1.0), ("Total des taxes", 1.0), ("USt Gesamt", 1.0),
+        ("MwSt Gesamt", 1.0), ("Gesamt USt", 1.0), ("Gesamt MwSt", 1.0), ("TVA totale", 1.0),
     ],
     "vendor_tax_id": [
         ("VAT No", 1.0), ("VAT ID", 1.0), ("VAT Reg No", 1.0), ("Tax ID", 0.9),
@@ -150,6 +155,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Adressé à", 1.0), ("Destinataire", 0.8), ("Adresse client", 0.9),
         ("Empfänger", 0.8), ("Kundenanschrift", 0.9), ("Invoice address", 0.9),
         ("Invoiced to", 1.0), ("Klantgegevens", 0.9), ("Debiteur", 0.8),
+        # where the goods go: the buyer's side, though not always the buyer's name
+        ("Adresse de livraison", 0.5), ("Delivery Address", 0.5), ("Deliver to", 0.5),
+        ("Lieferanschrift", 0.5), ("Leveringsadres", 0.5), ("Livré à", 0.5),
+        ("Adresse d'expédition", 0.5), ("Shipping to", 0.5),
     ],
     # amounts already paid: not the total, and taken off it for the amount due
     "prepaid": [
@@ -170,6 +179,11 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Serienummer", 1.0), ("Contract No", 1.0), ("Vertragsnummer", 1.0),
         ("Tax Invoice", 1.0), ("Kopie factuur", 1.0), ("Dok wydania", 1.0),
         ("Payment Mode", 1.0), ("Service tax", 1.0),
+        # the buyer's own ids: neither the seller's VAT id nor a heading over the buyer's name
+        ("Customer VAT Number", 1.0), ("Customer VAT No", 1.0), ("Customer VAT ID", 1.0),
+        ("N° TVA client", 1.0), ("TVA client", 1.0), ("N° TVA intracommunautaire client", 1.0),
+        ("USt-IdNr des Kunden", 1.0), ("Kunden-USt-IdNr", 1.0), ("BTW-nummer klant", 1.0),
+        ("Buyer VAT ID", 1.0), ("Buyer VAT Number", 1.0),
         ("Terms and conditions", 1.0), ("Terms & conditions", 1.0),
         ("Conditions générales", 1.0), ("IBAN", 1.0), ("BIC", 1.0), ("SWIFT", 1.0),
         ("Due to", 1.0), ("Tel", 1.0), ("Fax", 1.0), ("Phone", 1.0), ("Email", 1.0),

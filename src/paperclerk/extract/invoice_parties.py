@@ -32,6 +32,7 @@ _TITLES = {"invoice", "rechnung", "facture", "factuur", "factura", "faktura", "f
            "receipt", "taxinvoice", "bill", "statement", "quittung", "paymentreceipt"}  # fmt: skip
 _CONTACT = re.compile(r"(@|www\.|https?:|\btel\b|\bfax\b|phone|\+\d)", re.IGNORECASE)
 _DOMAIN = re.compile(r"(?:www\.|@|https?://(?:www\.)?)([a-z0-9\-]{3,})\.[a-z]{2,}", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s[-–|•●·]\s|[:;,]\s*")
 _GENERIC_DOMAINS = {"gmail", "yahoo", "hotmail", "outlook", "example", "fake", "gmx", "web"}
 
 
@@ -40,6 +41,9 @@ def company_name(text: str) -> str | None:
     m = LEGAL_FORM.search(text)
     if not m:
         return None
+    segment = _SEPARATOR.split(text[: m.start()])[-1].split()
+    if 1 <= len(segment) <= 4 and segment[0][:1].isupper() and all(w.isalpha() for w in segment):
+        return " ".join([*segment, m.group(0)])  # "Au bon moulin SARL - 1242 chemin ..."
     words = text[: m.start()].split()
     name: list[str] = []
     for w in reversed(words):
@@ -231,7 +235,9 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
                 ids, box = spans[0].evidence()
                 score = weight * hit.score * (0.6 if prose else 1.0)
                 found.append(Candidate(text, spans[0].text, score, hit.page, ids, box))
-    all_text = "\n".join(ln.text for _, ln in index.lines())
+    all_text = "\n".join(
+        ln.text for _, ln in index.lines() if not customer_words & set(ln.word_ids)
+    )  # the buyer's e-mail names the buyer's domain
     domains = {d.lower().replace("-", "") for d in _DOMAIN.findall(all_text)} - _GENERIC_DOMAINS
     first_seen = False
     for page_no, line in index.lines():

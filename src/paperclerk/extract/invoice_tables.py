@@ -277,4 +277,6 @@ def tax_details(index: DocIndex) -> list[TaxDetail]:
             detail = _split(amounts, Decimal(pct.group(1).replace(",", ".")))
             if detail not in out:
                 out.append(detail)
-    return out
+    nets = {(d.rate, d.net) for d in out if d.net is not None}
+    # "Nettobetrag (zzgl. 19% MwSt.) 376,37" names the net of a rate that a full row explains
+    return [d for d in out if d.net is not None or (d.rate, d.tax) not in nets]

@@ -30,6 +30,8 @@ TOP_BAND = 0.08
 """A block starting above this share of the page height is part of the letterhead."""
 UPPER_HALF = 0.5
 """The buyer's address block starts above this share of the page height."""
+WINDOW_GAP_LINES = 4.0
+"""Address windows are often set with wide line spacing: tops up to this many lines apart."""
 _CONTACT = re.compile(r"(@|www\.|https?:|\b(?:tel|fax|phone|telefon|téléphone)\b)", re.IGNORECASE)
 _SALUTATION = re.compile(
     r"^(?:herrn?|frau|firma|monsieur|madame|m\.|mme\.?|mr\.?|mrs\.?|ms\.?|dhr\.?|mevr\.?|"
@@ -106,10 +108,35 @@ def _heading(index: DocIndex, block: AddressBlock) -> str | None:
 def _is_seller(index: DocIndex, block: AddressBlock, heading: str | None) -> bool:
     """Whether a block is the seller's: letterhead position, contact details or a heading."""
     page = _page(index, block.page)
+    if heading == "customer_name":
+        return False  # under "Bill to" or "Delivery address": its contact details are the buyer's
     if heading == "vendor_name" or block.name.box.y0 < TOP_BAND * max(page.height, 1):
         return True
     near = [block.name, *block.address, *_lines_below(index, block, 2)]
     return any(_CONTACT.search(line.text) for line in near)
+
+
+def _company_above(index: DocIndex, block: AddressBlock) -> Line:
+    """Return the block's first line: a company line right above a contact person's name.
+
+    An address block is found from its street upwards, so its name line is the one above
+    the street; a buyer's block often opens with the company and then the person
+    (``Ma jolie boutique`` / ``Alexandre Payet`` / street). One line closely above in the
+    same column that reads as a name, not a label, is taken as the block's name.
+    """
+    page = _page(index, block.page)
+    name = block.name
+    height = max(name.box.height, 1.0)
+    above = [
+        ln for ln in page.lines
+        if 0.45 < drop(ln.box, name.box) <= 1.6 and abs(ln.box.x0 - name.box.x0) <= height
+    ]  # fmt: skip
+    if len(above) != 1 or index.hits_by_line.get(above[0].id) or _CONTACT.search(above[0].text):
+        return name
+    text = above[0].text.strip(" ,")
+    if _SALUTATION.match(text) or _HEADING_WORD.search(text) or not is_party_name(text):
+        return name
+    return above[0]
 
 
 def _name(block: AddressBlock) -> str | None:
@@ -133,9 +160,11 @@ def window_parties(index: DocIndex, labelled_buyer: bool) -> WindowParties:
         return out
     first = index.pages[0]
     buyer_found = False
-    for block in sorted(address_blocks([first]), key=lambda b: (b.name.box.y0, b.name.box.x0)):
+    blocks = address_blocks([first], gap_lines=WINDOW_GAP_LINES)
+    for block in sorted(blocks, key=lambda b: (b.name.box.y0, b.name.box.x0)):
         if _in_form(index, block) or index.starts_with_label(block.name):
             continue
+        block = AddressBlock(block.page, _company_above(index, block), block.address)
         heading = _heading(index, block)
         name = _name(block)
         if name is None:

@@ -426,20 +426,21 @@ def _streetish(text: str) -> bool:
     )
 
 
-def address_blocks(pages: list[Page]) -> list[AddressBlock]:
+def address_blocks(pages: list[Page], gap_lines: float = 2.6) -> list[AddressBlock]:
     """Find address blocks: a postcode line, up to two street lines above it, then a name.
 
     A flat or building line (`unit_line`) counts as a street line, and may be a third. Of
     the blocks of one addressee the longest is kept.
 
-    The lines must be stacked in one column with no wider gap than a blank line; the line
-    above the street lines is the addressee.
+    The lines must be stacked in one column with no wider gap than a blank line (tops
+    `gap_lines` median line heights apart); the line above the street lines is the
+    addressee.
     """
     blocks: list[AddressBlock] = []
     for page in pages:
         lines = sorted(page.lines, key=lambda ln: (ln.box.y0, ln.box.x0))
         heights = [ln.box.height for ln in lines] or [10.0]
-        step = 2.6 * median(heights)
+        step = gap_lines * median(heights)
         for i, line in enumerate(lines):
             if not _is_postcode_line(line.text):
                 continue

@@ -125,12 +125,24 @@ def _context_ok(text: str, start: int, end: int, has_currency: bool, has_decimal
     return not rest.startswith("%")
 
 
+def _pieces(text: str, start: int, end: int, allow_integers: bool) -> list[AmountMatch]:
+    """Scan the space-separated pieces of a number token that is no number as a whole."""
+    out: list[AmountMatch] = []
+    for piece in re.finditer(r"\S+", text[start:end]):
+        at = start + piece.start()
+        for a in _scan(piece.group(0), allow_integers):
+            out.append(AmountMatch(a.value, a.raw, a.start + at, a.end + at, a.currency))
+    return out
+
+
 def _scan(text: str, allow_integers: bool) -> list[AmountMatch]:
     """Find amount tokens; integers are kept only with a currency unless allowed."""
     out: list[AmountMatch] = []
     for m in _TOKEN_RE.finditer(text):
         parsed = normalise_number(m.group("num"))
         if parsed is None:
+            if " " in m.group("num"):  # "71,51 447,88": two amounts, not a spaced thousand
+                out += _pieces(text, m.start("num"), m.end("num"), allow_integers)
             continue
         value, has_decimals = parsed
         cur_tok = m.group("cur1") or m.group("cur2")
