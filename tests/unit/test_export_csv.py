@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from paperclerk.export.lines_csv import CSV_COLUMNS, document_to_csv, spreadsheet_safe
+from paperclerk.export.lines_csv import (
+    CSV_COLUMNS,
+    document_to_csv,
+    guard_formula,
+    spreadsheet_safe,
+)
 from tests.unit.test_export_ubl import field, invoice
 
 
@@ -39,6 +44,8 @@ def test_negative_amounts_stay_numbers() -> None:
     assert spreadsheet_safe(Decimal("-5.00")) == "-5.00"
     assert spreadsheet_safe("-5") == "'-5"
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert guard_formula("\t=1+1") == "'\t=1+1"  # a tab or CR first is guarded too
+    assert guard_formula("\rx") == "'\rx" and guard_formula("plain") == "plain"
 
 
 def test_an_invoice_without_lines_still_gets_one_row() -> None:

@@ -2,8 +2,8 @@
 
 RFC 4180 (the csv module, CRLF line ends). Descriptions and party names come from outside
 (suppliers, OCR), so a cell a spreadsheet would run as a formula (starting with `=`, `+`,
-`-` or `@`) is prefixed with `'`, as in the loyalty claims export (`loyalty.claims`, which
-this layer may not import).
+`-`, `@`, a tab or a carriage return) is prefixed with `'` (`guard_formula`, which the
+loyalty claims export uses too).
 """
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 """The header row of the per-line export."""
 
-_FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes for the start of a formula (OWASP's CSV injection list)."""
+
+
+def guard_formula(text: str) -> str:
+    """Return text with `'` in front when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -43,8 +49,7 @@ def spreadsheet_safe(value: object) -> str:
         return ""
     if isinstance(value, Decimal | int):
         return format(value, "f") if isinstance(value, Decimal) else str(value)
-    cell = as_text(value) or ""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    return guard_formula(as_text(value) or "")
 
 
 def document_to_csv(doc: Document) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from paperclerk.errors import PaperclerkError
+from paperclerk.export.lines_csv import guard_formula
 from paperclerk.loyalty.claim_events import DELETE, claim_audit, record_decision
 from paperclerk.loyalty.decide import Outcome, zero
 from paperclerk.loyalty.locks import lock_claims
@@ -43,7 +44,6 @@ CSV_COLUMNS = (
     "id", "participant", "outcome", "reward", "currency", "merchant", "date", "total",
     "reasons", "created_at", "decided_by", "decided_at", "decision_reason",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EXPORT_BATCH = MAX_PAGE
 
 
@@ -214,10 +214,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return guard_formula(value) if isinstance(value, str) else str(value)
 
 
 def csv_lines(rows: Iterable[ClaimRow]) -> Iterator[str]:
