@@ -253,7 +253,7 @@ def test_a_document_that_runs_out_of_memory_fails_for_good(
     def exhausted(*_: object, **__: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("paperclerk.worker.tasks.process_bytes", exhausted)
+    monkeypatch.setattr("paperclerk.worker.tasks.process_ingested", exhausted)
     assert api.drain() == 1
     got = api.client.get(f"/v1/documents/{doc_id}", headers=api.headers()).json()
     assert got["status"] == "dead" and got["error"]["code"] == "limit_exceeded", got

@@ -54,7 +54,7 @@ def test_processing_an_identity_document_logs_no_personal_value(
     def fails(*args: object, **kwargs: object) -> Document:
         raise ValueError(f"cannot read {' '.join(secrets)}")
 
-    monkeypatch.setattr(tasks, "process_bytes", fails)
+    monkeypatch.setattr(tasks, "process_ingested", fails)
     failed, _ = submit(factory, workspace_id, sha256=blobs.put(bytes(jpeg) + b"\0"))
     job = claim(factory, "w1")
     assert job is not None and not tasks.run_job(factory, blobs, job)

@@ -18,7 +18,7 @@ from paperclerk.storage.tables import DocumentRow, Job
 from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
 from paperclerk.worker.tasks import run_job
-from tests.cli.test_split_cli import INVOICE_A, INVOICE_B, text_pdf
+from tests.cli.test_split_cli import INVOICE_A, INVOICE_B, scanned_pdf, text_pdf
 
 
 @dataclass
@@ -129,3 +129,41 @@ def test_split_refuses_what_is_not_a_pdf_before_storing(api: Api) -> None:
         headers={"Authorization": f"Bearer {api.key}"},
     )
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_request"
+
+
+def test_a_scanned_batch_is_split_by_the_worker_not_in_the_request(api: Api) -> None:
+    batch = scanned_pdf(text_pdf(INVOICE_A + INVOICE_B))
+    body = api.post(batch, **{"Idempotency-Key": "scan-1"}).json()
+    # no OCR in the request: the batch is stored and queued, marked for the worker
+    assert body["split_deferred"] is True and body["parts"] == [] and body["split_error"] is None
+    assert body["metadata"]["split"] == "invoices"
+    assert len(api.rows()) == 1 and api.jobs() == 1
+    again = api.post(batch, **{"Idempotency-Key": "scan-1"}).json()
+    assert again["id"] == body["id"] and api.jobs() == 1  # a repeat queues nothing more
+    factory = make_session_factory(make_engine(api.url))
+    blobs = BlobStore.in_data_dir(api.data_dir)
+    job = claim(factory, "test")
+    assert job is not None and job.document_id == body["id"]
+    assert run_job(factory, blobs, job) is False  # split: the batch stores no result
+    rows = {row.id: row for row in api.rows()}
+    stored = rows[body["id"]]
+    assert stored.status == "done" and stored.result is None
+    parts = stored.meta["split_parts"]
+    assert len(parts) == 2 and api.jobs() == 3
+    assert [rows[p].meta["split_pages"] for p in parts] == [[1], [2, 3]]
+    assert all(rows[p].meta["split_from"] == body["id"] for p in parts)
+    assert "split" not in rows[parts[0]].meta  # the parts are read, not split again
+    assert blobs.get(stored.sha256) == batch
+
+
+def test_a_scanned_single_invoice_batch_is_read_once_as_one_document(api: Api) -> None:
+    body = api.post(scanned_pdf(text_pdf(INVOICE_B))).json()
+    assert body["split_deferred"] is True
+    factory = make_session_factory(make_engine(api.url))
+    blobs = BlobStore.in_data_dir(api.data_dir)
+    job = claim(factory, "test")
+    assert job is not None and run_job(factory, blobs, job) is True
+    [row] = api.rows()
+    assert row.status == "done" and row.result is not None
+    assert row.result["fields"]["invoice_number"]["value"] == "CS-9"
+    assert all(p["image_sha256"] for p in row.result["pages"])  # shown in review as usual

@@ -4,9 +4,11 @@ The design keeps the intake's promise that the original is stored before anythin
 
 1. the batch is checked and stored like any upload (`submit_bytes`), but not queued yet,
    so whatever happens next it is kept;
-2. its pages are read (the text layer, else preprocessing and OCR with the configured
-   engine; this runs in the request, so a scanned batch costs its OCR time there) and
-   `pipeline.split.split_invoices` finds the invoices;
+2. a born-digital batch's pages are read from their text layer in the request and
+   `pipeline.split.split_invoices` finds the invoices. A batch with a page that needs OCR
+   is queued instead, marked `split: invoices` in its metadata (`defer`): the worker
+   reads it and splits it (`split_in_worker`), so a scanned stack never holds the request
+   for its OCR time; the answer then lists no parts and says `split_deferred`;
 3. with two or more invoices, each part is cut from the original (`write_parts`, pages
    copied untouched) and submitted as its own queued document whose metadata holds
    `split_from` (the batch's id), `split_pages` (1-based pages of the batch),
@@ -39,7 +41,7 @@ from paperclerk.errors import PaperclerkError, UnsupportedMediaTypeError
 from paperclerk.ingest import load_bytes, sniff_media_type
 from paperclerk.ingest.sniff import PDF
 from paperclerk.intake.submit import SubmitResources, submit_bytes
-from paperclerk.model import DocType, Source
+from paperclerk.model import DocType, Page, Source
 from paperclerk.pipeline.split import PageRange, split_invoices
 from paperclerk.pipeline.split_pdf import read_pages, write_parts
 from paperclerk.queue.jobs import enqueue
@@ -67,6 +69,12 @@ class SubmittedBatch:
     parts: list[SubmittedPart] = field(default_factory=list)
     split_error: dict[str, str] | None = None
     """Why the batch could not be split (`code`, `message`); it is then one document."""
+    deferred: bool = False
+    """The batch needs OCR: queued for the worker to read and split (`split_in_worker`)."""
+
+
+SPLIT_KEY = "split"
+"""Metadata key of a batch the worker is to split (value `invoices`)."""
 
 
 def submit_split_batch(
@@ -106,7 +114,11 @@ def submit_split_batch(
         queue=False,
     )
     try:
-        ranges = split_invoices(read_pages(load_bytes(data), engine))
+        ingested = load_bytes(data)
+        if not all(page.has_text_layer for page in ingested.pages):
+            _defer(resources, batch.document_id, lane)
+            return SubmittedBatch(batch.document_id, batch.created, deferred=True)
+        ranges = split_invoices(read_pages(ingested, engine))
     except PaperclerkError as exc:
         _settle(resources, batch.document_id, [], lane)
         error = {"code": exc.code, "message": exc.message}
@@ -127,6 +139,60 @@ def submit_split_batch(
         raise
     _settle(resources, batch.document_id, [p.document_id for p in parts], lane)
     return SubmittedBatch(batch.document_id, batch.created, parts)
+
+
+def split_in_worker(
+    resources: SubmitResources,
+    batch_id: str,
+    data: bytes,
+    pages: list[Page],
+    *,
+    source: Source,
+    doc_type_hint: DocType | None,
+    lane: Lane | str,
+) -> list[SubmittedPart]:
+    """Split a deferred batch whose pages the worker has read; return the parts submitted.
+
+    With two or more invoices each is submitted as its own queued document (as in the
+    request) and the batch is closed as their container: the caller completes its job and
+    stores no result. With one invoice nothing is submitted (an empty list) and the batch
+    is processed as one document, from the pages already read. Idempotent like the
+    request: a job run again finds the parts by their keys.
+    """
+    with resources.sessions() as session:
+        row = session.get(DocumentRow, batch_id)
+        if row is None:
+            return []
+        workspace_id, filename, meta = row.workspace_id, row.filename, dict(row.meta or {})
+    ranges = split_invoices(pages)
+    if len(ranges) < 2:
+        return []
+    own = {k: v for k, v in meta.items() if k not in (SPLIT_KEY, "split_parts")}
+    parts = _submit_parts(
+        resources, workspace_id, data, filename, batch_id, ranges,
+        source=source, doc_type_hint=doc_type_hint, meta=own, lane=lane,
+    )  # fmt: skip
+    with resources.sessions() as session, session.begin():
+        row = session.get(DocumentRow, batch_id, with_for_update=True)
+        if row is not None:
+            row.meta = {**(row.meta or {}), "split_parts": [p.document_id for p in parts]}
+            now = utcnow()
+            row.status, row.progress = DocumentStatus.DONE, 1.0
+            row.completed_at = row.updated_at = now
+    return parts
+
+
+def _defer(resources: SubmitResources, batch_id: str, lane: Lane | str) -> None:
+    """Mark a stored, unqueued batch for the worker to split, and queue it."""
+    with resources.sessions() as session, session.begin():
+        row = session.get(DocumentRow, batch_id, with_for_update=True)
+        if row is None:
+            return
+        queued = session.scalar(select(Job.id).where(Job.document_id == batch_id).limit(1))
+        if row.status != DocumentStatus.QUEUED or queued is not None:
+            return  # a repeated request: deferred (or split) already
+        row.meta = {**(row.meta or {}), SPLIT_KEY: "invoices"}
+        enqueue(session, batch_id, lane)
 
 
 def _submit_parts(

@@ -19,7 +19,7 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.extract.identity import find_mrz
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
-from paperclerk.model import DocType, Document, Finding, Source
+from paperclerk.model import DocType, Document, Finding, Page, Source
 from paperclerk.model.fields import FieldSource
 from paperclerk.model.personal import mark_personal
 from paperclerk.pages.display import PageImageSink
@@ -103,6 +103,7 @@ def process_ingested(
     policy: DecisionPolicy | None = None,
     keep_image: PageImageSink | None = None,
     use_e_invoice: bool = True,
+    pages: list[Page] | None = None,
 ) -> Document:
     """Run OCR and analysis on an already ingested file and return the document.
 
@@ -111,9 +112,10 @@ def process_ingested(
     pages instead (the evaluation's visual path).
 
     `keep_image` receives each page as displayed (see `read_page`); the service's worker
-    passes its blob store so the review screen never decodes the original again.
+    passes its blob store so the review screen never decodes the original again. `pages`,
+    the file's pages read already (a batch the worker read to split it), are not read again.
     """
-    if engine is None and ingested.pages:  # an XML e-invoice has no page to read
+    if engine is None and ingested.pages and pages is None:  # an XML e-invoice has no page
         engine = get_engine(get_settings().ocr_engine, get_settings().ocr_threads)
     timings: dict[str, float] = {}
     doc = Document(
@@ -123,7 +125,9 @@ def process_ingested(
         filename=filename,
         source=source,
     )
-    if engine is not None:
+    if pages is not None:
+        doc.pages = pages
+    elif engine is not None:
         doc.pages = [read_page(raw, engine, timings, keep_image) for raw in ingested.pages]
     if engine is not None and any(p.text_source == "ocr" for p in doc.pages):
         doc.model_versions["ocr"] = engine.version

@@ -22,6 +22,7 @@ from paperclerk.errors import InputError
 from paperclerk.ingest.pdf import PDFIUM_LOCK
 from paperclerk.ingest.types import Image, IngestedFile
 from paperclerk.model import Page
+from paperclerk.pages.display import PageImageSink
 from paperclerk.pages.read import read_page
 from paperclerk.pipeline.split import PageRange
 
@@ -30,18 +31,20 @@ def read_pages(
     ingested: IngestedFile,
     engine: Callable[[], OcrEngine],
     on_page: Callable[[Page], None] | None = None,
+    keep_image: PageImageSink | None = None,
 ) -> list[Page]:
     """Read every page of an ingested file into words, calling `on_page` after each.
 
     A page with a text layer is read from it; `engine` is called (once) at the first page
-    without one, so its models load only when a page needs OCR.
+    without one, so its models load only when a page needs OCR. `keep_image` keeps each
+    page as displayed (see `read_page`), for pages the review screen will show.
     """
     ocr: OcrEngine | None = None
     pages: list[Page] = []
     for raw in ingested.pages:
         if ocr is None and not raw.has_text_layer:
             ocr = engine()
-        page = read_page(raw, ocr or _TEXT_LAYER_ONLY, {})
+        page = read_page(raw, ocr or _TEXT_LAYER_ONLY, {}, keep_image)
         pages.append(page)
         if on_page is not None:
             on_page(page)

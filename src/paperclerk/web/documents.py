@@ -295,7 +295,9 @@ async def submit(
     with 429 `queue_full` and Retry-After. `metadata` is a JSON object of at most 16 KiB,
     20 levels and 500 keys (422 `invalid_metadata`). With `split=invoices` (stored only) the
     batch is stored and queued, then each invoice found in it becomes its own queued document
-    (`intake.split_batch`); the answer (202) is the batch with its `parts` listed.
+    (`intake.split_batch`); the answer (202) is the batch with its `parts` listed. A batch
+    with pages that need OCR is split by the worker instead (`split_deferred`: true, no
+    parts yet): its parts are then listed in the batch's metadata (`split_parts`).
     """
     meta = _metadata(metadata)
     if split is not None and retention == "none":
@@ -513,5 +515,6 @@ async def _submit_split(
     split = {
         "parts": [dataclasses.asdict(p) for p in done.parts],
         "split_error": done.split_error,
+        "split_deferred": done.deferred,
     }
     return JSONResponse(out.model_dump(mode="json") | split, status_code=202)

@@ -9,11 +9,13 @@ the loyalty slice's step on its result (a campaign submission, stored).
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.engines.base import OcrEngine
+from paperclerk.engines.registry import get_engine
 from paperclerk.errors import (
     InputError,
     LimitExceededError,
@@ -22,12 +24,16 @@ from paperclerk.errors import (
 )
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
+from paperclerk.intake.split_batch import SPLIT_KEY, split_in_worker
+from paperclerk.intake.submit import IntakeResources
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
+from paperclerk.pages.read import timed
 from paperclerk.payables.approval_service import on_data_approved
 from paperclerk.payables.checks import check_before_storing
 from paperclerk.pipeline.run import process_bytes, process_ingested
+from paperclerk.pipeline.split_pdf import read_pages
 from paperclerk.queue.jobs import finish_document
 from paperclerk.queue.lease import complete, fail
 from paperclerk.queue.memory import (
@@ -38,6 +44,7 @@ from paperclerk.queue.memory import (
     WorkerTimeoutError,
 )
 from paperclerk.review.results import on_result_stored
+from paperclerk.settings import get_settings
 from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.documents import set_progress
@@ -117,6 +124,7 @@ def run_job(
             complete(session_factory, job)
             return False
         sha, filename, columns = row.sha256, row.filename, (row.source, row.doc_type_hint)
+        to_split = (row.meta or {}).get(SPLIT_KEY) == "invoices" and not row.meta.get("split_parts")
         policy = effective_policy(session, row.workspace_id)
     try:
         source, hint = stored_source(columns[0]), stored_doc_type_hint(columns[1])
@@ -128,8 +136,27 @@ def run_job(
         data = blobs.get(sha)
         with session_factory() as session, session.begin():
             set_progress(session, job.document_id, 0.1)
-        doc = process_bytes(
-            data,
+        timings: dict[str, float] = {}
+        with timed(timings, "ingest"):
+            ingested = load_bytes(data)
+        pages = None
+        if to_split:
+            settings = get_settings()
+            ocr = partial(get_engine, settings.ocr_engine, settings.ocr_threads)
+            engine = engine or (
+                ocr() if any(not p.has_text_layer for p in ingested.pages) else None
+            )
+            pages = read_pages(ingested, lambda: engine or ocr(), keep_image=blobs.put)
+            resources = IntakeResources(session_factory, blobs)
+            parts = split_in_worker(
+                resources, job.document_id, data, pages,
+                source=source, doc_type_hint=hint, lane=job.lane,
+            )  # fmt: skip
+            if parts:  # the batch is its parts' container now: no result of its own
+                complete(session_factory, job)
+                return False
+        doc = process_ingested(
+            ingested,
             engine=engine,
             filename=filename,
             source=source,
@@ -137,7 +164,9 @@ def run_job(
             extractor=receipts,
             policy=policy,
             keep_image=blobs.put,
+            pages=pages,
         )
+        doc.timings = {**timings, **doc.timings}
     except InputError as exc:
         log.info("document %s rejected: %s", job.document_id, exc.code)
         fail(session_factory, job, exc, retryable=False)
