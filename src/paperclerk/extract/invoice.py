@@ -24,7 +24,13 @@ from paperclerk.extract.invoice_values import READERS, id_token
 from paperclerk.extract.invoice_window import window_parties
 from paperclerk.extract.layout import Candidate, best_field, merge_repeated
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
-from paperclerk.parsers import detect_currency, find_dates, find_ibans, find_vat_ids
+from paperclerk.parsers import (
+    detect_currency,
+    find_dates,
+    find_ibans,
+    find_vat_ids,
+    find_vat_shaped,
+)
 
 VERSION = "rule-invoice-1"
 
@@ -314,14 +320,17 @@ class RuleInvoiceExtractor:
     def _ids(index: DocIndex, cands: dict[str, list[Candidate]], buyer_words: set[str]) -> None:
         """IBANs and VAT ids anywhere, less the buyer's.
 
-        An IBAN whose check digits fail is read only after an ``IBAN`` label, less sure
-        than a valid one: the invoice checks then report it instead of missing it.
+        An IBAN whose check digits fail is read only after an ``IBAN`` label on a page with
+        a text layer (exact characters: it is what was printed, where on an OCR'd page it
+        is most likely misread), less sure than a valid one: the invoice checks then
+        report it instead of missing it.
 
         An id on a line that addresses the customer (``Your VAT no``, ``Uw BTW nummer``) or
         printed in or right under the buyer's address block (``buyer_words``) is the
         buyer's: it is dropped, wherever else it is printed too.
         """
         customer_lines = set(buyer_words)
+        labelled = {c.value for c in cands["vendor_tax_id"]}
         for page, line in index.lines():
             penalty = 0.0
             if _CUSTOMER_CUE.search(line.text):
@@ -331,8 +340,12 @@ class RuleInvoiceExtractor:
                 cands["vendor_iban"].append(_line_cand(page, line, iban, 0.9 - penalty))
             for vat in find_vat_ids(line.text):
                 cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.75 - penalty))
-        for rows in index.rows.values():
-            for row in rows:
+            for vat in find_vat_shaped(line.text):  # check digit wrong: the checks say so
+                if vat not in labelled:  # read next to a label already: no extra evidence
+                    cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.6 - penalty))
+        exact = {p.index for p in index.pages if p.text_source != "ocr"}
+        for page_no, rows in index.rows.items():
+            for row in rows if page_no in exact else []:
                 printed = _LABELLED_IBAN.search(row.text)
                 if printed is None or find_ibans(row.text):
                     continue  # check digits wrong: read as printed, so the IBAN check says so

@@ -25,6 +25,7 @@ from paperclerk.model import Page
 from paperclerk.pages.display import PageImageSink, display_jpeg
 from paperclerk.pages.layout import build_page
 from paperclerk.pages.mrz import may_hold_mrz, read_mrz, with_mrz_lines
+from paperclerk.pages.second_look import second_look
 from paperclerk.preprocess import preprocess_page
 
 
@@ -59,6 +60,9 @@ def read_page(
             pre = preprocess_page(raw.image)
         with timed(timings, "ocr"):
             words = engine.read(pre.image)
+        if isinstance(engine, LineEngine):
+            with timed(timings, "second_look"):
+                words = second_look(words, pre.image, engine)
         if isinstance(engine, LineEngine) and may_hold_mrz(words):
             with timed(timings, "mrz"):
                 words = with_mrz_lines(words, read_mrz(pre.image, engine))

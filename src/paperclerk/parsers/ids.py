@@ -12,6 +12,7 @@ import re
 
 from schwifty import IBAN
 from stdnum import vatin
+from stdnum.exceptions import InvalidChecksum
 
 _IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{1,4}){3,9}")
 _IBAN_MIN, _IBAN_MAX = 15, 34
@@ -90,6 +91,25 @@ def find_vat_ids(text: str) -> list[str]:
             value = re.sub(r"[\s\-]", "", num) if regex is _GST_RE else num.upper()
             if value not in out:
                 out.append(value)
+    return out
+
+
+def find_vat_shaped(text: str) -> list[str]:
+    """Return VAT ids of the right form whose check digit fails (compact, with prefix).
+
+    What a test invoice prints (``DE123456789``) or a typo on a real one: not a valid
+    VAT id, so never taken for one silently, but worth reading so that a check can say so.
+    """
+    out: list[str] = []
+    for m in _VAT_RE.finditer(text.upper()):
+        candidate = m.group("cc") + re.sub(r"[ \-.]", "", m.group("body"))
+        try:
+            vatin.validate(candidate)
+        except InvalidChecksum:
+            if candidate not in out:
+                out.append(candidate)
+        except Exception:  # another form, length or an odd input: not a VAT id at all
+            continue
     return out
 
 
