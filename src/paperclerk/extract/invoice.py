@@ -320,10 +320,9 @@ class RuleInvoiceExtractor:
     def _ids(index: DocIndex, cands: dict[str, list[Candidate]], buyer_words: set[str]) -> None:
         """IBANs and VAT ids anywhere, less the buyer's.
 
-        An IBAN whose check digits fail is read only after an ``IBAN`` label on a page with
-        a text layer (exact characters: it is what was printed, where on an OCR'd page it
-        is most likely misread), less sure than a valid one: the invoice checks then
-        report it instead of missing it.
+        An IBAN whose check digits fail is read only after an ``IBAN`` label, less sure
+        than a valid one (OCR had its second look at the line, `pages.second_look`): the
+        invoice checks then report it instead of missing it.
 
         An id on a line that addresses the customer (``Your VAT no``, ``Uw BTW nummer``) or
         printed in or right under the buyer's address block (``buyer_words``) is the
@@ -343,9 +342,8 @@ class RuleInvoiceExtractor:
             for vat in find_vat_shaped(line.text):  # check digit wrong: the checks say so
                 if vat not in labelled:  # read next to a label already: no extra evidence
                     cands["vendor_tax_id"].append(_line_cand(page, line, vat, 0.6 - penalty))
-        exact = {p.index for p in index.pages if p.text_source != "ocr"}
-        for page_no, rows in index.rows.items():
-            for row in rows if page_no in exact else []:
+        for rows in index.rows.values():
+            for row in rows:
                 printed = _LABELLED_IBAN.search(row.text)
                 if printed is None or find_ibans(row.text):
                     continue  # check digits wrong: read as printed, so the IBAN check says so
