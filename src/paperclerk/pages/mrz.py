@@ -15,6 +15,7 @@ The parser chooses between the readings by their check digits.
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -383,16 +384,21 @@ def may_hold_mrz(words: list[OcrWord]) -> bool:
     """Whether a page's words hint at an MRZ.
 
     A line that reads like one does, or a run of fillers (`<`, or `>` where the page was
-    read upside down).
+    read upside down). Brackets that close are text, not fillers misread: a receipt's
+    "(GST ID No :001092886528)" does not send its page to the MRZ reader.
     """
     lines: dict[int, list[str]] = {}
     for w in words:
         lines.setdefault(w.line_key, []).append(w.text)
     for parts in lines.values():
-        text = " ".join(parts)
+        text = _BRACKETED.sub(r"\1", " ".join(parts))
         if mrz_like(text) or "<<<<" in text or ">>>>" in text:
             return True
     return False
+
+
+_BRACKETED = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
+"""Text in a pair of brackets: "(GST REG NO 000243941376)" is no MRZ with one filler."""
 
 
 def with_mrz_lines(words: list[OcrWord], reading: MrzReading | None) -> list[OcrWord]:
