@@ -131,14 +131,15 @@ def second_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[
             else:
                 relaid[line[0].line_key] = _spread(line, again)
         elif len(again) == len(line):
-            for word, text in zip(line, again, strict=True):
-                if only_repeats_added(word.text, text):
-                    renamed[id(word)] = text
+            for word, new in zip(line, again, strict=True):
+                if only_repeats_added(word.text, new):
+                    renamed[id(word)] = new
     out: list[OcrWord] = []
+    placed: set[int] = set()
     for w in words:
-        if w.line_key in relaid:
-            out += relaid.pop(w.line_key, [])
-            relaid.setdefault(w.line_key, [])
-        else:
+        if w.line_key not in relaid:
             out.append(replace(w, text=renamed[id(w)]) if id(w) in renamed else w)
+        elif w.line_key not in placed:  # the line's new words, once, where it was
+            out += relaid[w.line_key]
+            placed.add(w.line_key)
     return out
