@@ -98,7 +98,9 @@ def test_the_exported_ubl_reads_back_to_the_same_values() -> None:
         assert back.value(name) == doc.value(name), name
     assert [li.value("amount") for li in back.line_items] == [Decimal("100.00"), Decimal("50.00")]
     assert back.line_items[0].value("unit") == "HUR"
-    assert back.tax_details == doc.tax_details
+    same = [(t.rate, t.net, t.tax) for t in back.tax_details]
+    assert same == [(t.rate, t.net, t.tax) for t in doc.tax_details]
+    assert {t.category for t in back.tax_details} == {"S"}  # derived from the rates
 
 
 def test_a_credit_note_is_written_as_a_ubl_credit_note() -> None:
@@ -130,6 +132,27 @@ def test_the_country_comes_from_the_vat_id_when_none_was_read() -> None:
     doc = invoice()
     doc.extra.pop("vendor_country")
     assert errors(document_to_ubl(doc)) == []
+
+
+def test_reverse_charge_and_exempt_lines_keep_their_categories() -> None:
+    doc = invoice(customer_tax_id="ATU13585627", total_tax=Decimal("0.00"),
+                  total=Decimal("150.00"), amount_due=Decimal("150.00"))  # fmt: skip
+    doc.tax_details = [
+        TaxDetail(rate=Decimal("0"), net=Decimal("100.00"), tax=Decimal("0.00"), category="AE"),
+        TaxDetail(rate=Decimal("0"), net=Decimal("50.00"), tax=Decimal("0.00"), category="E",
+                  exemption_reason="Steuerfrei nach § 4 Nr. 14 UStG"),
+    ]  # fmt: skip
+    doc.line_items[0].fields["tax_rate"] = field("tax_rate", Decimal("0"))
+    doc.line_items[0].fields["tax_category"] = field("tax_category", "AE")
+    doc.line_items[1].fields["tax_rate"] = field("tax_rate", Decimal("0"))
+    doc.line_items[1].fields["tax_category"] = field("tax_category", "E")
+    xml = document_to_ubl(doc)
+    assert not errors(xml), errors(xml)
+    back = process_bytes(xml, filename="out.xml")
+    got = {(t.category, t.exemption_reason, t.net) for t in back.tax_details}
+    assert got == {("AE", "Reverse charge", Decimal("100.00")),  # a default reason (BR-AE-10)
+                   ("E", "Steuerfrei nach § 4 Nr. 14 UStG", Decimal("50.00"))}  # fmt: skip
+    assert [li.value("tax_category") for li in back.line_items] == ["AE", "E"]
 
 
 def test_unit_words_map_to_rec20_codes() -> None:
@@ -194,6 +217,13 @@ def test_every_valid_shared_einvoice_round_trips_through_ubl() -> None:
         for name in PARTY_IDS:
             assert raw(back, name) == raw(doc, name), (path.name, name)
         assert back.value("total_tax") == (doc.value("total_tax") or Decimal("0.00")), path.name
+        # VAT categories (BT-118) and exemption reasons survive: reverse charge stays AE
+        kept = sorted((t.category or "", t.exemption_reason or "") for t in doc.tax_details)
+        got = sorted((t.category or "", t.exemption_reason or "") for t in back.tax_details)
+        assert [c for c, _ in got] == [c for c, _ in kept] or not all(c for c, _ in kept)
+        assert all(r in {b for _, b in got} for _, r in kept if r), path.name
+        for name in ("delivery_date", "period_start", "period_end", "delivery_country"):
+            assert raw(back, name) == raw(doc, name), (path.name, name)
         assert len(back.line_items) == len(doc.line_items), path.name
         for a, b in zip(doc.line_items, back.line_items, strict=True):
             for cell in ("description", "quantity", "amount", "unit_price", "tax_rate"):

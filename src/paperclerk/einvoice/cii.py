@@ -22,6 +22,7 @@ _DOC = ("ExchangedDocument", "HeaderExchangedDocument")
 _TX = ("SupplyChainTradeTransaction", "SpecifiedSupplyChainTradeTransaction")
 _AGREEMENT = ("ApplicableHeaderTradeAgreement", "ApplicableSupplyChainTradeAgreement")
 _SETTLEMENT = ("ApplicableHeaderTradeSettlement", "ApplicableSupplyChainTradeSettlement")
+_DELIVERY = ("ApplicableHeaderTradeDelivery", "ApplicableSupplyChainTradeDelivery")
 _SUMMATION = (
     "SpecifiedTradeSettlementHeaderMonetarySummation",
     "SpecifiedTradeSettlementMonetarySummation",
@@ -66,10 +67,24 @@ def read_cii(root: etree._Element, syntax: Syntax) -> EInvoiceData:
                 _put(h, f"{prefix}_postcode", text(address, "PostcodeCode"))
                 _put(h, f"{prefix}_city", text(address, "CityName"))
                 _put(h, f"{prefix}_country", text(address, "CountryID"))
+    delivery = _first(tx, _DELIVERY) if tx is not None else None
+    if delivery is not None:
+        _put(
+            h,
+            "delivery_date",
+            text(delivery, "ActualDeliverySupplyChainEvent/OccurrenceDateTime/DateTimeString"),
+        )
+        _put(h, "delivery_country", text(delivery, "ShipToTradeParty/PostalTradeAddress/CountryID"))
     currency = None
     if settlement is not None:
         currency = text(settlement, "InvoiceCurrencyCode")
         _put(h, "currency", currency)
+        _put(
+            h,
+            "period_start",
+            text(settlement, "BillingSpecifiedPeriod/StartDateTime/DateTimeString"),
+        )
+        _put(h, "period_end", text(settlement, "BillingSpecifiedPeriod/EndDateTime/DateTimeString"))
         _put(
             h,
             "vendor_iban",
@@ -92,6 +107,8 @@ def read_cii(root: etree._Element, syntax: Syntax) -> EInvoiceData:
                     rate=text(tax, "RateApplicablePercent", "ApplicablePercent"),
                     basis=text(tax, "BasisAmount"),
                     amount=text(tax, "CalculatedAmount"),
+                    exemption_reason=text(tax, "ExemptionReason"),
+                    exemption_code=text(tax, "ExemptionReasonCode"),
                 )
             )
         summation = _first(settlement, _SUMMATION)
@@ -152,6 +169,7 @@ def _line(line: etree._Element) -> InvoiceLineTerms:
                 for r in ("RateApplicablePercent", "ApplicablePercent")
             ),
         ),
+        vat_category=text(line, *(f"{s}/ApplicableTradeTax/CategoryCode" for s in settle)),
         product_code=text(
             line, "SpecifiedTradeProduct/SellerAssignedID", "SpecifiedTradeProduct/GlobalID"
         ),

@@ -14,7 +14,14 @@ from decimal import Decimal, InvalidOperation
 from paperclerk.einvoice.detect import read_e_invoice
 from paperclerk.einvoice.terms import EInvoiceData, InvoiceLineTerms
 from paperclerk.model import DocType, Document
-from paperclerk.model.fields import ExtractedField, FieldSource, FieldValue, LineItem, TaxDetail
+from paperclerk.model.fields import (
+    VAT_CATEGORIES,
+    ExtractedField,
+    FieldSource,
+    FieldValue,
+    LineItem,
+    TaxDetail,
+)
 
 EXTRACTOR_VERSION = "e-invoice-xml-1"
 """The `model_versions["extract"]` of a document read from its XML."""
@@ -22,7 +29,7 @@ EXTRACTOR_VERSION = "e-invoice-xml-1"
 MONEY_FIELDS = frozenset(
     {"subtotal", "total_tax", "total", "amount_due", "line_total", "prepaid_amount"}
 )
-DATE_FIELDS = frozenset({"invoice_date", "due_date"})
+DATE_FIELDS = frozenset({"invoice_date", "due_date", "delivery_date", "period_start", "period_end"})
 HEADER_FIELDS: tuple[str, ...] = (
     "invoice_number",
     "invoice_date",
@@ -109,11 +116,20 @@ def line_item(index: int, line: InvoiceLineTerms) -> LineItem:
             cells[name] = _field(name, value, raw)
     if line.unit:
         cells["unit"] = _field("unit", line.unit, line.unit)
+    category = _category(line.vat_category)
+    if category:
+        cells["tax_category"] = _field("tax_category", category, line.vat_category or category)
     if line.product_code:
         cells["product_code"] = _field("product_code", line.product_code, line.product_code)
     if line.line_id:
         cells["line_id"] = _field("line_id", line.line_id, line.line_id)
     return LineItem(index=index, fields=cells, confidence=1.0)
+
+
+def _category(code: str | None) -> str | None:
+    """Return a known EN 16931 VAT category code (BT-118), None for anything else."""
+    cleaned = (code or "").strip().upper()
+    return cleaned if cleaned in VAT_CATEGORIES else None
 
 
 def fill_document(doc: Document, data: EInvoiceData) -> Document:
@@ -135,6 +151,9 @@ def fill_document(doc: Document, data: EInvoiceData) -> Document:
             rate=parse_xml_decimal(v.rate),
             net=parse_xml_decimal(v.basis),
             tax=parse_xml_decimal(v.amount),
+            category=_category(v.category),
+            exemption_reason=(v.exemption_reason or "").strip()[:1000] or None,
+            exemption_code=(v.exemption_code or "").strip()[:64] or None,
         )
         for v in data.vat_breakdown
     ]

@@ -22,12 +22,14 @@ class Syntax(StrEnum):
 
 @dataclass
 class VatBreakdown:
-    """One VAT breakdown group (BG-23): category, rate, taxable amount, tax amount."""
+    """One VAT breakdown group (BG-23): category, rate, amounts, exemption reason and code."""
 
     category: str | None = None
     rate: str | None = None
     basis: str | None = None
     amount: str | None = None
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
 
 
 @dataclass
@@ -43,6 +45,7 @@ class InvoiceLineTerms:
     price_base_quantity: str | None = None
     line_total: str | None = None
     vat_rate: str | None = None
+    vat_category: str | None = None
     product_code: str | None = None
 
 

@@ -27,6 +27,14 @@ def read_ubl(root: etree._Element, syntax: Syntax) -> EInvoiceData:
     _put(h, "currency", currency)
     _put(h, "purchase_order", text(root, "OrderReference/ID"))
     _put(h, "buyer_reference", text(root, "BuyerReference"))
+    _put(h, "period_start", text(root, "InvoicePeriod/StartDate"))
+    _put(h, "period_end", text(root, "InvoicePeriod/EndDate"))
+    _put(h, "delivery_date", text(root, "Delivery/ActualDeliveryDate"))
+    _put(
+        h,
+        "delivery_country",
+        text(root, "Delivery/DeliveryLocation/Address/Country/IdentificationCode"),
+    )
     _put(h, "payment_terms", text(root, "PaymentTerms/Note"))
     _put(h, "vendor_iban", text(root, "PaymentMeans/PayeeFinancialAccount/ID"))
     for prefix, path in (
@@ -64,6 +72,8 @@ def read_ubl(root: etree._Element, syntax: Syntax) -> EInvoiceData:
                     rate=text(sub, "TaxCategory/Percent"),
                     basis=text(sub, "TaxableAmount"),
                     amount=text(sub, "TaxAmount"),
+                    exemption_reason=text(sub, "TaxCategory/TaxExemptionReason"),
+                    exemption_code=text(sub, "TaxCategory/TaxExemptionReasonCode"),
                 )
             )
     line_tag, qty_tag = (
@@ -82,6 +92,7 @@ def read_ubl(root: etree._Element, syntax: Syntax) -> EInvoiceData:
                 price_base_quantity=text(line, "Price/BaseQuantity"),
                 line_total=text(line, "LineExtensionAmount"),
                 vat_rate=text(line, "Item/ClassifiedTaxCategory/Percent"),
+                vat_category=text(line, "Item/ClassifiedTaxCategory/ID"),
                 product_code=text(
                     line, "Item/SellersItemIdentification/ID", "Item/StandardItemIdentification/ID"
                 ),

@@ -7,9 +7,10 @@ document's source: e-invoice XML, a PDF's text layer, OCR, or a reviewer's corre
 
 What the model does not hold is derived, never invented:
 
-* the VAT category code: `S` for a rate above zero; `Z` for a zero rate (`O`, "not subject
-  to VAT", when no party has a VAT id and every rate is zero); the model keeps rates, not
-  categories, so an exempt (`E`) or reverse-charge (`AE`) source comes out as `Z`;
+* the VAT category code where the document has none (an e-invoice's BT-118/BT-151 are
+  kept): `S` for a rate above zero; `Z` for a zero rate (`O`, "not subject to VAT", when
+  no party has a VAT id and every rate is zero); an exemption reason (BT-120) for `E`,
+  `AE`, `K`, `G` and `O` when the document gives neither reason nor code (BR-E-10 …);
 * a document-level allowance or charge per VAT rate for the difference between that rate's
   taxable amount and the sum of its line amounts (the model keeps no allowances), so the
   EN 16931 sums (BR-CO-13, BR-S-08) hold again;
@@ -41,7 +42,7 @@ from paperclerk.export.values import (
     money,
     text,
 )
-from paperclerk.model import Document
+from paperclerk.model import VAT_CATEGORIES, Document
 from paperclerk.model.fields import LineItem
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -76,6 +77,8 @@ class _VatGroup:
     net: Decimal
     tax: Decimal
     adjustment: Decimal = Decimal(0)
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
     """Taxable amount − the sum of this rate's line amounts: a document allowance/charge."""
 
 
@@ -193,10 +196,23 @@ def _category(rate: Decimal | None, not_subject: bool) -> str:
     return "S" if rate is None else "Z"
 
 
+_DEFAULT_REASONS = {
+    "E": "Exempt from VAT",
+    "AE": "Reverse charge",
+    "K": "Intra-community supply",
+    "G": "Export outside the EU",
+    "O": "Not subject to VAT",
+}
+"""BT-120 written for a category that needs a reason when the document gives none."""
+
+_GroupKey = tuple[Decimal | None, str | None]
+
+
 def _vat_groups(doc: Document) -> list[_VatGroup]:
-    """Return the VAT breakdown: the document's tax details merged per rate, else from the lines."""
+    """Return the VAT breakdown: the tax details merged per rate and category, else the lines'."""
     parties_vat = bool(text(doc, "vendor_tax_id") or text(doc, "customer_tax_id"))
-    merged: dict[Decimal | None, list[Decimal]] = {}
+    merged: dict[_GroupKey, list[Decimal]] = {}
+    reasons: dict[_GroupKey, tuple[str | None, str | None]] = {}
     for detail in doc.tax_details:
         if detail.net is None and detail.tax is None:
             continue
@@ -206,23 +222,49 @@ def _vat_groups(doc: Document) -> list[_VatGroup]:
         tax = detail.tax
         if tax is None and detail.rate is not None and net is not None:
             tax = money(net * detail.rate / 100)
-        key = detail.rate.normalize() if detail.rate is not None else None
+        key = (detail.rate.normalize() if detail.rate is not None else None, detail.category)
         sums = merged.setdefault(key, [Decimal(0), Decimal(0)])
         sums[0] += net or Decimal(0)
         sums[1] += tax or Decimal(0)
+        if detail.exemption_reason or detail.exemption_code:
+            reasons.setdefault(key, (detail.exemption_reason, detail.exemption_code))
     if not merged:
         for line in doc.line_items:
             rate, amount = cell_decimal(line, "tax_rate"), line_amount(line)
             if rate is None or amount is None:
                 continue
-            sums = merged.setdefault(rate.normalize(), [Decimal(0), Decimal(0)])
+            key = (rate.normalize(), _own_category(line))
+            sums = merged.setdefault(key, [Decimal(0), Decimal(0)])
             sums[0] += amount
-        for rate, sums in merged.items():
+        for (rate, _), sums in merged.items():
             sums[1] = money(sums[0] * (rate or 0) / 100)
-    not_subject = not parties_vat and all(r is None or r == 0 for r in merged)
+    not_subject = not parties_vat and all(r is None or r == 0 for r, _ in merged)
+    groups = []
+    for (rate, stored), (net, tax) in merged.items():
+        category = stored or _category(rate, not_subject)
+        reason, code = reasons.get((rate, stored), (None, None))
+        if not reason and not code:
+            reason = _DEFAULT_REASONS.get(category)
+        groups.append(_VatGroup(rate, category, net, tax, Decimal(0), reason, code))
+    return groups
+
+
+def _own_category(line: LineItem) -> str | None:
+    """Return a line's own VAT category code (BT-151), when it has a known one."""
+    code = (cell_text(line, "tax_category") or "").upper()
+    return code if code in VAT_CATEGORIES else None
+
+
+def _line_categories(
+    doc: Document, groups: list[_VatGroup], rates: list[Decimal | None]
+) -> list[str]:
+    """Each line's VAT category: its own, else its rate's group's, else derived from the rate."""
+    by_rate: dict[Decimal | None, str] = {}
+    for group in groups:
+        by_rate.setdefault(group.rate, group.category)
     return [
-        _VatGroup(rate=rate, category=_category(rate, not_subject), net=net, tax=tax)
-        for rate, (net, tax) in merged.items()
+        _own_category(line) or by_rate.get(rate) or _category(rate, False)
+        for line, rate in zip(doc.line_items, rates, strict=True)
     ]
 
 
@@ -234,9 +276,12 @@ def _tax_category(parent: etree._Element, tag: str, group_rate: Decimal | None, 
     _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
 
-def _exemption(parent: etree._Element, cat: str) -> None:
-    if cat == "O":
-        _cbc(parent, "TaxExemptionReason", "Not subject to VAT")
+def _exemption(parent: etree._Element, group: _VatGroup) -> None:
+    """Write a breakdown's exemption reason code and text (BT-121, BT-120), when it has them."""
+    if group.exemption_code:
+        _cbc(parent, "TaxExemptionReasonCode", group.exemption_code)
+    if group.exemption_reason:
+        _cbc(parent, "TaxExemptionReason", group.exemption_reason)
 
 
 @dataclass
@@ -287,14 +332,18 @@ def _totals(doc: Document, groups: list[_VatGroup], amounts: list[Decimal | None
 
 
 def _adjust(
-    groups: list[_VatGroup], rates: list[Decimal | None], amounts: list[Decimal | None]
+    groups: list[_VatGroup],
+    rates: list[Decimal | None],
+    categories: list[str],
+    amounts: list[Decimal | None],
 ) -> None:
     """Set each group's allowance/charge: its taxable amount − its lines' amounts."""
     if not amounts or any(a is None for a in amounts):
         return
     for group in groups:
+        mine = zip(rates, categories, amounts, strict=True)
         lines = sum(
-            (a for r, a in zip(rates, amounts, strict=True) if a is not None and r == group.rate),
+            (a for r, c, a in mine if a is not None and (r, c) == (group.rate, group.category)),
             Decimal(0),
         )
         group.adjustment = money(group.net - lines)
@@ -359,11 +408,25 @@ def document_to_ubl(doc: Document) -> bytes:
     buyer_reference = text(doc, "buyer_reference")
     if buyer_reference:
         _cbc(root, "BuyerReference", buyer_reference)
+    start, end = date(doc, "period_start"), date(doc, "period_end")
+    if start is not None or end is not None:
+        period = _cac(root, "InvoicePeriod")
+        for tag, day in (("StartDate", start), ("EndDate", end)):
+            if day is not None:
+                _cbc(period, tag, day.isoformat())
     order = text(doc, "purchase_order")
     if order:
         _cbc(_cac(root, "OrderReference"), "ID", order)
     _party(root, doc, "vendor", "AccountingSupplierParty")
     _party(root, doc, "customer", "AccountingCustomerParty")
+    delivered, country = date(doc, "delivery_date"), text(doc, "delivery_country")
+    if delivered is not None or country:
+        delivery = _cac(root, "Delivery")
+        if delivered is not None:
+            _cbc(delivery, "ActualDeliveryDate", delivered.isoformat())
+        if country:
+            address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+            _cbc(_cac(address, "Country"), "IdentificationCode", country.upper())
 
     iban = text(doc, "vendor_iban")
     if iban or (credit and due is not None):
@@ -379,8 +442,9 @@ def document_to_ubl(doc: Document) -> bytes:
 
     groups = _vat_groups(doc)
     rates = _line_rates(doc, groups)
+    categories = _line_categories(doc, groups, rates)
     amounts = [line_amount(line) for line in doc.line_items]
-    _adjust(groups, rates, amounts)
+    _adjust(groups, rates, categories, amounts)
     for group in groups:
         if not group.adjustment:
             continue
@@ -402,7 +466,7 @@ def document_to_ubl(doc: Document) -> bytes:
         _cbc(category, "ID", group.category)
         if group.rate is not None and group.category != "O":
             _cbc(category, "Percent", _number(group.rate))
-        _exemption(category, group.category)
+        _exemption(category, group)
         _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
     monetary = _cac(root, "LegalMonetaryTotal")
@@ -423,9 +487,7 @@ def document_to_ubl(doc: Document) -> bytes:
                 _cbc(monetary, "PayableRoundingAmount", _amount(rounding), currencyID=currency)
         _cbc(monetary, "PayableAmount", _amount(totals.amount_due), currencyID=currency)
 
-    by_rate = {g.rate: g.category for g in groups}
     for index, line in enumerate(doc.line_items):
         rate = rates[index]
-        category = by_rate.get(rate, _category(rate, False))
-        _line(root, credit, index, line, rate, amounts[index], category, currency)
+        _line(root, credit, index, line, rate, amounts[index], categories[index], currency)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

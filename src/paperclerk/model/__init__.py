@@ -3,6 +3,7 @@
 from paperclerk.model.decision import Decision, DecisionOutcome, Finding, Severity
 from paperclerk.model.document import SCHEMA_VERSION, DocType, Document, Source
 from paperclerk.model.fields import (
+    VAT_CATEGORIES,
     Alternative,
     ExtractedField,
     FieldSource,
@@ -16,6 +17,7 @@ from paperclerk.model.page import Line, Page, Word
 
 __all__ = [
     "SCHEMA_VERSION",
+    "VAT_CATEGORIES",
     "Alternative",
     "Box",
     "Decision",

@@ -74,9 +74,25 @@ class LineItem(BaseModel):
         return cell.value if cell else None
 
 
+VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+"""EN 16931 VAT category codes (UNCL5305 subset): standard, zero, exempt, reverse charge,
+intra-community, export, not subject, Canary Islands IGIC, Ceuta and Melilla IPSI."""
+
+
 class TaxDetail(BaseModel):
-    """One VAT/GST rate line of an invoice."""
+    """One VAT/GST rate line of an invoice (an EN 16931 VAT breakdown, BG-23)."""
 
     rate: Decimal | None = None
     net: Decimal | None = None
     tax: Decimal | None = None
+    category: str | None = Field(
+        None,
+        max_length=2,
+        description="VAT category code (BT-118): S, Z, E, AE, K, G, O, L or M; None: unknown.",
+    )
+    exemption_reason: str | None = Field(
+        None, max_length=1000, description="Why no VAT is charged (BT-120), as printed."
+    )
+    exemption_code: str | None = Field(
+        None, max_length=64, description="The exemption reason code (BT-121, VATEX list)."
+    )
