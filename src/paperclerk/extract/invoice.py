@@ -21,6 +21,7 @@ from paperclerk.extract.invoice_labels import invoice_labels
 from paperclerk.extract.invoice_parties import customers, vendor_address, vendors
 from paperclerk.extract.invoice_tables import header_lines, tax_details
 from paperclerk.extract.invoice_values import READERS, id_token
+from paperclerk.extract.invoice_vat_category import with_categories
 from paperclerk.extract.invoice_window import window_parties
 from paperclerk.extract.layout import Candidate, best_field, merge_repeated
 from paperclerk.model import DocType, ExtractedField, FieldValue, Line, Page
@@ -74,6 +75,12 @@ def guess_dayfirst(index: DocIndex) -> bool:
 
 def _line_cand(page: int, line: Line, value: FieldValue, score: float) -> Candidate:
     return Candidate(value, line.text, score, page, list(line.word_ids), line.box)
+
+
+def _money(fields: dict[str, ExtractedField], name: str) -> Decimal | None:
+    """Return an extracted amount, or None when it is missing or not a number."""
+    value = fields[name].value if name in fields else None
+    return value if isinstance(value, Decimal) else None
 
 
 def _merge_same(cands: list[Candidate]) -> list[Candidate]:
@@ -289,6 +296,10 @@ class RuleInvoiceExtractor:
             due = _due_from_terms(fields)
             if due is not None:
                 fields["due_date"] = due
+        wording = [line.text for _, line in index.lines()]
+        taxes = with_categories(
+            taxes, wording, _money(fields, "subtotal"), _money(fields, "total_tax")
+        )
         return Extraction(
             fields=fields,
             line_items=line_items(index),
