@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paperclerk.errors import PaperclerkError
@@ -21,7 +21,7 @@ from paperclerk.identity.policy import DEFAULT_POLICY, KycPolicy, kyc_policy_fro
 from paperclerk.model import Document
 from paperclerk.review.schema import retype
 from paperclerk.storage.columns import utcnow
-from paperclerk.storage.documents import decode_cursor, encode_cursor
+from paperclerk.storage.documents import newest_first
 from paperclerk.storage.tables import DocumentRow, KycCase, KycCaseDocument
 
 MAX_DOCUMENTS = 50
@@ -225,18 +225,6 @@ def list_cases(
         stmt = stmt.where(KycCase.status == status)
     if reference is not None:
         stmt = stmt.where(KycCase.reference == reference)
-    if cursor is not None:
-        created_at, case_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(
-                KycCase.created_at < created_at,
-                and_(KycCase.created_at == created_at, KycCase.id < case_id),
-            )
-        )
     limit = max(1, min(limit, MAX_PAGE))
-    stmt = stmt.order_by(KycCase.created_at.desc(), KycCase.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(stmt))
-    if len(rows) <= limit:
-        return CasePage(rows, None)
-    last = rows[limit - 1]
-    return CasePage(rows[:limit], encode_cursor(last.created_at, last.id))
+    rows, next_cursor = newest_first(session, stmt, KycCase, limit, cursor)
+    return CasePage(rows, next_cursor)

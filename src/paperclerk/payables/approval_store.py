@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from paperclerk.payables.approval_errors import ApprovalNotFoundError
 from paperclerk.payables.approval_policy import ApprovalPolicy, Rule
 from paperclerk.storage.columns import new_id, utcnow
-from paperclerk.storage.documents import decode_cursor, encode_cursor
+from paperclerk.storage.documents import newest_first
 from paperclerk.storage.tables import (
     ApprovalDelegationRow,
     ApprovalPolicyRow,
@@ -238,23 +238,9 @@ def _newest_first(
     cursor: str | None,
 ) -> Page[R]:
     """Return one keyset page of `table` rows, newest first (by created_at, then id)."""
-    stmt = select(table).where(*where)
-    if cursor is not None:
-        created_at, row_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(
-                table.created_at < created_at,
-                and_(table.created_at == created_at, table.id < row_id),
-            )
-        )
     limit = max(1, min(limit, MAX_PAGE))
-    rows = list(
-        session.scalars(stmt.order_by(table.created_at.desc(), table.id.desc()).limit(limit + 1))
-    )
-    if len(rows) <= limit:
-        return Page(rows, None)
-    last = rows[limit - 1]
-    return Page(rows[:limit], encode_cursor(last.created_at, last.id))
+    rows, next_cursor = newest_first(session, select(table).where(*where), table, limit, cursor)
+    return Page(rows, next_cursor)
 
 
 def list_requests(

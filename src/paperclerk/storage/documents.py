@@ -12,9 +12,9 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import Select, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,15 @@ from paperclerk.storage.errors import (
     InvalidRequestError,
     PurgedError,
 )
-from paperclerk.storage.tables import DocumentRow, Job, LoyaltySubmission, WebhookDelivery
+from paperclerk.storage.tables import (
+    ApprovalDelegationRow,
+    ApprovalRequestRow,
+    DocumentRow,
+    Job,
+    KycCase,
+    LoyaltySubmission,
+    WebhookDelivery,
+)
 
 MAX_PAGE_SIZE = 500
 _UPSERT_DIALECTS = ("postgresql", "sqlite")
@@ -145,6 +153,37 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     return created_at, document_id
 
 
+KeysetRow = TypeVar("KeysetRow", DocumentRow, KycCase, ApprovalRequestRow, ApprovalDelegationRow)
+
+
+def newest_first(
+    session: Session,
+    stmt: Select[KeysetRow],
+    table: type[KeysetRow],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[KeysetRow], str | None]:
+    """Return one keyset page of `stmt`'s rows, newest first, and the next page's cursor.
+
+    Ordered by (created_at, id), both descending: stable while rows are added, and as fast
+    on page 1,000 as on page 1. The documents, KYC cases and approval listings page alike.
+    """
+    if cursor is not None:
+        created_at, row_id = decode_cursor(cursor)
+        stmt = stmt.where(
+            or_(
+                table.created_at < created_at,
+                and_(table.created_at == created_at, table.id < row_id),
+            )
+        )
+    stmt = stmt.order_by(table.created_at.desc(), table.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(stmt))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.created_at, last.id)
+
+
 def list_documents(
     session: Session,
     workspace_id: str,
@@ -170,20 +209,8 @@ def list_documents(
             raise InvalidRequestError(f"unknown status {status!r}; use one of {names}") from None
     if doc_type is not None:
         stmt = stmt.where(DocumentRow.doc_type == doc_type)
-    if cursor is not None:
-        created_at, document_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(
-                DocumentRow.created_at < created_at,
-                and_(DocumentRow.created_at == created_at, DocumentRow.id < document_id),
-            )
-        )
-    stmt = stmt.order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(stmt))
-    if len(rows) <= limit:
-        return DocumentPage(rows, None)
-    last = rows[limit - 1]
-    return DocumentPage(rows[:limit], encode_cursor(last.created_at, last.id))
+    rows, next_cursor = newest_first(session, stmt, DocumentRow, limit, cursor)
+    return DocumentPage(rows, next_cursor)
 
 
 def set_progress(session: Session, document_id: str, progress: float) -> None:
