@@ -257,7 +257,7 @@ class DocIndex:
         if stop < len(hit.words):
             return spans
         page = next(p for p in self.pages if p.index == hit.page)
-        row = [ln for ln in page.lines if same_row(hit.line.box, ln.box)]
+        row = [ln for ln in page.lines if self.on_row(hit.page, hit.line.box, ln.box)]
         for line in sorted(row, key=lambda ln: ln.box.x0):
             if line.id == hit.line.id or line.box.x0 < hit.box.x1 - 2:
                 continue
@@ -265,6 +265,10 @@ class DocIndex:
                 break
             spans.append(Span(hit.page, self.line_words(line)))
         return spans
+
+    def on_row(self, page: int, a: Box, b: Box) -> bool:
+        """Whether line box `b` sits on the row of `a` (`same_row`; a subclass may tilt it)."""
+        return same_row(a, b)
 
     def below(self, hit: LabelHit, max_lines: int = 2) -> list[Span]:
         """Lines under a label (overlapping it horizontally), nearest first."""

@@ -22,12 +22,12 @@ from statistics import median
 
 import numpy as np
 
-from paperclerk.extract.common import DocIndex, Label, LabelHit, Span, norm
+from paperclerk.extract.common import DocIndex, Label, LabelHit, norm
 from paperclerk.extract.invoice_parties import LEGAL_FORM
 from paperclerk.extract.invoice_values import READERS, Reader, read_date, read_money, read_text
 from paperclerk.extract.layout import Candidate, best_field, candidate_from_lines, merge_repeated
 from paperclerk.extract.proof_labels import IGNORE
-from paperclerk.model import ExtractedField, FieldValue, Line, Page
+from paperclerk.model import Box, ExtractedField, FieldValue, Line, Page
 from paperclerk.parsers import detect_currency, find_amounts, find_dates
 from paperclerk.parsers.dates import month_number
 
@@ -147,35 +147,11 @@ class ProofIndex(DocIndex):
         super().__post_init__()
         self.slopes = {p.index: page_slope(p) for p in self.pages}
 
-    def right_of(self, hit: LabelHit) -> list[Span]:
-        """Spans to the right of a label on its (tilted) row, up to the next label."""
-        slope = self.slopes.get(hit.page, 0.0)
-        if slope == 0.0:
-            return super().right_of(hit)
-        spans: list[Span] = []
-        later = [h.start for h in self.hits_by_line.get(hit.line.id, []) if h.start >= hit.end]
-        stop = min(later, default=len(hit.words))
-        same = hit.words[hit.end : stop]
-        if same or hit.rest:
-            glued = hit.words[hit.end - 1] if hit.rest else None
-            spans.append(Span(hit.page, same, hit.rest, glued))
-        if stop < len(hit.words):
-            return spans
-        page = next(p for p in self.pages if p.index == hit.page)
-        a = hit.line.box
-        row = [
-            ln
-            for ln in page.lines
-            if abs(ln.box.cy - a.cy - slope * (ln.box.cx - a.cx))
-            < 0.45 * max(min(a.height, ln.box.height), 1.0)
-        ]
-        for line in sorted(row, key=lambda ln: ln.box.x0):
-            if line.id == hit.line.id or line.box.x0 < hit.box.x1 - 2:
-                continue
-            if self.starts_with_label(line):
-                break
-            spans.append(Span(hit.page, self.line_words(line)))
-        return spans
+    def on_row(self, page: int, a: Box, b: Box) -> bool:
+        """Whether `b` sits on the row of `a`, the row tilted by the page's slope."""
+        slope = self.slopes.get(page, 0.0)
+        tolerance = 0.45 * max(min(a.height, b.height), 1.0)
+        return abs(b.cy - a.cy - slope * (b.cx - a.cx)) < tolerance
 
 
 def collect(
