@@ -22,14 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from paperclerk.extract.base import Extraction
-from paperclerk.extract.common import DocIndex, LabelHit, norm
-from paperclerk.extract.invoice import guess_dayfirst
+from paperclerk.extract.common import DocIndex, LabelHit, amount_of, norm
 from paperclerk.extract.layout import Candidate, Row, candidate_from_lines
 from paperclerk.extract.proof_common import (
-    ProofIndex,
     Reader,
     address_blocks,
-    collect,
     currency_candidates,
     header_names,
     person_like,
@@ -39,7 +36,8 @@ from paperclerk.extract.proof_common import (
     split_period,
     to_fields,
 )
-from paperclerk.extract.proof_labels import BANK_STATEMENT, labels_of
+from paperclerk.extract.proof_labels import BANK_STATEMENT
+from paperclerk.extract.proof_rules import ProofRules
 from paperclerk.model import (
     DocType,
     ExtractedField,
@@ -363,33 +361,18 @@ def _period(fields: dict[str, ExtractedField]) -> tuple[dt.date, dt.date] | None
     return None
 
 
-def _money(fields: dict[str, ExtractedField], name: str) -> Decimal | None:
-    f = fields.get(name)
-    return f.value if f is not None and isinstance(f.value, Decimal) else None
-
-
-class BankStatementExtractor:
+class BankStatementExtractor(ProofRules):
     """Extracts the bank statement schema and its transactions, and checks the balances."""
 
     doc_type: DocType = DocType.BANK_STATEMENT
 
-    def __init__(self) -> None:
-        self._labels = labels_of(BANK_STATEMENT)
-
-    @property
-    def version(self) -> str:
-        """Extractor name and version, recorded in each document."""
-        return VERSION
-
-    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
-        """Return no thresholds: the rules' confidences are not calibrated."""
-        return {}
+    table = BANK_STATEMENT
+    readers = READERS
+    rule_version = VERSION
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the statement's fields, its transactions and the continuity check."""
-        index = ProofIndex(pages)
-        dayfirst = guess_dayfirst(index)
-        cands = collect(index, self._labels, READERS, dayfirst)
+        index, dayfirst, cands = self.labelled(pages)
         for c in header_names(pages, self._labels):
             bonus = 0.25 if _BANK_WORD.search(str(c.value)) else 0.0
             cands["bank"].append(
@@ -410,7 +393,10 @@ class BankStatementExtractor:
         cands["currency"].extend(currency_candidates(index))
         fields = split_period(to_fields(cands))
         rows = statement_rows(index, dayfirst, _period(fields))
-        opening, closing = _money(fields, "opening_balance"), _money(fields, "closing_balance")
+        opening, closing = (
+            amount_of(fields, "opening_balance"),
+            amount_of(fields, "closing_balance"),
+        )
         if opening is None and rows and rows[0].balance is not None:
             start = rows[0].balance - rows[0].amount if rows[0].signed else None
             opening = start

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
 from paperclerk.extract.layout import Row, rows_of
-from paperclerk.model import Box, Line, Page, Word, union_all
+from paperclerk.model import Box, ExtractedField, Line, Page, Word, union_all
 
 _KEEP = re.compile(r"[^a-z0-9 ]+")
 
@@ -140,6 +141,12 @@ def _in_brackets(words: list[Word], start: int) -> bool:
     """
     before = "".join(w.text for w in words[:start])
     return before.count("(") > before.count(")")
+
+
+def amount_of(fields: dict[str, ExtractedField], name: str) -> Decimal | None:
+    """Return an extracted field's value when it is an amount, else None."""
+    found = fields.get(name)
+    return found.value if found is not None and isinstance(found.value, Decimal) else None
 
 
 def same_row(a: Box, b: Box) -> bool:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from paperclerk.extract.base import Extraction
-from paperclerk.extract.common import DocIndex, LabelHit, Span, norm
+from paperclerk.extract.common import DocIndex, LabelHit, Span, amount_of, norm
 from paperclerk.extract.invoice_columns import split_columns
 from paperclerk.extract.invoice_items import line_items
 from paperclerk.extract.invoice_labels import invoice_labels
@@ -75,12 +75,6 @@ def guess_dayfirst(index: DocIndex) -> bool:
 
 def _line_cand(page: int, line: Line, value: FieldValue, score: float) -> Candidate:
     return Candidate(value, line.text, score, page, list(line.word_ids), line.box)
-
-
-def _money(fields: dict[str, ExtractedField], name: str) -> Decimal | None:
-    """Return an extracted amount, or None when it is missing or not a number."""
-    value = fields[name].value if name in fields else None
-    return value if isinstance(value, Decimal) else None
 
 
 def _merge_same(cands: list[Candidate]) -> list[Candidate]:
@@ -298,7 +292,7 @@ class RuleInvoiceExtractor:
                 fields["due_date"] = due
         wording = [line.text for _, line in index.lines()]
         taxes = with_categories(
-            taxes, wording, _money(fields, "subtotal"), _money(fields, "total_tax")
+            taxes, wording, amount_of(fields, "subtotal"), amount_of(fields, "total_tax")
         )
         return Extraction(
             fields=fields,

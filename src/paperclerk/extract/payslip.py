@@ -13,14 +13,11 @@ from decimal import Decimal
 
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.common import DocIndex, Label, LabelHit
-from paperclerk.extract.invoice import guess_dayfirst
 from paperclerk.extract.invoice_parties import LEGAL_FORM
 from paperclerk.extract.layout import Candidate, candidate_from_lines
 from paperclerk.extract.proof_common import (
-    ProofIndex,
     Reader,
     address_blocks,
-    collect,
     currency_candidates,
     header_names,
     join_legal_form,
@@ -31,7 +28,8 @@ from paperclerk.extract.proof_common import (
     split_period,
     to_fields,
 )
-from paperclerk.extract.proof_labels import PAYSLIP, labels_of
+from paperclerk.extract.proof_labels import PAYSLIP
+from paperclerk.extract.proof_rules import ProofRules
 from paperclerk.model import DocType, ExtractedField, Page
 from paperclerk.parsers import find_dates
 
@@ -99,28 +97,18 @@ def _check_amounts(fields: dict[str, ExtractedField]) -> None:
             fields[name] = f.model_copy(update={"confidence": round(f.confidence * 0.5, 4)})
 
 
-class PayslipExtractor:
+class PayslipExtractor(ProofRules):
     """Extracts the payslip schema from OCR'd or born-digital pages without training."""
 
     doc_type: DocType = DocType.PAYSLIP
 
-    def __init__(self) -> None:
-        self._labels = labels_of(PAYSLIP)
-
-    @property
-    def version(self) -> str:
-        """Extractor name and version, recorded in each document."""
-        return VERSION
-
-    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
-        """Return no thresholds: the rules' confidences are not calibrated."""
-        return {}
+    table = PAYSLIP
+    readers = READERS
+    rule_version = VERSION
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the payslip fields found on the pages."""
-        index = ProofIndex(pages)
-        dayfirst = guess_dayfirst(index)
-        cands = collect(index, self._labels, READERS, dayfirst)
+        index, _, cands = self.labelled(pages)
         employer, employee = _party_candidates(pages, self._labels)
         cands["employer"].extend(employer)
         taken = {c.value for c in cands.get("employer", []) if c.score >= 0.7}

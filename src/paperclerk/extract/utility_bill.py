@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from paperclerk.extract.base import Extraction
 from paperclerk.extract.common import DocIndex, LabelHit
-from paperclerk.extract.invoice import guess_dayfirst
 from paperclerk.extract.invoice_parties import LEGAL_FORM
 from paperclerk.extract.layout import Candidate, candidate_from_lines
 from paperclerk.extract.payslip import read_single_date
 from paperclerk.extract.proof_common import (
-    ProofIndex,
     Reader,
     address_blocks,
-    collect,
     currency_candidates,
     header_names,
     join_legal_form,
@@ -27,7 +24,8 @@ from paperclerk.extract.proof_common import (
     read_name,
     to_fields,
 )
-from paperclerk.extract.proof_labels import UTILITY_BILL, labels_of
+from paperclerk.extract.proof_labels import UTILITY_BILL
+from paperclerk.extract.proof_rules import ProofRules
 from paperclerk.model import DocType, Page
 
 VERSION = "rule-utility-bill-1"
@@ -56,28 +54,18 @@ READERS: dict[str, Reader] = {
 }
 
 
-class UtilityBillExtractor:
+class UtilityBillExtractor(ProofRules):
     """Extracts the utility bill schema from OCR'd or born-digital pages without training."""
 
     doc_type: DocType = DocType.UTILITY_BILL
 
-    def __init__(self) -> None:
-        self._labels = labels_of(UTILITY_BILL)
-
-    @property
-    def version(self) -> str:
-        """Extractor name and version, recorded in each document."""
-        return VERSION
-
-    def thresholds_for(self, max_field_error: float) -> dict[str, float]:
-        """Return no thresholds: the rules' confidences are not calibrated."""
-        return {}
+    table = UTILITY_BILL
+    readers = READERS
+    rule_version = VERSION
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return the utility bill fields found on the pages."""
-        index = ProofIndex(pages)
-        dayfirst = guess_dayfirst(index)
-        cands = collect(index, self._labels, READERS, dayfirst)
+        index, _, cands = self.labelled(pages)
         issuers = header_names(pages, self._labels)
         cands["provider"].extend(issuers)
         issuer = max(issuers, key=lambda c: c.score).value if issuers else None
