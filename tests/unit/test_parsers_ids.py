@@ -53,3 +53,11 @@ def test_find_vat_ids(text: str, expected: list[str]) -> None:
 )
 def test_find_phones(text: str, expected: list[str]) -> None:
     assert find_phones(text) == expected
+
+
+def test_vat_ids_of_the_right_form_with_a_failing_check_digit_are_found_apart() -> None:
+    from paperclerk.parsers import find_vat_shaped
+
+    assert find_vat_ids("USt-IdNr.: DE123456789") == []  # the check digit fails
+    assert find_vat_shaped("USt-IdNr.: DE123456789, DE136695976") == ["DE123456789"]
+    assert find_vat_shaped("Steuernummer 201/113/40209, DE12345678") == []  # wrong length

@@ -154,3 +154,10 @@ def test_roundtrip_with_currency(value: Decimal, symbol: str, before: bool) -> N
 def test_never_crashes(text: str) -> None:
     parse_amount(text)
     find_amounts(text)
+
+
+def test_adjacent_amounts_are_not_one_spaced_thousand() -> None:
+    # "19,00% MwSt.: 376,37 71,51 447,88": net, VAT and gross side by side
+    found = find_amounts("MwSt.: 376,37 71,51 447,88")
+    assert [a.value for a in found] == [Decimal("376.37"), Decimal("71.51"), Decimal("447.88")]
+    assert [a.value for a in find_amounts("1 234,56 EUR")] == [Decimal("1234.56")]
