@@ -17,6 +17,7 @@ pipe each, so the API of `paperclerk serve` hands requests to them without stori
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
@@ -26,11 +27,13 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import cast
 
 from paperclerk.queue.memory import (
     Handoff,
@@ -143,6 +146,7 @@ def _work(
             task = port.take()
             if task is not None:
                 port.finish(task.id, run_memory_task(factory, blobs, task, port, ocr))
+                release_memory()
                 done += 1
                 continue
             job = claim(factory, worker_id, config.lease_seconds) if durable else None
@@ -166,6 +170,7 @@ def _work(
             finally:
                 beating.set()
                 pulse.join()
+            release_memory()
             done += 1
             deliver()
     finally:
@@ -212,6 +217,31 @@ def die_with_parent() -> bool:
         return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+def release_memory() -> None:
+    """Hand the heap pages freed by the last document back to the system (glibc only).
+
+    Page images, OCR crops and their arrays are freed after each document but glibc keeps
+    the pages, so a worker's RSS creeps up document after document (398 → 602 MB over 40
+    receipts, `benchmarks/worker_memory.py`) and reaches the recycling threshold sooner.
+    `malloc_trim(0)` returns them (about 300 MB stays); elsewhere this does nothing.
+    """
+    trim = _MALLOC_TRIM
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Return glibc's `malloc_trim`, or None on a C library without it."""
+    name = ctypes.util.find_library("c")
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL(name).malloc_trim) if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 def limit_memory(megabytes: int) -> None:
