@@ -41,6 +41,24 @@ def test_parse_date(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27/03/2O18 10:22", D(2018, 3, 27)),
+        ("27/03/20l8", D(2018, 3, 27)),  # not 27/03/20 of the year 2020
+        ("DATE 2O18/O2/22", D(2018, 2, 22)),
+        ("27.O3.2018", D(2018, 3, 27)),
+    ],
+)
+def test_look_alike_letters_inside_a_date_are_its_digits(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["S/O/IS", "ISO/IEC 2/OS", "REF AB/CD/2018"])
+def test_letters_without_enough_digits_are_no_date(text: str) -> None:
+    assert parse_date(text) is None
+
+
 def test_monthfirst() -> None:
     assert parse_date("03/04/2018", dayfirst=False) == D(2018, 3, 4)
     assert parse_date("13/04/2018", dayfirst=False) == D(2018, 4, 13)

@@ -31,7 +31,7 @@ def test_numbers_unknown_words_and_far_words_stay_as_read() -> None:
     assert repair.apply("47170 PUCHONG") == "47170 PUCHONG"  # known
     assert repair.apply("47171 PUCHONG") == "47171 PUCHONG"  # digits are never rewritten
     assert repair.apply("JALAN BUKIT") == "JALAN BUKIT"  # nothing near it was confirmed
-    assert repair.apply("MALAYSKA") == "MALAYSKA"  # K is not a look-alike of I
+    assert repair.apply("PUCHONK") == "PUCHONK"  # K is no look-alike of G; confirmed once
 
 
 def test_confusions_are_learned_from_what_ocr_read() -> None:
@@ -46,3 +46,19 @@ def test_confusions_are_learned_from_what_ocr_read() -> None:
 def test_two_words_equally_near_are_a_guess_unless_one_is_far_more_common() -> None:
     assert WordRepair({"DOME": 2, "COME": 2}).apply("QOME") == "QOME"
     assert WordRepair({"DOME": 9, "COME": 2}).apply("QOME") == "DOME"
+
+
+def test_a_long_word_with_an_unfamiliar_letter_run_may_differ_by_any_letter() -> None:
+    repair = WordRepair.learn(CONFIRMED)
+    # MALAYSIA was confirmed twice; `YSK` is in no confirmed word: any one letter is repaired.
+    assert repair.apply("MALAYSKA") == "MALAYSIA"
+    assert repair.apply("SELAUGOR") == "SELANGOR"
+    # Short words are often real words one letter apart: only look-alikes are repaired.
+    assert repair.apply("JALAF") == "JALAF"
+
+
+def test_a_spelling_of_familiar_letter_runs_is_taken_for_a_real_word() -> None:
+    repair = WordRepair.learn([*CONFIRMED, "PENANG", "PENANG", "PINE", "CHINA"])
+    # Every three-letter run of PINANG is in a confirmed word: a real name, kept.
+    assert repair.apply("JALAN PINANG") == "JALAN PINANG"
+    assert repair.apply("PENAUG") == "PENANG"

@@ -5,8 +5,12 @@ The words people confirmed in names and addresses form a vocabulary; a word read
 in it, but is one or two look-alike letters away from exactly one frequent confirmed word, is
 replaced by that word. Which letters look alike is learned from the same data (how OCR'd
 words differ from their confirmed spelling) on top of a small table of shapes every OCR
-confuses. Numbers are never rewritten: a changed postcode or house number would be a new,
-wrong fact rather than a repaired spelling.
+confuses. A long word (`MALUYSIA`, `SELAUGOR`) may also differ by any one letter from a word
+confirmed more than once, provided it holds three letters in a row that no confirmed word
+holds: two real words of six letters or more one letter apart are rare (short ones such as
+`ALAF` and `ALAM` are not), and a spelling made only of familiar letter runs (`PINANG` beside
+`PENANG`) is more likely a real word than a misreading. Numbers are never rewritten: a
+changed postcode or house number would be a new, wrong fact rather than a repaired spelling.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ _NUMBER_GLUED_TO_WORD = re.compile(r"\b([0-9]+)([A-Za-z]{3,})\b")
 _LOOK_ALIKE = ("IL1|", "O0DQC", "S5", "B8", "Z2", "G6", "EF", "MN", "UV", "HN")
 MIN_LENGTH = 4
 MIN_COUNT = 1
+LONG_WORD = 6
+"""Length from which any one letter may be repaired, not only a look-alike."""
+LONG_WORD_MIN_COUNT = 2
+"""Times a word must have been confirmed to be the repair of a long word by any letter."""
 
 
 def _seed_pairs() -> set[tuple[str, str]]:
@@ -39,6 +47,11 @@ def _same_case(read: str, word: str) -> str:
         w.lower() if r.islower() or (lower and not r.isalpha()) else w
         for r, w in zip(read, word, strict=True)
     )
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f" {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def _letters(word: str) -> int:
@@ -60,6 +73,7 @@ class WordRepair:
             if count >= MIN_COUNT:
                 self._by_length.setdefault(len(word), []).append(word)
         self._cache: dict[str, str] = {}
+        self._trigrams_seen: set[str] = set().union(*map(_trigrams, self.vocabulary))
 
     @classmethod
     def learn(cls, confirmed: Iterable[str], pairs: Iterable[tuple[str, str]] = ()) -> WordRepair:
@@ -89,6 +103,17 @@ class WordRepair:
             return False
         return all((a, b) in self._pairs and not (a.isdigit() and b.isdigit()) for a, b in diffs)
 
+    def _unfamiliar(self, read: str) -> bool:
+        """Tell whether a long word holds a run of three letters that no confirmed word holds."""
+        return len(read) >= LONG_WORD and not _trigrams(read) <= self._trigrams_seen
+
+    def _any_letter(self, read: str, word: str) -> bool:
+        """Tell whether a word is one letter from a word confirmed more than once."""
+        if self.vocabulary[word] < LONG_WORD_MIN_COUNT:
+            return False
+        diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
+        return len(diffs) == 1 and diffs[0][0].isalpha() and diffs[0][1].isalpha()
+
     def repair_word(self, read: str) -> str:
         """Return the confirmed word a misread word stands for, or the word unchanged."""
         if len(read) < MIN_LENGTH or read in self.vocabulary or _letters(read) < len(read) - 1:
@@ -96,7 +121,10 @@ class WordRepair:
         cached = self._cache.get(read)
         if cached is not None:
             return cached
-        found = [w for w in self._by_length.get(len(read), []) if self._allowed(read, w)]
+        same_length = self._by_length.get(len(read), [])
+        found = [w for w in same_length if self._allowed(read, w)]
+        if not found and self._unfamiliar(read):
+            found = [w for w in same_length if self._any_letter(read, w)]
         best = read
         if found:
             found.sort(key=lambda w: (-self.vocabulary[w], w))

@@ -3,7 +3,9 @@
 Month names are recognised in English, German, French, Spanish, Italian, Dutch, Portuguese,
 Polish and Malay, in full or as an unambiguous prefix of at least three letters (``Dec``,
 ``Mär``, ``janv.``, ``Ogos``).  Two-digit years are read as 19xx from 70 on, else 20xx; only
-years 1990..2100 are accepted so that amounts and ids are not taken for dates.
+years 1990..2100 are accepted so that amounts and ids are not taken for dates. Inside a
+numeric date's shape, letters OCR reads for digits (`27/03/2O18`, `27/03/20l8`) count as
+those digits.
 """
 
 from __future__ import annotations
@@ -93,6 +95,27 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )  # fmt: skip
 
 
+_LOOK_ALIKE_DIGITS = str.maketrans("OoDQIl|SZB", "0000111528")
+_DIGITISH = "[0-9OoDQIl|SZB]"
+_NUMERIC_SHAPE = re.compile(
+    rf"(?<![\w.,/-]){_DIGITISH}{{1,4}}(?P<s>[-/.]){_DIGITISH}{{1,2}}(?P=s){_DIGITISH}{{2,4}}(?![\w/])"
+)
+MIN_REAL_DIGITS = 5
+"""Digits a date shape must hold before its look-alike letters are read as digits."""
+
+
+def _digits_for_look_alikes(text: str) -> str:
+    """Read look-alike letters as digits inside numeric date shapes; lengths stay the same."""
+
+    def repair(m: re.Match[str]) -> str:
+        shape = m.group(0)
+        if sum(ch.isdigit() for ch in shape) < MIN_REAL_DIGITS:
+            return shape
+        return shape.translate(_LOOK_ALIKE_DIGITS)
+
+    return _NUMERIC_SHAPE.sub(repair, text)
+
+
 def _year(text: str) -> int:
     y = int(text)
     if len(text) == 2:
@@ -142,6 +165,7 @@ def find_dates(text: str, dayfirst: bool = True) -> list[DateMatch]:
     the order unambiguous either way.  Times and amounts are not dates.
     """
     found: list[DateMatch] = []
+    text = _digits_for_look_alikes(text)
     for pattern in _PATTERNS:
         for m in search_all(pattern, text):
             value = _value(m, dayfirst)
