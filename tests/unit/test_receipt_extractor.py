@@ -85,5 +85,23 @@ def test_total_prefers_rounded_and_ignores_tax_summary() -> None:
     assert Decimal("88.97") in [a.value for a in f["total"].alternatives]
 
 
+def _total(lines: list[tuple[int, int, str]]) -> object:
+    field = RuleReceiptExtractor().extract([page_from_lines(lines)]).fields.get("total")
+    return field.value if field else None
+
+
+def test_a_total_printed_alone_does_not_take_the_row_below_when_that_is_no_total() -> None:
+    # The keyword's amount missing from its row: the subtotal below is not the total.
+    qty = [(20, 60, "TOTAL QUANTITY 3"), (20, 85, "SUB-TOTAL 49.06"), (20, 110, "GST 2.94"),
+           (20, 135, "TOTAL 52-00"), (20, 160, "CASH 52:00"), (20, 185, "CHANGE 0.00")]  # fmt: skip
+    assert _total(qty) == Decimal("52.00")  # '-' read for the decimal point beside TOTAL
+    # Cash handed over below a lone "Total" is the total only if no change was given back.
+    change = [(20, 60, "Item-Counts 9"), (20, 85, "Total After Rounding"), (20, 110, "Cash 50.00"),
+              (20, 135, "CHANGE 28.60")]  # fmt: skip
+    assert _total(change) == Decimal("21.40")
+    exact = [(20, 85, "TOTAL"), (20, 110, "CASH 153.35"), (20, 135, "CHANGE 0.00")]
+    assert _total(exact) == Decimal("153.35")
+
+
 def test_empty_pages_give_no_fields() -> None:
     assert RuleReceiptExtractor().extract([]).fields == {}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from paperclerk.extract.layout import Candidate, Row, candidate_from_lines
 from paperclerk.model import ExtractedField
-from paperclerk.parsers import find_amounts
+from paperclerk.parsers import find_amounts, find_misread_point_amounts
 
 T = r"[T7Il1][O0]TA[L1I]"
 TOTAL_STRONG = re.compile(
@@ -26,7 +26,7 @@ NOT_TOTAL = re.compile(
 )
 NOT_TOTAL_ROW = re.compile(
     rf"(SUB\s*-?\s*{T}|EXCL|QTY|ITEM|(TAX|GST|VAT|SST)\s*{T}|"
-    rf"{T}\s*\(?(GST|TAX|VAT|SST|QTY|ITEMS?|DISC|SAVINGS?|POINTS?)\b|INCLUDED|INCLUSIVE\s+IN)",
+    rf"{T}\s*\(?(GST|TAX|VAT|SST|QTY|QUANTITY|ITEMS?|DISC|SAVINGS?|POINTS?)\b|INCLUDED|INCLUSIVE\s+IN)",
     re.IGNORECASE,
 )
 SUBTOTAL = re.compile(r"(SUB\s*-?\s*TOTAL|TOTAL\s*\(?EXCL|TOTAL\s*BEFORE|NET\s*AMOUNT)", re.I)
@@ -40,9 +40,34 @@ def _row_amounts(row: Row) -> list[tuple[Decimal, str]]:
     return [(m.value, m.raw) for m in find_amounts(row.text)]
 
 
+def _keyword_row_amounts(row: Row) -> list[tuple[Decimal, str]]:
+    """Amounts of a total's own row; beside the keyword, "52-00" is 52.00 misread."""
+    found = _row_amounts(row)
+    return found or [(m.value, m.raw) for m in find_misread_point_amounts(row.text)]
+
+
 SUMMARY = re.compile(r"(GST|TAX|VAT|SST)\s*(SUMMARY|ANALYSIS|CODE|DETAILS)|TAX\s*CODE", re.I)
 CASH = re.compile(r"\b(CASH|TUNAI|TENDERED|PAID|BAYAR|VISA|MASTER|CARD|CREDIT)\b", re.I)
 CHANGE = re.compile(r"\b(CHANGE|BAKI|KEMBALI|RÜCKGELD)\b", re.I)
+CASH_HANDED = re.compile(rf"\b(CASH|TUNAI|TENDERED)\b|{CHANGE.pattern}", re.I)
+"""Rows of cash handed over or change given back: what was paid, not what was owed."""
+
+
+def _amounts_below(row: Row, tendered: Decimal | None) -> list[tuple[Decimal, str]]:
+    """Amounts of the row below a keyword printed alone, where they can be the total's.
+
+    Not when that row has a keyword of its own: "TOTAL QUANTITY 3" above "SUB-TOTAL 49.06"
+    would take the subtotal. Cash handed over counts only where it is what was paid (no
+    change, or none printed): "Total After Rounding" above "Cash 50.00" with "Change 28.60"
+    further down is a total of 21.40.
+    """
+    text = row.text
+    if any(p.search(text) for p in (CHANGE, TOTAL_WEAK, NOT_TOTAL_ROW, SUBTOTAL, TAX)):
+        return []
+    amounts = _row_amounts(row)
+    if CASH_HANDED.search(text) and tendered is not None:
+        return [(value, raw) for value, raw in amounts if value == tendered]
+    return amounts
 
 
 def tendered_total(rows: list[Row]) -> Decimal | None:
@@ -85,10 +110,10 @@ def total_candidates(rows: list[Row]) -> list[Candidate]:
             continue
         if NOT_TOTAL_ROW.search(text):
             continue
-        amounts = _row_amounts(row)
+        amounts = _keyword_row_amounts(row)
         source_rows = [row]
         if not amounts and i + 1 < n:
-            amounts = _row_amounts(rows[i + 1])
+            amounts = _amounts_below(rows[i + 1], tendered)
             source_rows = [rows[i + 1]]
         if not amounts:
             continue

@@ -12,7 +12,7 @@ from decimal import Decimal
 from paperclerk.extract.layout import Row, rows_of
 from paperclerk.learning.lexicon import Lexicon
 from paperclerk.model import Page
-from paperclerk.parsers import find_amounts, find_dates
+from paperclerk.parsers import find_amounts, find_dates, find_misread_point_amounts
 
 _NUMBERS = re.compile(r"[\d.,:/\-]+")
 
@@ -40,11 +40,6 @@ def page_rows(pages: list[Page]) -> list[Row]:
     return [row for page in pages for row in rows_of(page)]
 
 
-# An amount whose decimal point OCR read as '-', ':' or ';' ("TOTAL 52-00"), not part of a
-# date, time range or longer number.
-_MISREAD_POINT = re.compile(r"(?<![\d.,:;/-])(\d{1,6})[-:;](\d{2})(?![\d:;/.,-])")
-
-
 def amount_candidates(rows: list[Row]) -> list[ValueCandidate]:
     """Return every positive amount in the rows, plus amounts with a misread decimal point.
 
@@ -54,12 +49,10 @@ def amount_candidates(rows: list[Row]) -> list[ValueCandidate]:
     for i, row in enumerate(rows):
         found = [m for m in find_amounts(row.text) if m.value > 0]
         out.extend(ValueCandidate(m.value, m.raw, i, m.start, m.end, rows) for m in found)
-        for m in _MISREAD_POINT.finditer(row.text):
-            if any(f.start < m.end() and m.start() < f.end for f in found):
-                continue
-            value = Decimal(f"{m.group(1)}.{m.group(2)}")
-            if value > 0:
-                out.append(ValueCandidate(value, m.group(0), i, m.start(), m.end(), rows, True))
+        out.extend(
+            ValueCandidate(m.value, m.raw, i, m.start, m.end, rows, True)
+            for m in find_misread_point_amounts(row.text)
+        )
     return out
 
 

@@ -180,6 +180,28 @@ def find_amounts(text: str) -> list[AmountMatch]:
     return _scan(text, allow_integers=False)
 
 
+# An amount whose decimal point OCR read as '-', ':' or ';' ("TOTAL 52-00"), not part of a
+# date, time range or longer number.
+_MISREAD_POINT = re.compile(r"(?<![\d.,:;/-])(\d{1,6})[-:;](\d{2})(?![\d:;/.,-])")
+
+
+def find_misread_point_amounts(text: str) -> list[AmountMatch]:
+    """Return amounts whose decimal point OCR read as '-', ':' or ';' ("TOTAL 52-00").
+
+    Only where no ordinary amount overlaps; a caller decides how far to trust them, since
+    "12-30" may as well be a range or a time.
+    """
+    found = find_amounts(text)
+    out: list[AmountMatch] = []
+    for m in _MISREAD_POINT.finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        value = Decimal(f"{m.group(1)}.{m.group(2)}")
+        if value > 0:
+            out.append(AmountMatch(value, m.group(0), m.start(), m.end(), None))
+    return out
+
+
 _PRICE_PARSER_MAX = 200
 """Longest text handed to price-parser, the last resort (a cell is far shorter)."""
 _OCR_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
