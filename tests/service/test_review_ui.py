@@ -164,3 +164,28 @@ def test_an_admin_sees_every_workspace(ui: Ui) -> None:
     ui.login("boss@x.org", "boss-password")
     assert theirs in ui.client.get("/review").text
     assert ui.client.get(f"/review/{theirs}").status_code == 200
+
+
+def test_a_person_shown_personal_values_is_recorded_and_receipts_record_nothing(ui: Ui) -> None:
+    from sqlalchemy import select, update
+
+    from paperclerk.storage.tables import AuditEvent, DocumentRow, User
+
+    factory = factory_of(ui)
+    passport, receipt = stored_document(factory, ui.ws_a), stored_document(factory, ui.ws_a)
+    with factory.begin() as s:  # a type whose fields are personal
+        s.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == passport)
+            .values(doc_type="identity_document")
+        )
+    ui.login()
+    for doc in (passport, receipt):
+        assert ui.client.get(f"/review/{doc}").status_code == 200
+        assert ui.client.get(f"/documents/{doc}").status_code == 200
+    with factory() as s:
+        reads = s.scalars(select(AuditEvent).where(AuditEvent.action == "personal.read")).all()
+        reviewer = s.scalars(select(User.id).where(User.email == "rev@x.org")).one()
+    assert {e.document_id for e in reads} == {passport}
+    assert [e.new_value["shown"] for e in reads] == ["review screen", "document page"]
+    assert {(e.actor_kind, e.actor_id) for e in reads} == {("person", reviewer)}

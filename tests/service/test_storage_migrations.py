@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from paperclerk.settings import Settings
@@ -55,7 +55,7 @@ TABLES = {
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0016"
+    assert current_revision(engine) == head_revision() == "0017"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:
@@ -210,5 +210,37 @@ def test_documents_processed_before_the_review_revision_are_queued(db_url: str) 
             ("d1", "pending", 1, " rule:totals.line_items_sum field:total ", "ACME"),
             ("d2", "auto", 0, "", None),
         ]
+    finally:
+        eng.dispose()
+
+
+def test_audit_entries_written_before_the_chain_are_chained_in_order(db_url: str) -> None:
+    from paperclerk.storage.audit_chain import verify
+
+    upgrade(db_url, "0016")
+    eng = make_engine(db_url)
+    at = "2026-01-01 10:00:00.000000"
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO workspaces (id, name, created_at) VALUES ('w1', 'old', '{at}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO documents (id, workspace_id, status, progress, sha256, size_bytes,"
+                f" source, metadata, created_at, updated_at) VALUES ('d1', 'w1', 'done', 1.0,"
+                f" 'ab', 3, 'api', '{{}}', '{at}', '{at}')"
+            )
+            for n, value in enumerate(['"ACME"', '{"a": [1, 2.5]}', "null"]):
+                conn.exec_driver_sql(
+                    "INSERT INTO audit_events (document_id, workspace_id, actor_kind, actor_id,"
+                    f" action, field, old_value, new_value, at) VALUES ('d1', 'w1', 'person',"
+                    f" 'u{n}', 'correct', 'total', NULL, '{value}', '{at}')"
+                )
+        upgrade(db_url)
+        with make_session_factory(eng)() as session:
+            report = verify(session, ["w1"])
+            seqs = session.execute(text("SELECT seq FROM audit_events ORDER BY id")).scalars()
+            assert list(seqs) == [1, 2, 3]
+        assert report.intact and report.entries == 3
     finally:
         eng.dispose()

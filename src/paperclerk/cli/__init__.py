@@ -10,6 +10,7 @@ import typer
 
 from paperclerk.cli.admin import admin_app
 from paperclerk.cli.approvals import approvals_app
+from paperclerk.cli.audit import audit_app
 from paperclerk.cli.campaign import campaign_app
 from paperclerk.cli.eval import eval_app
 from paperclerk.cli.models import models_app
@@ -29,6 +30,7 @@ app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(orders_app, name="purchase-orders")
 app.add_typer(receipts_app, name="goods-receipts")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(audit_app, name="audit")
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("submit")(submit)

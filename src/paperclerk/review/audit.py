@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.model import Document, FieldSource
+from paperclerk.model.personal import has_personal_fields
 from paperclerk.review.schema import value_text
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import AuditEvent
@@ -81,6 +82,33 @@ def record(
             at=at or utcnow(),
         )
     )
+
+
+PERSONAL_READ = "personal.read"
+"""The action of an entry recording that someone was shown a document's personal values."""
+
+
+def record_personal_read(
+    session: Session,
+    document_id: str,
+    workspace_id: str,
+    doc_type: str | None,
+    actor: Actor,
+    actor_id: str | None,
+    what: str,
+) -> bool:
+    """Record that a person or an API key was shown a document's personal values.
+
+    Only documents of a type with personal fields (identity documents, payslips, bank
+    statements...) are recorded, so a regulator can be told who saw a holder's data and
+    when. `what` says what was shown ("result", "page 0", "review screen"). Returns whether
+    an entry was added; the caller commits.
+    """
+    if not has_personal_fields(doc_type):
+        return False
+    record(session, document_id, workspace_id, actor, PERSONAL_READ,
+           actor_id=actor_id, new={"shown": what})  # fmt: skip
+    return True
 
 
 def _last_values(session: Session, document_id: str) -> dict[str, Any]:

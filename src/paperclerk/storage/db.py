@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.settings import Settings, get_settings
+from paperclerk.storage import audit_chain  # noqa: F401  (chains every audit entry written)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for the write lock before it reports 'database is locked'."""

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from paperclerk.model import DocType, Source
+from paperclerk.storage.audit_chain import erase_entries
 from paperclerk.storage.columns import DocumentStatus, new_id, utcnow
 from paperclerk.storage.errors import (
     ConflictError,
@@ -223,16 +224,21 @@ def set_progress(session: Session, document_id: str, progress: float) -> None:
     )
 
 
-def delete_document(session: Session, workspace_id: str, document_id: str) -> str | None:
+def delete_document(
+    session: Session, workspace_id: str, document_id: str, actor: str = "api"
+) -> str | None:
     """Delete a document with its jobs and webhook deliveries; return its sha256 (or None).
 
-    The blob is left to the caller: after the commit, delete it from the blob store when
-    `blob_in_use(session, sha256)` is False (another document may hold the same bytes).
+    Its audit entries go with it; the workspace's audit chain records which they were
+    (`audit_chain.erase_entries`), so the chain stays verifiable. The blob is left to the
+    caller: after the commit, delete it from the blob store when `blob_in_use(session,
+    sha256)` is False (another document may hold the same bytes).
     """
     row = get_document(session, workspace_id, document_id)
     if row is None:
         return None
     sha256 = row.sha256
+    erase_entries(session, workspace_id, document_id, actor)
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.document_id == document_id))
     session.execute(delete(Job).where(Job.document_id == document_id))
     session.execute(delete(DocumentRow).where(DocumentRow.id == document_id))

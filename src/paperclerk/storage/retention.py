@@ -31,6 +31,7 @@ from paperclerk.model.personal import (
     personal_line_item_fields,
     scrubber,
 )
+from paperclerk.storage.audit_chain import PURGE_ACTION
 from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.columns import DocumentStatus, UtcDateTime, utcnow
 from paperclerk.storage.documents import blob_in_use
@@ -47,7 +48,6 @@ MAX_RETENTION_DAYS = 36_500
 """A hundred years: anything longer is a typo for "keep for ever" (`none`)."""
 FINAL_STATES = ("auto", "approved", "rejected")
 """Review states of a decided document; `pending` ones wait for a person and are kept."""
-PURGE_ACTION = "purge"
 
 
 @dataclass(frozen=True)

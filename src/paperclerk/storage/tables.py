@@ -281,6 +281,9 @@ class AuditEvent(Base):
 
     A document's entries cascade with it. A claim's (`submission_id`, migration 0008) have
     no foreign key on purpose: the entry saying who deleted a claim outlives the claim.
+    The entries of a workspace form a hash chain (`storage/audit_chain.py`); an
+    `audit.erased` entry, which lists the entries a deleted document took with it, has
+    neither subject.
     """
 
     __tablename__ = "audit_events"
@@ -288,9 +291,13 @@ class AuditEvent(Base):
         CheckConstraint(
             "actor_kind IN ('model', 'rule', 'memory', 'person', 'system')", name="actor_kind"
         ),
-        CheckConstraint("document_id IS NOT NULL OR submission_id IS NOT NULL", name="subject"),
+        CheckConstraint(
+            "document_id IS NOT NULL OR submission_id IS NOT NULL OR action = 'audit.erased'",
+            name="subject",
+        ),
         Index("ix_audit_events_document", "document_id", "id"),
         Index("ix_audit_events_submission", "submission_id", "id"),
+        UniqueConstraint("workspace_id", "seq", name="uq_audit_events_chain"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -306,6 +313,11 @@ class AuditEvent(Base):
     old_value: Mapped[Any] = mapped_column(JsonColumn, nullable=True)
     new_value: Mapped[Any] = mapped_column(JsonColumn, nullable=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The workspace's hash chain (`storage/audit_chain.py`, migration 0017).
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    values_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginEvent(Base):

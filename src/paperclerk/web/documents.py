@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 import cv2
 import numpy as np
-from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -26,9 +26,10 @@ from paperclerk.ingest import check_bytes, load_page
 from paperclerk.intake.split_batch import submit_split_batch
 from paperclerk.intake.submit import submit_bytes
 from paperclerk.model import DocType, Document
-from paperclerk.model.personal import marked_result
+from paperclerk.model.personal import has_personal_fields, marked_result
 from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
+from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.decisions import MAX_REASON, reopen_for_api
 from paperclerk.settings import get_settings
 from paperclerk.storage.columns import DocumentStatus, Lane
@@ -43,7 +44,7 @@ from paperclerk.storage.documents import (
 from paperclerk.storage.tables import DocumentRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.queue_limit import check_queue
-from paperclerk.web.state import AppState, State, Workspace
+from paperclerk.web.state import AppState, State, Workspace, api_reader
 from paperclerk.web.ui.pages import page_image as shown_page
 from paperclerk.web.ui.pages import stored_page
 
@@ -347,9 +348,35 @@ async def submit(
 
 
 @router.get("/{document_id}", response_model=DocumentStatusOut)
-def read(state: State, workspace: Workspace, document_id: str) -> DocumentStatusOut:
-    """Return a document's status, progress and, once done, its result."""
-    return _get(state, workspace, document_id)
+def read(
+    request: Request, state: State, workspace: Workspace, document_id: str
+) -> DocumentStatusOut:
+    """Return a document's status, progress and, once done, its result.
+
+    Handing out the result of a type with personal fields is recorded in its audit trail
+    (`personal.read`, with the API key's id).
+    """
+    out = _get(state, workspace, document_id)
+    if out.result is not None:
+        _record_read(state, request, workspace, document_id, out.doc_type, "result")
+    return out
+
+
+def _record_read(
+    state: AppState,
+    request: Request,
+    workspace: str,
+    document_id: str,
+    doc_type: str | None,
+    what: str,
+) -> None:
+    """Record that an API key was shown a document's personal values, if it has any."""
+    if not has_personal_fields(doc_type):
+        return
+    with state.sessions() as session, session.begin():
+        record_personal_read(
+            session, document_id, workspace, doc_type, Actor.SYSTEM, api_reader(request), what
+        )
 
 
 @router.get("", response_model=DocumentListOut)
@@ -372,7 +399,9 @@ def list_(
 
 
 @router.get("/{document_id}/pages/{n}", responses={200: {"content": {"image/png": {}}}})
-def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> Response:
+def page_image(
+    request: Request, state: State, workspace: Workspace, document_id: str, n: int
+) -> Response:
     """Return page `n` (from 0) as a PNG.
 
     Once processed: the page as the review screen shows it, in the pixel space of the
@@ -386,7 +415,7 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
         if row is None:
             raise ApiError(404, "not_found", f"no document {document_id}")
         check_not_purged(row)
-        sha, result = row.sha256, row.result
+        sha, result, doc_type = row.sha256, row.result, row.doc_type
     if result:
         page = stored_page(result, n)
         jpeg = shown_page(state.blobs, sha, page) if page is not None else None
@@ -402,6 +431,7 @@ def page_image(state: State, workspace: Workspace, document_id: str, n: int) -> 
     ok, png = cv2.imencode(".png", image) if image is not None else (False, None)
     if not ok or png is None:
         raise ApiError(500, "render_failed", "the page could not be encoded")
+    _record_read(state, request, workspace, document_id, doc_type, f"page {n}")
     return Response(png.tobytes(), media_type="image/png")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.db import while_unavailable
-from paperclerk.storage.workspaces import authenticate
+from paperclerk.storage.workspaces import authenticate, parse_key
 from paperclerk.web.errors import ApiError
 
 
@@ -74,3 +74,10 @@ def workspace_of(request: Request, state: State) -> str:
 
 
 Workspace = Annotated[str, Depends(workspace_of)]
+
+
+def api_reader(request: Request) -> str:
+    """Name the API key of a request for the audit trail (`api-key:<key id>`, never the secret)."""
+    _, _, key = request.headers.get("authorization", "").partition(" ")
+    parsed = parse_key(key)
+    return f"api-key:{parsed[0]}" if parsed else "api-key"

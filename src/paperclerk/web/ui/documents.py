@@ -9,7 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from paperclerk.model import Document
+from paperclerk.model.personal import has_personal_fields
 from paperclerk.review import list_entries
+from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.decisions import DECIDED_STATES
 from paperclerk.review.schema import form_fields, item_columns, value_text
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
@@ -53,6 +55,12 @@ def document_page(request: Request, state: State, user: UserDep, document_id: st
         doc = Document.model_validate(row.result) if row.result else None
         filename, status = row.filename or document_id[:8], str(row.status)
         purged = row.purged_at is not None  # its original is gone: nothing to review again
+        workspace_id, doc_type = row.workspace_id, row.doc_type
+    if doc is not None and has_personal_fields(doc_type):
+        with state.sessions() as session, session.begin():
+            record_personal_read(
+                session, document_id, workspace_id, doc_type, Actor.PERSON, user.id, "document page"
+            )
     fields = [(label(n), value_text(doc.value(n))) for n in form_fields(doc)] if doc else []
     columns = item_columns(doc) if doc else []
     items = [[value_text(it.value(c)) for c in columns] for it in doc.line_items] if doc else []

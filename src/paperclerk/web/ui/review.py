@@ -32,6 +32,7 @@ from paperclerk.review import (
     release,
     type_policy,
 )
+from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.corrections import parsed_texts
 from paperclerk.review.decisions import reopen
 from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
@@ -199,6 +200,9 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         filename = row.filename if row else None
         reasons = [reason_label(c) for c in item.reason_codes.split()]
         policy = type_policy(session, document_id, doc)
+        shown = "review screen (prefetched)" if ahead else "review screen"
+        record_personal_read(session, document_id, doc.workspace, row.doc_type if row else None,
+                             Actor.PERSON, user.id, shown)  # fmt: skip
     fields = form_rows(doc, policy.required)
     columns = item_columns(doc)
     problems = check(doc, Correction(), policy).problems
