@@ -33,7 +33,12 @@ from paperclerk.review.decisions import Reviewer, approve
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.columns import DocumentStatus
 from paperclerk.storage.db import make_engine, make_session_factory
-from paperclerk.storage.tables import ApprovalPolicyRow, DocumentRow, WebhookDelivery
+from paperclerk.storage.tables import (
+    ApprovalPolicyRow,
+    AuditEvent,
+    DocumentRow,
+    WebhookDelivery,
+)
 from paperclerk.storage.users import create_user
 from paperclerk.storage.workspaces import authenticate, create_workspace
 from paperclerk.webhooks.delivery import deliver_due
@@ -129,6 +134,10 @@ def test_an_invoice_goes_through_two_steps_with_a_delegate(api: Api) -> None:  #
     }
     r = c.post("/v1/delegations", json=window, headers=h)
     assert r.status_code == 201 and r.json()["active"], r.text
+    with make_session_factory(make_engine(api.url))() as s:  # audited, in the workspace's chain
+        (added,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "delegation.added"))
+        assert added.document_id is None and added.actor_id == f"api-key:{api.key_a.split('_')[1]}"
+        assert added.new_value["to"] == "deputy@x.test" and added.seq is not None
     assert [d["to_email"] for d in c.get("/v1/delegations", headers=h).json()["items"]] == [
         "deputy@x.test"
     ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from paperclerk.cli.common import DataDir, console, open_data_dir
+from paperclerk.cli.common import DataDir, console, login_name, open_data_dir
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -203,7 +203,7 @@ def purge(
         open_blob_store(folder, url),
         workspace_id=ws_id,
         dry_run=dry_run,
-        actor_id=f"admin-cli:{_login()}",
+        actor_id=f"admin-cli:{login_name()}",
     )
     for doc in report.documents:
         print(f"{doc.document_id}\t{doc.workspace}\t{doc.decided_at.isoformat(timespec='seconds')}")
@@ -283,7 +283,7 @@ def policy_set(
     try:
         with make_session_factory(make_engine(url))() as session, session.begin():
             ws = _workspace_id(session, workspace)
-            set_policy_override(session, ws, override, by=f"admin-cli:{_login()}")
+            set_policy_override(session, ws, override, by=f"admin-cli:{login_name()}")
     except PolicyError as exc:
         console.print(f"[red]invalid policy: {exc.message}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
@@ -301,13 +301,3 @@ def policy_reset(workspace: str, data_dir: DataDir = None) -> None:
         had = clear_policy_override(session, _workspace_id(session, workspace))
     said = "override removed" if had else "had no override"
     console.print(f"workspace {workspace}: {said}; the packaged policy applies")
-
-
-def _login() -> str:
-    """Return the name of the person running the command, as far as the system knows it."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -49,3 +49,13 @@ def open_data_dir(data_dir: Path | None) -> tuple[str, Path]:
     url = database_url(settings)
     upgrade(url)
     return url, settings.data_dir
+
+
+def login_name() -> str:
+    """Return the name of the person running the command, as far as the system knows it."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

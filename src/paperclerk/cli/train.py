@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from paperclerk.cli.common import RegistryOption, console, progress_bar
+from paperclerk.cli.common import RegistryOption, console, login_name, progress_bar
 
 train_app = typer.Typer(help="Train models and store them in the registry.", no_args_is_help=True)
 
@@ -124,7 +124,7 @@ def train_receipts_cmd(
         live_extractor = receipt_extractor(live, registry.root)
         assert isinstance(live_extractor, TrainedReceiptExtractor)
         live_score = measure(live_extractor, list(validation), live_extractor.thresholds).micro_f1
-    promoted = store(result, registry, live_score)
+    promoted = store(result, registry, live_score, f"train-cli:{login_name()}")
     _print_measurement(f"validation of {result.card.id}", result.card.metrics)
     state = (
         "[green]live[/green]" if promoted else f"[yellow]not promoted[/yellow] ({result.card.note})"

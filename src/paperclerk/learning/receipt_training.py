@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -341,6 +341,8 @@ def train_receipts(
         validation_data_hash=validation.content_hash() if validation else None,
         code_version=code_version(),
         thresholds=thresholds,
+        training_examples=len(train),
+        training_sources=dict(sorted(Counter(ex.source for ex in train).items())),
     )
     card.metrics = {"reliability_cross_fitted": report["reliability_cross_fitted"]}
     measured = None
@@ -359,11 +361,16 @@ def train_receipts(
     return TrainResult(model, memory, card, measured)
 
 
-def store(result: TrainResult, registry: Registry, live_score: float | None) -> bool:
-    """Save a trained model in the registry and promote it if it is not worse than the live one."""
+def store(
+    result: TrainResult, registry: Registry, live_score: float | None, by: str = "training"
+) -> bool:
+    """Save a trained model in the registry and promote it if it is not worse than the live one.
+
+    `by` says who trained it (a person's login, or the background retraining).
+    """
     folder = registry.folder(result.card.id)
     result.model.save(folder / "model.json.gz")
     result.memory.save(folder / "memory.json")
     registry.save_card(result.card)
     score = float(result.card.metrics.get("micro_f1", 0.0))
-    return registry.promote(result.card, score, live_score)
+    return registry.promote(result.card, score, live_score, by)

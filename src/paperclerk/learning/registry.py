@@ -1,4 +1,9 @@
-"""The model registry: every trained model with its card, and which one is live per kind."""
+"""The model registry: every trained model with its card, and which one is live per kind.
+
+Every change of the live model — a promotion after training, a rollback by a person — is
+appended to `history.jsonl` in the registry folder with who, when, from which model to
+which and why, and the cards say who promoted each model and when.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from pydantic import BaseModel, Field
 PACKAGED = Path(__file__).resolve().parent / "default_models"
 RECEIPT_KIND = "receipt-extractor"
 MEMORY_FILE = "memory.json"
+HISTORY_FILE = "history.jsonl"
 
 
 def code_version() -> str:
@@ -47,6 +53,28 @@ class ModelCard(BaseModel):
     thresholds: dict[str, float] = Field(default_factory=dict)
     status: str = Field("candidate", description="'live', 'candidate', 'retired' or 'rejected'.")
     note: str = ""
+    training_examples: int | None = Field(None, description="Examples trained on.")
+    training_sources: dict[str, int] = Field(
+        default_factory=dict, description="Examples per source ('sroie-engine', 'review'…)."
+    )
+    promoted_at: dt.datetime | None = None
+    promoted_by: str | None = None
+
+
+class ModelChange(BaseModel):
+    """One change of a kind's live model: a promotion or a rollback, by whom and why."""
+
+    at: dt.datetime
+    kind: str
+    action: str = Field(description="'promote' or 'rollback'.")
+    from_id: str | None = Field(description="The model live before; None: the packaged one.")
+    to_id: str | None = Field(description="The model live after; None: the packaged one.")
+    by: str
+    reason: str = ""
+
+
+class NothingToRollBackError(LookupError):
+    """The kind has no live model in the registry, so the packaged one is already in use."""
 
 
 def new_model_id(kind: str) -> str:
@@ -96,7 +124,9 @@ class Registry:
         live = json.loads(path.read_text()).get(kind)
         return str(live) if live else None
 
-    def promote(self, card: ModelCard, score: float, live_score: float | None) -> bool:
+    def promote(
+        self, card: ModelCard, score: float, live_score: float | None, by: str = "training"
+    ) -> bool:
         """Make a candidate live when it scores at least as well as the live model.
 
         `score` and `live_score` must be measured now, on the same frozen validation set; a
@@ -114,9 +144,78 @@ class Registry:
             self.save_card(live_card)
         card.status = "live"
         card.note = "" if live_score is None else f"validation {score:.4f} ≥ live {live_score:.4f}"
+        card.promoted_at, card.promoted_by = dt.datetime.now(dt.UTC), by
         self.save_card(card)
+        self._set_live(card.kind, card.id)
+        self._log(ModelChange(at=card.promoted_at, kind=card.kind, action="promote",
+                              from_id=live, to_id=card.id, by=by, reason=card.note))  # fmt: skip
+        return True
+
+    def _set_live(self, kind: str, model_id: str | None) -> None:
         path = self.root / "live.json"
         mapping = json.loads(path.read_text()) if path.exists() else {}
-        mapping[card.kind] = card.id
+        if model_id is None:
+            mapping.pop(kind, None)
+        else:
+            mapping[kind] = model_id
+        self.root.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(mapping, indent=2, sort_keys=True))
-        return True
+
+    def _log(self, change: ModelChange) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / HISTORY_FILE).open("a", encoding="utf-8") as out:
+            out.write(change.model_dump_json() + "\n")
+
+    def history(self, kind: str | None = None) -> list[ModelChange]:
+        """Every change of a live model, oldest first."""
+        path = self.root / HISTORY_FILE
+        if not path.exists():
+            return []
+        changes = [
+            ModelChange.model_validate_json(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        return [c for c in changes if kind is None or c.kind == kind]
+
+    def previous_live(self, kind: str) -> str | None:
+        """Return the model that was live before the current one; None: the packaged one.
+
+        Read from the history: the model the current one replaced when it was promoted, so
+        rolling back twice goes two promotions back rather than to and fro. Without a
+        recorded promotion, the newest retired model older than the current one.
+        """
+        current = self.live_id(kind)
+        if current is None:
+            raise NothingToRollBackError(f"no {kind} model is live in {self.root}")
+        for change in reversed(self.history(kind)):
+            if change.action == "promote" and change.to_id == current:
+                return change.from_id
+        created = self.card(current).created_at
+        older = [c for c in self.cards(kind) if c.status == "retired" and c.created_at < created]
+        return older[-1].id if older else None
+
+    def rollback(self, kind: str, by: str, reason: str, to: str | None = None) -> ModelChange:
+        """Make the previous model (or `to`) live again; the change is logged with who and why.
+
+        `to` may name any stored model of the kind; None rolls back to the one live before.
+        Rolling back past the first registered model puts the packaged model back in use.
+        """
+        current = self.live_id(kind)
+        target = to if to is not None else self.previous_live(kind)
+        if target is not None:
+            card = self.card(target)
+            if card.kind != kind or not any(self.folder(target).glob("model.*")):
+                raise KeyError(target)
+            card.status, card.note = "live", f"restored by {by}: {reason}"
+            card.promoted_at, card.promoted_by = dt.datetime.now(dt.UTC), by
+            self.save_card(card)
+        if current is not None and current != target:
+            old = self.card(current)
+            old.status, old.note = "retired", f"rolled back by {by}: {reason}"
+            self.save_card(old)
+        self._set_live(kind, target)
+        change = ModelChange(at=dt.datetime.now(dt.UTC), kind=kind, action="rollback",
+                             from_id=current, to_id=target, by=by, reason=reason)  # fmt: skip
+        self._log(change)
+        return change

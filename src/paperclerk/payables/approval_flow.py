@@ -38,12 +38,15 @@ from paperclerk.storage.tables import (
     ApprovalDelegationRow,
     ApprovalRequestRow,
     ApprovalStepRow,
+    AuditEvent,
     DocumentRow,
     UserWorkspace,
 )
 from paperclerk.storage.users import get_user_by_email, normalise_email
 
 MAX_TEXT = 1000
+DELEGATION_ADDED = "delegation.added"
+"""The workspace audit entry of a new delegation (it has no document)."""
 
 
 @dataclass(frozen=True)
@@ -289,8 +292,12 @@ def add_delegation(
     ends: dt.datetime,
     *,
     now: dt.datetime | None = None,
+    actor: str | None = None,
 ) -> ApprovalDelegationRow:
     """Let `to_email` approve for `from_email` from `starts` until `ends` (both members).
+
+    The delegation is audited (`delegation.added`, a workspace entry with no document)
+    with `actor`, who set it up.
 
     Raises `ApprovalInputError` (422) for a window that does not end after it starts, one
     already over, a naive time, or a person delegating to themselves.
@@ -308,7 +315,19 @@ def add_delegation(
     target = member_email(session, workspace_id, to_email)
     if source == target:
         raise ApprovalInputError("a person cannot delegate to themselves")
-    return store.add_delegation(session, workspace_id, source, target, starts, ends)
+    row = store.add_delegation(session, workspace_id, source, target, starts, ends)
+    session.flush()  # the row's id, for the entry
+    session.add(
+        AuditEvent(
+            document_id=None, submission_id=None, workspace_id=workspace_id,
+            actor_kind=Actor.SYSTEM.value, actor_id=actor, action=DELEGATION_ADDED,
+            field=None, old_value=None,
+            new_value={"id": row.id, "from": source, "to": target,
+                       "starts": starts.isoformat(), "ends": ends.isoformat()},
+            at=now,
+        )
+    )  # fmt: skip
+    return row
 
 
 def overdue_steps(

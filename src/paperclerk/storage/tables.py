@@ -281,9 +281,9 @@ class AuditEvent(Base):
 
     A document's entries cascade with it. A claim's (`submission_id`, migration 0008) have
     no foreign key on purpose: the entry saying who deleted a claim outlives the claim.
-    The entries of a workspace form a hash chain (`storage/audit_chain.py`); an
-    `audit.erased` entry, which lists the entries a deleted document took with it, has
-    neither subject.
+    The entries of a workspace form a hash chain (`storage/audit_chain.py`). Two kinds of
+    entry have neither subject: `audit.erased` (the entries a deleted document took with
+    it) and `delegation.added` (who may approve payments for whom, and when).
     """
 
     __tablename__ = "audit_events"
@@ -292,7 +292,8 @@ class AuditEvent(Base):
             "actor_kind IN ('model', 'rule', 'memory', 'person', 'system')", name="actor_kind"
         ),
         CheckConstraint(
-            "document_id IS NOT NULL OR submission_id IS NOT NULL OR action = 'audit.erased'",
+            "document_id IS NOT NULL OR submission_id IS NOT NULL"
+            " OR action IN ('audit.erased', 'delegation.added')",
             name="subject",
         ),
         Index("ix_audit_events_document", "document_id", "id"),

@@ -32,7 +32,7 @@ from paperclerk.review.decisions import on_approved, on_reopened
 from paperclerk.storage.tables import ApprovalDelegationRow, ApprovalRequestRow
 from paperclerk.storage.users import normalise_email
 from paperclerk.storage.workspaces import parse_key
-from paperclerk.web.state import State, Workspace
+from paperclerk.web.state import State, Workspace, api_reader
 from paperclerk.web.ui.approvals import router as ui_router
 
 on_approved(on_data_approved)
@@ -299,13 +299,19 @@ def reject(
 
 
 @router.post("/v1/delegations", response_model=DelegationOut, status_code=201)
-def create_delegation(body: DelegationIn, state: State, workspace: Workspace) -> DelegationOut:
-    """Let one member approve for another from `starts` until `ends` (both members, 422/403)."""
+def create_delegation(
+    request: Request, body: DelegationIn, state: State, workspace: Workspace
+) -> DelegationOut:
+    """Let one member approve for another from `starts` until `ends` (both members, 422/403).
+
+    Audited as `delegation.added` with the API key that set it up.
+    """
     now = dt.datetime.now(dt.UTC)
     with state.sessions.begin() as session:
         row = flow.add_delegation(
-            session, workspace, body.from_email, body.to_email, body.starts, body.ends, now=now
-        )
+            session, workspace, body.from_email, body.to_email, body.starts, body.ends,
+            now=now, actor=api_reader(request),
+        )  # fmt: skip
         return _delegation_out(row, now)
 
 

@@ -14,6 +14,7 @@ from paperclerk.web.ui.claims import router as claims_router
 from paperclerk.web.ui.dashboard import router as dashboard_router
 from paperclerk.web.ui.documents import router as documents_router
 from paperclerk.web.ui.memory import router as memory_router
+from paperclerk.web.ui.models import router as models_router
 from paperclerk.web.ui.queue import router as queue_router
 from paperclerk.web.ui.review import router as review_router
 from paperclerk.web.ui.templating import STATIC_DIR
@@ -48,7 +49,7 @@ def include_ui(app: FastAPI) -> None:
     install_ui_handlers(app)
     routers = (
         auth_router, queue_router, review_router, documents_router, dashboard_router,
-        memory_router, claims_router, cases_router,
+        memory_router, models_router, claims_router, cases_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

@@ -5,10 +5,10 @@ Revises: 0016
 Create Date: 2027-02-10
 
 `audit_events` gains the chain's columns (`seq`, `prev_hash`, `entry_hash`,
-`values_digest`; see `storage/audit_chain.py`), unique per workspace and number, and an
-`audit.erased` entry may stand without a document or claim: it lists the entries a deleted
-document took with it. Existing entries are chained here, per workspace in the order they
-were written.
+`values_digest`; see `storage/audit_chain.py`), unique per workspace and number, and two
+entries may stand without a document or claim: `audit.erased` lists the entries a deleted
+document took with it, and `delegation.added` records who may approve payments for whom.
+Existing entries are chained here, per workspace in the order they were written.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _OLD_SUBJECT = "document_id IS NOT NULL OR submission_id IS NOT NULL"
-_SUBJECT = f"{_OLD_SUBJECT} OR action = 'audit.erased'"
+_SUBJECT = f"{_OLD_SUBJECT} OR action IN ('audit.erased', 'delegation.added')"
 
 _events = sa.table(
     "audit_events",
@@ -84,8 +84,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the chain (erasure entries, which need it, go with it)."""
-    op.execute("DELETE FROM audit_events WHERE action = 'audit.erased'")
+    """Drop the chain (entries without a document or claim go with it)."""
+    op.execute("DELETE FROM audit_events WHERE action IN ('audit.erased', 'delegation.added')")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_constraint("uq_audit_events_chain", type_="unique")
         batch.drop_constraint(op.f("ck_audit_events_subject"), type_="check")
