@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from paperclerk.learning.memory import CounterpartyMemory
 from tests.e2e.conftest import EMAIL, PASSWORD, Service, approve_enabled, receipt_png
@@ -133,12 +134,16 @@ def test_review_with_the_mouse(service: Service, page: Any) -> None:
 def test_review_with_the_keyboard_only(service: Service, page: Any) -> None:
     doc_id = processed_receipt(service)
     page.goto(f"{service.base}/login")
-    page.keyboard.type(EMAIL)  # the email field has the focus
+    # The email field takes the focus (autofocus), which Chromium may apply only after
+    # the load event on a busy machine: wait for it rather than type into nothing.
+    expect(page.locator("#email")).to_be_focused()
+    page.keyboard.type(EMAIL)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{service.base}/review")
-    page.keyboard.press("Enter")  # "Start reviewing" has the focus
+    expect(page.locator("#start")).to_be_focused()  # "Start reviewing"
+    page.keyboard.press("Enter")
     open_review(page, service, doc_id)
 
     focused = "document.activeElement.dataset.field"
