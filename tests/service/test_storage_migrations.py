@@ -50,12 +50,14 @@ TABLES = {
     "approval_delegations",
     "invoice_keys",
     "payables_tolerances",
+    "drift_observations",
+    "drift_alarms",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0017"
+    assert current_revision(engine) == head_revision() == "0018"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

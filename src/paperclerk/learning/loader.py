@@ -1,16 +1,23 @@
-"""Find and load the receipt extractor to run: a registry model, the packaged one, or rules."""
+"""Find the receipt extractor to run and the live model's drift reference.
+
+The extractor is a registry model, the packaged one, or rules.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel
-from paperclerk.learning.registry import PACKAGED, RECEIPT_KIND, Registry
+from paperclerk.learning.registry import PACKAGED, RECEIPT_KIND, ModelCard, Registry
+from paperclerk.model import DocType
 from paperclerk.settings import get_settings
 
 PACKAGED_RECEIPT = PACKAGED / "receipt"
@@ -79,3 +86,37 @@ def service_receipt_extractor(data_dir: Path) -> FieldExtractor:
 
     memory = ReviewedMemory(data_dir, base=first / "memory.json")
     return ReviewedReceiptExtractor(live, memory)
+
+
+@dataclass(frozen=True)
+class LiveReference:
+    """The live model of a document type and its training data's drift reference."""
+
+    model_id: str
+    reference: dict[str, Any]
+
+
+@lru_cache(maxsize=8)
+def _card_reference(card_path: Path) -> LiveReference | None:
+    if not card_path.exists():
+        return None
+    card = ModelCard.model_validate_json(card_path.read_text(encoding="utf-8"))
+    return LiveReference(card.id, card.drift_reference) if card.drift_reference else None
+
+
+def service_drift_references(data_dir: Path) -> Callable[[DocType], LiveReference | None]:
+    """Return a lookup of the live model's drift reference per document type of a service.
+
+    Only receipts have a trained model with one (`paperclerk train receipts` writes it in
+    the card); the lookup follows promotions and rollbacks in `<data_dir>/models` at once.
+    Other types get None: their monitor compares reviewers' confirmations only.
+    """
+    registry_root = data_dir / "models"
+
+    def lookup(doc_type: DocType) -> LiveReference | None:
+        if doc_type != DocType.RECEIPT:
+            return None
+        folder = model_folder("live", registry_root)
+        return _card_reference((folder / "card.json").resolve()) if folder else None
+
+    return lookup

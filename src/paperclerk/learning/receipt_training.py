@@ -19,6 +19,7 @@ from paperclerk.learning.calibration import (
     choose_thresholds,
 )
 from paperclerk.learning.calibration import reliability_table as table
+from paperclerk.learning.drift_reference import build_reference, mean_word_confidence
 from paperclerk.learning.memory import CounterpartyMemory, calibration_key, what_was_read
 from paperclerk.learning.ranker import Calibration
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
@@ -345,6 +346,7 @@ def train_receipts(
         training_sources=dict(sorted(Counter(ex.source for ex in train).items())),
     )
     card.metrics = {"reliability_cross_fitted": report["reliability_cross_fitted"]}
+    card.drift_reference = drift_reference(examples, per_doc, thresholds)
     measured = None
     if validation is not None and len(validation):
         if on_progress:
@@ -359,6 +361,27 @@ def train_receipts(
             )  # fmt: skip
         card.metrics = {**measured.to_json(), **card.metrics}
     return TrainResult(model, memory, card, measured)
+
+
+def drift_reference(
+    examples: list[TrainingExample], per_doc: dict[str, DocOutcome], thresholds: dict[str, float]
+) -> dict[str, Any]:
+    """Return the card's drift reference (`learning.drift_reference`) of the training data.
+
+    Word confidence from each example's pages; field confidence from the cross-fitted
+    predictions (`per_doc`, keyed by example id); reviewed accuracy among the documents
+    whose gating fields `thresholds` would not all pass.
+    """
+    sent_to_review = [
+        doc
+        for doc in per_doc.values()
+        if not all(conf >= thresholds.get(name, math.inf) for name, (conf, _) in gated(doc).items())
+    ]
+    return build_reference(
+        (mean_word_confidence(ex.pages) for ex in examples),
+        ({name: conf for name, (conf, _) in doc.items()} for doc in per_doc.values()),
+        ({name: ok for name, (_, ok) in doc.items()} for doc in sent_to_review),
+    )
 
 
 def store(

@@ -59,6 +59,10 @@ class ModelCard(BaseModel):
     )
     promoted_at: dt.datetime | None = None
     promoted_by: str | None = None
+    drift_reference: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Confidence distributions of the training data (`learning.drift_reference`).",
+    )
 
 
 class ModelChange(BaseModel):

@@ -25,6 +25,37 @@ DEFAULT_TARGET_ERROR = 0.01
 DEFAULT_TYPE_FLOOR = 0.8
 
 
+class DriftPolicy(BaseModel):
+    """When the drift monitor raises an alarm for a document type, and what an alarm does.
+
+    The monitor compares the type's latest `window` documents with the live model's
+    training data (`learning.drift_reference`): the mean OCR word confidence and each
+    gating field's confidence, by population stability index, alarming only when the live
+    distribution moved down; and each field's accuracy among reviewers' confirmations
+    with the accuracy the model had on the documents it would have sent to a person.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    enabled: bool = Field(True, description="False: no figures are compared, no alarm.")
+    window: int = Field(50, ge=10, le=5000, description="Latest documents the figures cover.")
+    min_documents: int = Field(
+        30, ge=5, le=5000, description="Fewest documents in the window before any alarm."
+    )
+    max_psi: float = Field(
+        0.25, gt=0.0, le=10.0, description="Population stability index above which: alarm."
+    )
+    max_accuracy_drop: float = Field(
+        0.1, gt=0.0, le=1.0, description="Reviewed accuracy under the model's by more: alarm."
+    )
+    min_reviewed: int = Field(
+        30, ge=5, le=5000, description="Fewest reviewed documents before an accuracy alarm."
+    )
+    tighten: bool = Field(
+        True, description="While an alarm is open, every document of the type goes to a person."
+    )
+
+
 class TypePolicy(BaseModel):
     """What a document of one type needs before it may be approved without a person."""
 
@@ -53,6 +84,9 @@ class TypePolicy(BaseModel):
     )
     identity: IdentityRules | None = Field(
         None, description="The identity document rules (expiry, age, deny list, specimens)."
+    )
+    drift: DriftPolicy = Field(
+        default_factory=DriftPolicy, description="The drift monitor's bounds for the type."
     )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from paperclerk.storage.tables import AuditEvent, Workspace
@@ -70,7 +70,13 @@ def _head(session: Session, workspace_id: str, lock: bool = True) -> tuple[int, 
     """Return the last number and hash of a workspace's chain, locking the chain meanwhile."""
     # One writer at a time per workspace: the next number and hash depend on the last.
     if lock and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+        # A transaction-scoped advisory lock, not a row lock on the workspace: inserting any
+        # row that references the workspace takes a KEY SHARE lock on it, which FOR UPDATE
+        # would wait for, so two workers storing results could deadlock.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"audit-chain:{workspace_id}"},
+        )
     elif lock:
         # SQLite's transaction starts at its first write, and reads before it see no lock:
         # a write first takes the database's write lock, then the head read is the latest.

@@ -283,7 +283,9 @@ class AuditEvent(Base):
     no foreign key on purpose: the entry saying who deleted a claim outlives the claim.
     The entries of a workspace form a hash chain (`storage/audit_chain.py`). Two kinds of
     entry have neither subject: `audit.erased` (the entries a deleted document took with
-    it) and `delegation.added` (who may approve payments for whom, and when).
+    it), `delegation.added` (who may approve payments for whom, and when) and
+    `drift.alarm` and `drift.acknowledged` (a drift alarm raised, and who acknowledged
+    it; migration 0018).
     """
 
     __tablename__ = "audit_events"
@@ -293,7 +295,8 @@ class AuditEvent(Base):
         ),
         CheckConstraint(
             "document_id IS NOT NULL OR submission_id IS NOT NULL"
-            " OR action IN ('audit.erased', 'delegation.added')",
+            " OR action IN ('audit.erased', 'delegation.added', 'drift.alarm',"
+            " 'drift.acknowledged')",
             name="subject",
         ),
         Index("ix_audit_events_document", "document_id", "id"),
@@ -845,3 +848,55 @@ class PayablesTolerancesRow(Base):
     quantity_rate: Mapped[Decimal] = mapped_column(Numeric(9, 6))
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(320))
+
+
+# --- Drift monitoring (migration 0018) ----------------------------------------------------
+
+
+class DriftObservationRow(Base):
+    """What the monitor saw of one processed document: its type, model and confidences.
+
+    Written with the document's result (`monitoring.drift`); the rolling figures of a
+    workspace and type are read from its latest rows.
+    """
+
+    __tablename__ = "drift_observations"
+    __table_args__ = (Index("ix_drift_observations_recent", "workspace_id", "doc_type", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    document_id: Mapped[str | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    doc_type: Mapped[str] = mapped_column(String(64))
+    model_id: Mapped[str | None] = mapped_column(String(200))
+    word_confidence: Mapped[float | None] = mapped_column(Float)
+    field_confidence: Mapped[dict[str, float]] = mapped_column(JsonColumn, default=dict)
+    automated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DriftAlarmRow(Base):
+    """A drift alarm: a signal of a workspace's document type left its bound.
+
+    Open until a person acknowledges it (`acknowledged_at`); while open, the decision
+    policy may send every document of the type to a person (`DriftPolicy.tighten`).
+    """
+
+    __tablename__ = "drift_alarms"
+    __table_args__ = (Index("ix_drift_alarms_open", "workspace_id", "doc_type", "acknowledged_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    doc_type: Mapped[str] = mapped_column(String(64))
+    signal: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+    bound: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text)
+    model_id: Mapped[str | None] = mapped_column(String(200))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    acknowledge_note: Mapped[str | None] = mapped_column(Text)

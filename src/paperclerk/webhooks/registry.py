@@ -34,9 +34,11 @@ EVENT_INVOICE_APPROVED = "invoice.approved"
 """Sent when an invoice becomes payable: its payment approval completed (`payables`)."""
 EVENT_INVOICE_WITHDRAWN = "invoice.approval_withdrawn"
 """Sent when a payable invoice is reopened: the earlier `invoice.approved` no longer holds."""
+EVENT_MODEL_DRIFT = "model.drift"
+"""Sent when the drift monitor raises an alarm for a document type (`monitoring.drift`)."""
 DOCUMENT_EVENTS = (EVENT_COMPLETED, EVENT_DECIDED)
 INVOICE_EVENTS = (EVENT_INVOICE_APPROVED, EVENT_INVOICE_WITHDRAWN)
-EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED, *INVOICE_EVENTS)
+EVENTS = (*DOCUMENT_EVENTS, EVENT_CLAIM_DECIDED, *INVOICE_EVENTS, EVENT_MODEL_DRIFT)
 FINAL_OUTCOMES = frozenset({"auto_approved", "approved", "rejected"})
 """Decision outcomes that are final; `needs_review` waits for a person's decision."""
 MAX_URL_CHARS = 2000
@@ -245,6 +247,19 @@ def record_invoice_event(
         raise ValueError(f"not an invoice event: {event!r}")
     subject: dict[str, Any] = {"document_id": document_id, "payload": payload}
     return _record_kept(session, workspace_id, subject, event, generation)
+
+
+def record_drift_event(
+    session: Session, workspace_id: str, document_id: str, payload: dict[str, Any]
+) -> int:
+    """Queue a `model.drift` delivery per subscribed active webhook; return how many.
+
+    Recorded in the transaction that stores the document whose arrival raised the alarms
+    (`document_id`), with the alarms as the kept body (`payload`): one event per document,
+    however many signals it tipped over.
+    """
+    subject: dict[str, Any] = {"document_id": document_id, "payload": payload}
+    return _record_kept(session, workspace_id, subject, EVENT_MODEL_DRIFT, 0)
 
 
 def _record_kept(

@@ -104,7 +104,7 @@ def _work(
     import httpx
 
     from paperclerk.engines.registry import Engine, get_engine
-    from paperclerk.learning.loader import service_receipt_extractor
+    from paperclerk.learning.loader import service_drift_references, service_receipt_extractor
     from paperclerk.loyalty.submission_jobs import CLAIM_JOB_KIND
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
@@ -119,6 +119,7 @@ def _work(
     blobs = open_blob_store(config.data_dir, config.database_url)
     ocr = get_engine(Engine.RAPID, config.threads)
     receipts = service_receipt_extractor(config.data_dir) if durable else None
+    references = service_drift_references(config.data_dir)
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
     public_url = get_settings().public_url
@@ -166,7 +167,7 @@ def _work(
                 if job.kind == CLAIM_JOB_KIND:  # a campaign submission, sent with mode=async
                     run_claim_job(factory, blobs, job, ocr)
                 else:
-                    run_job(factory, blobs, job, ocr, receipts)
+                    run_job(factory, blobs, job, ocr, receipts, references)
             finally:
                 beating.set()
                 pulse.join()

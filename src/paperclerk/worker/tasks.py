@@ -9,6 +9,7 @@ the loyalty slice's step on its result (a campaign submission, stored).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -24,11 +25,13 @@ from paperclerk.errors import (
 )
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
+from paperclerk.learning.loader import LiveReference
 from paperclerk.intake.split_batch import SPLIT_KEY, split_in_worker
 from paperclerk.intake.submit import IntakeResources
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
+from paperclerk.monitoring.drift import monitor
 from paperclerk.pages.read import timed
 from paperclerk.payables.approval_service import on_data_approved
 from paperclerk.payables.checks import check_before_storing
@@ -102,6 +105,7 @@ def run_job(
     job: Job,
     engine: OcrEngine | None = None,
     receipts: FieldExtractor | None = None,
+    references: Callable[[DocType], LiveReference | None] | None = None,
 ) -> bool:
     """Process the document of a claimed job; return whether a result was stored.
 
@@ -113,7 +117,9 @@ def run_job(
     `receipts` extracts receipts (the service's, reading with the reviewed memory); the
     decision follows the workspace's policy as it is when the document is processed.
     The original is decoded once, here; each page as the review screen shows it goes to the
-    blob store (`Page.image_sha256`), so showing it decodes nothing.
+    blob store (`Page.image_sha256`), so showing it decodes nothing. The drift monitor sees
+    each result before it is stored (`monitoring.drift.monitor`), against the live model's
+    training data where `references` has it for the type.
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -194,8 +200,12 @@ def run_job(
         row = session.get(DocumentRow, job.document_id)
         if row is not None:
             doc.workspace = row.workspace_id
-            advisory = policy.for_type(doc.doc_type).advisory_rules
-            check_before_storing(session, row.workspace_id, job.document_id, doc, advisory)
+            type_policy = policy.for_type(doc.doc_type)
+            check_before_storing(
+                session, row.workspace_id, job.document_id, doc, type_policy.advisory_rules
+            )
+            reference = references(doc.doc_type) if references else None
+            monitor(session, row.workspace_id, job.document_id, doc, type_policy, reference)
         stored = finish_document(session, job.document_id, doc, job.id)
         if stored and row is not None:
             outcome = doc.decision.outcome.value if doc.decision else None
