@@ -1,8 +1,8 @@
 """What a model's documents looked like when it was trained, and how far live ones moved away.
 
 A drift reference is kept in the model card (`ModelCard.drift_reference`). It holds, for
-each signal, the share of training documents in each of `BINS` equal confidence bins
-[0, 0.1), …, [0.9, 1.0]: the mean OCR word confidence of a document (`word_confidence`) and
+each signal, the cut points of `BINS` equal-count bins of the training documents, the
+shares they make and the mean: the mean OCR word confidence of a document (`word_confidence`) and
 the confidence of each key field (`fields`), as the model gave it on documents it had not
 seen (the cross-fitted predictions). It also holds each field's accuracy among the
 documents the thresholds would have sent to a person (`reviewed_accuracy`): the figure
@@ -15,6 +15,7 @@ above 0.25 a real change.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -28,22 +29,27 @@ FLOOR = 1e-3
 """The share an empty bin counts as, so that PSI stays finite."""
 
 
-def bin_shares(values: Iterable[float], bins: int = BINS) -> list[float]:
-    """Return the share of values in each of `bins` equal bins over [0, 1] (all 0 if none)."""
-    counts = [0] * bins
+def quantile_edges(values: Sequence[float], bins: int = BINS) -> list[float]:
+    """Return the cut points that split `values` into `bins` bins of equal count.
+
+    Equal-count bins, not equal-width ones: word confidences crowd into [0.9, 1], where
+    equal-width bins would see no change at all. Repeated cut points (many equal values)
+    are kept once.
+    """
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    cuts = {ordered[min(len(ordered) - 1, (len(ordered) * i) // bins)] for i in range(1, bins)}
+    return sorted(cuts)
+
+
+def bin_shares(values: Iterable[float], edges: Sequence[float]) -> list[float]:
+    """Return the share of values in each bin the cut points make (a value on a cut goes up)."""
+    counts = [0] * (len(edges) + 1)
     for value in values:
-        counts[min(bins - 1, max(0, int(float(value) * bins)))] += 1
+        counts[bisect.bisect_right(edges, value)] += 1
     total = sum(counts)
     return [c / total if total else 0.0 for c in counts]
-
-
-def shares_mean(shares: Sequence[float]) -> float:
-    """Return the mean a binned distribution stands for (each bin at its centre)."""
-    bins = len(shares)
-    total = sum(shares)
-    if not total:
-        return 0.0
-    return sum(s * (i + 0.5) / bins for i, s in enumerate(shares)) / total
 
 
 def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
@@ -58,9 +64,24 @@ def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
     return total
 
 
+def distribution(values: Sequence[float], bins: int = BINS) -> dict[str, Any]:
+    """Return a signal's reference: its cut points, the shares they make, its mean."""
+    edges = quantile_edges(values, bins)
+    return {
+        "edges": [round(e, 6) for e in edges],
+        "shares": [round(x, 4) for x in bin_shares(values, edges)],
+        "mean": round(sum(values) / len(values), 6) if values else 0.0,
+        "documents": len(values),
+    }
+
+
 def mean_word_confidence(pages: Iterable[Page]) -> float | None:
-    """Return the mean recognition confidence of a document's words (None without words)."""
-    values = [w.confidence for page in pages for w in page.words]
+    """Return the mean recognition confidence of a document's OCR words (None without any).
+
+    Only pages an OCR engine read count: a text layer's or a data set's given words say
+    nothing about how readable the image was.
+    """
+    values = [w.confidence for page in pages if page.text_source == "ocr" for w in page.words]
     return sum(values) / len(values) if values else None
 
 
@@ -85,14 +106,9 @@ def build_reference(
         for name, ok in doc.items():
             right.setdefault(name, []).append(ok)
     return {
-        "bins": BINS,
-        "documents": len(words),
-        WORD_CONFIDENCE: [round(s, 4) for s in bin_shares(words)],
-        "fields": {
-            name: [round(s, 4) for s in bin_shares(values)]
-            for name, values in sorted(per_field.items())
-        },
-        "field_documents": {name: len(values) for name, values in sorted(per_field.items())},
+        "version": 2,
+        WORD_CONFIDENCE: distribution(words),
+        "fields": {name: distribution(values) for name, values in sorted(per_field.items())},
         "reviewed_accuracy": {
             name: round(sum(oks) / len(oks), 4) for name, oks in sorted(right.items())
         },

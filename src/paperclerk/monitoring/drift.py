@@ -23,7 +23,7 @@ change that persists alarms again once a new window has filled.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +35,11 @@ from paperclerk.learning.drift_reference import (
     bin_shares,
     mean_word_confidence,
     psi,
-    shares_mean,
 )
 from paperclerk.learning.loader import LiveReference
-from paperclerk.model import DecisionOutcome, Document, Finding, Severity
+from paperclerk.model import DecisionOutcome, DocType, Document, Finding, Severity
 from paperclerk.pipeline.decide import hold_for_findings
-from paperclerk.pipeline.policy import DriftPolicy, TypePolicy
+from paperclerk.pipeline.policy import DecisionPolicy, DriftPolicy, TypePolicy
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.errors import InvalidRequestError, NotFoundError
 from paperclerk.storage.tables import (
@@ -155,6 +154,8 @@ def figures(
         recent = _recent_observations(session, workspace_id, doc_type, reference, bounds, since)
         data = reference.reference
         words = [o.word_confidence for o in recent if o.word_confidence is not None]
+        if data.get("version") != 2:
+            data = {}  # a reference of an older shape: no confidence figures
         if data.get(WORD_CONFIDENCE):
             out.append(_psi_figure(doc_type, WORD_CONFIDENCE, data[WORD_CONFIDENCE], words, bounds))
         for name in policy.gating:
@@ -186,12 +187,12 @@ def _recent_observations(
 
 
 def _psi_figure(
-    doc_type: str, signal: str, expected: list[float], values: list[float], bounds: DriftPolicy
+    doc_type: str, signal: str, expected: dict[str, Any], values: list[float], bounds: DriftPolicy
 ) -> Figure:
-    actual = bin_shares(values, len(expected))
-    value = psi(expected, actual) if values else 0.0
-    live_mean = shares_mean(actual) if values else None
-    reference_mean = shares_mean(expected)
+    actual = bin_shares(values, expected["edges"])
+    value = psi(expected["shares"], actual) if values else 0.0
+    live_mean = sum(values) / len(values) if values else None
+    reference_mean = float(expected["mean"])
     breached = (
         len(values) >= bounds.min_documents
         and value > bounds.max_psi
@@ -443,3 +444,54 @@ def monitored_types(session: Session, workspace_id: str) -> list[str]:
             .order_by(DriftObservationRow.doc_type)
         )
     )
+
+
+def status(
+    session: Session,
+    workspace_id: str,
+    policy: DecisionPolicy,
+    references: Callable[[DocType], LiveReference | None],
+    days: int = 30,
+) -> dict[str, Any]:
+    """Return the workspace's monitor as JSON (what `GET /v1/drift` answers).
+
+    Per type its figures and automation per day; the alarms open or raised in the last
+    `days` days, newest first.
+    """
+    types = []
+    for name in monitored_types(session, workspace_id):
+        try:
+            doc_type = DocType(name)
+        except ValueError:
+            continue
+        reference = references(doc_type)
+        types.append(
+            {
+                "doc_type": name,
+                "model_id": reference.model_id if reference else None,
+                "has_reference": reference is not None,
+                "figures": [
+                    f.to_json()
+                    for f in figures(
+                        session, workspace_id, name, policy.for_type(doc_type), reference
+                    )
+                ],
+                "automation_by_day": [
+                    {
+                        "day": d.day.isoformat(),
+                        "documents": d.documents,
+                        "automated": d.automated,
+                        "automation_rate": round(d.automation_rate, 4),
+                    }
+                    for d in automation_by_day(session, workspace_id, name, days)
+                ],
+            }
+        )
+    start = utcnow() - dt.timedelta(days=days)
+    alarms = session.scalars(
+        select(DriftAlarmRow)
+        .where(DriftAlarmRow.workspace_id == workspace_id)
+        .where((DriftAlarmRow.acknowledged_at.is_(None)) | (DriftAlarmRow.raised_at >= start))
+        .order_by(DriftAlarmRow.raised_at.desc())
+    )
+    return {"types": types, "alarms": [alarm_json(a) for a in alarms]}

@@ -26,6 +26,7 @@ from paperclerk.web.cases import router as cases_router
 from paperclerk.web.claims import router as claims_router
 from paperclerk.web.coding import router as coding_router
 from paperclerk.web.documents import router as documents_router
+from paperclerk.web.drift import router as drift_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.exports import router as exports_router
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
@@ -196,6 +197,7 @@ def create_app(
     app.include_router(orders_router, dependencies=uploads)
     app.include_router(approvals_router)
     app.include_router(coding_router)
+    app.include_router(drift_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from paperclerk.queue.jobs import queue_depth
 from paperclerk.settings import get_settings
-from paperclerk.storage.tables import DocumentRow
+from paperclerk.storage.tables import DocumentRow, DriftAlarmRow
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState
 
@@ -53,7 +53,7 @@ def check_metrics_access(request: Request) -> None:
 
 
 class MetricsCollector(Collector):
-    """Documents by status, jobs by lane and status, errors by code, stage seconds."""
+    """Documents by status, jobs by lane and status, errors by code, stage seconds, drift alarms."""
 
     def __init__(self, state: AppState) -> None:
         self.state = state
@@ -77,7 +77,16 @@ class MetricsCollector(Collector):
             f"Mean seconds per pipeline stage over the last {RECENT} finished documents",
             labels=["stage"],
         )
+        drift = GaugeMetricFamily(
+            "paperclerk_drift_alarms_open",
+            "Open drift alarms (1) by workspace, document type and signal; see /v1/drift",
+            labels=["workspace", "doc_type", "signal"],
+        )
         with self.state.sessions() as session:
+            for alarm in session.scalars(
+                select(DriftAlarmRow).where(DriftAlarmRow.acknowledged_at.is_(None))
+            ):
+                drift.add_metric([alarm.workspace_id, alarm.doc_type, alarm.signal], 1.0)
             by_status = select(DocumentRow.status, func.count()).group_by(DocumentRow.status)
             for row in session.execute(by_status):
                 documents.add_metric([str(row[0])], float(row[1]))
@@ -103,4 +112,4 @@ class MetricsCollector(Collector):
                     totals[stage].append(float(seconds))
             for stage, values in sorted(totals.items()):
                 stages.add_metric([stage], sum(values) / len(values))
-        yield from (documents, jobs, errors, stages)
+        yield from (documents, jobs, errors, stages, drift)

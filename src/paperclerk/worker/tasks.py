@@ -25,9 +25,9 @@ from paperclerk.errors import (
 )
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
-from paperclerk.learning.loader import LiveReference
 from paperclerk.intake.split_batch import SPLIT_KEY, split_in_worker
 from paperclerk.intake.submit import IntakeResources
+from paperclerk.learning.loader import LiveReference
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source

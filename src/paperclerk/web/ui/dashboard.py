@@ -1,14 +1,19 @@
-"""The automation dashboard page: rates, accuracy, queue, turnaround, drop-out reasons."""
+"""The automation dashboard page: rates, accuracy, queue, turnaround, drop-out reasons.
+
+Above them, a banner per open drift alarm, which an admin acknowledges.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
+from paperclerk.monitoring.drift import MAX_NOTE, acknowledge, open_alarms
 from paperclerk.review.dashboard import dashboard
 from paperclerk.web.state import State
+from paperclerk.web.ui.auth import Admin, Csrf
 from paperclerk.web.ui.auth import User as UserDep
 from paperclerk.web.ui.queue import reason_label
 from paperclerk.web.ui.templating import render
@@ -40,6 +45,7 @@ def dashboard_page(
     """Show the automation dashboard of the user's workspaces."""
     with state.sessions() as session:
         board = dashboard(session, user.workspace_ids, days=days)
+        alarms = open_alarms(session, user.workspace_ids)
     peak = max((r.total for r in board.by_day), default=0)
     ctx = {
         "user": user,
@@ -54,5 +60,19 @@ def dashboard_page(
             for t, top in board.top_reasons_by_type.items()
         },
         "active": "dashboard",
+        "alarms": alarms,
     }
     return render(request, "dashboard.html", ctx)
+
+
+@router.post("/dashboard/drift/{alarm_id}/acknowledge", dependencies=[Csrf])
+def acknowledge_drift(
+    state: State,
+    user: Admin,
+    alarm_id: str,
+    note: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+) -> Response:
+    """Acknowledge a drift alarm (and the others of its type) as the admin, with a note."""
+    with state.sessions.begin() as session:
+        acknowledge(session, user.workspace_ids, alarm_id, f"ui:{user.email}", note)
+    return RedirectResponse("/dashboard", status_code=303)
