@@ -23,6 +23,8 @@ from typing import Any
 from paperclerk.model import Page
 
 BINS = 10
+REFERENCE_VERSION = 3
+"""The shape of reference this code reads; a model card with another has none for it."""
 WORD_CONFIDENCE = "word_confidence"
 """The signal of the mean OCR word confidence of a document."""
 FLOOR = 1e-3
@@ -65,12 +67,15 @@ def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
 
 
 def distribution(values: Sequence[float], bins: int = BINS) -> dict[str, Any]:
-    """Return a signal's reference: its cut points, the shares they make, its mean."""
+    """Return a signal's reference: its cut points, the shares they make, mean and spread."""
     edges = quantile_edges(values, bins)
+    mean = sum(values) / len(values) if values else 0.0
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) if values else 0.0
     return {
-        "edges": [round(e, 6) for e in edges],
+        "edges": edges,
         "shares": [round(x, 4) for x in bin_shares(values, edges)],
-        "mean": round(sum(values) / len(values), 6) if values else 0.0,
+        "mean": round(mean, 6),
+        "sd": round(sd, 6),
         "documents": len(values),
     }
 
@@ -92,21 +97,23 @@ def build_reference(
 ) -> dict[str, Any]:
     """Return a drift reference (see the module doc) from the training documents' figures.
 
-    `field_confidences` holds, per document, each field's confidence (0 where it was not
-    found); `reviewed`, per document the thresholds would send to a person, whether each
-    field was right.
+    `field_confidences` holds, per document, each field's confidence (0 where it was
+    not found, which the reference leaves out: whether a field is printed at all varies
+    with the documents, not with the model); `reviewed`, per document the thresholds
+    would send to a person, whether each field was right.
     """
     words = [w for w in word_confidences if w is not None]
     per_field: dict[str, list[float]] = {}
     for doc in field_confidences:
         for name, conf in doc.items():
-            per_field.setdefault(name, []).append(conf)
+            if conf > 0:  # found: how sure the model is of what it finds
+                per_field.setdefault(name, []).append(conf)
     right: dict[str, list[bool]] = {}
     for doc in reviewed:
         for name, ok in doc.items():
             right.setdefault(name, []).append(ok)
     return {
-        "version": 2,
+        "version": REFERENCE_VERSION,
         WORD_CONFIDENCE: distribution(words),
         "fields": {name: distribution(values) for name, values in sorted(per_field.items())},
         "reviewed_accuracy": {

@@ -5,10 +5,10 @@ that read it, its mean OCR word confidence and its fields' confidences. The figu
 workspace and type cover its latest `DriftPolicy.window` documents read by the live model
 since the type's last acknowledged alarm:
 
-- `word_confidence` and `field_confidence.<field>` (each gating field): the population
-  stability index of the live distribution against the training data's
-  (`learning.drift_reference`); over `max_psi` while the live mean is below the training
-  mean is a breach (documents getting *easier* never alarm);
+- `word_confidence` and `field_confidence.<field>` (each gating field): how many standard
+  errors the live mean lies under the training data's (`learning.drift_reference`); more
+  than `max_drop_z` is a breach (documents getting *easier* never alarm). The population
+  stability index of the two distributions is reported beside it;
 - `reviewed_accuracy.<field>`: the share of reviewed documents whose field the reviewer
   kept; more than `max_accuracy_drop` under the accuracy the model had on the training
   documents it would have sent to a person is a breach.
@@ -23,6 +23,7 @@ change that persists alarms again once a new window has filled.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paperclerk.learning.drift_reference import (
+    REFERENCE_VERSION,
     WORD_CONFIDENCE,
     bin_shares,
     mean_word_confidence,
@@ -57,14 +59,19 @@ DRIFT_RULE = "model.drift_alarm"
 ALARM_ACTION = "drift.alarm"
 ACKNOWLEDGED_ACTION = "drift.acknowledged"
 MAX_NOTE = 1000
+MIN_SD = 0.005
+"""The least spread a reference counts with, so that a signal constant in training (every
+confidence 1.0) does not alarm at the first document slightly under it."""
 
 
 @dataclass(frozen=True)
 class Figure:
     """One rolling figure of a document type and whether it left its bound.
 
-    `kind` is 'psi' (`value` the index, `bound` the most allowed) or 'accuracy'
-    (`value` the share kept by reviewers, `bound` the least allowed).
+    `kind` is 'shift' (`value` how many standard errors the live mean lies above the
+    training mean, negative when it fell; `bound` the least allowed; `psi` the population
+    stability index beside it) or 'accuracy' (`value` the share kept by reviewers, `bound`
+    the least allowed).
     """
 
     doc_type: str
@@ -76,14 +83,16 @@ class Figure:
     live_mean: float | None = None
     reference_mean: float | None = None
     breached: bool = False
+    psi: float | None = None
 
     def message(self) -> str:
         """Say in one line what moved, by how much, over how many documents."""
-        if self.kind == "psi":
+        if self.kind == "shift":
             return (
-                f"{self.doc_type} {self.signal}: PSI {self.value:.2f} above {self.bound:.2f} "
-                f"over the last {self.documents} documents (mean {self.live_mean or 0:.2f}, "
-                f"training data {self.reference_mean or 0:.2f})"
+                f"{self.doc_type} {self.signal}: mean {self.live_mean or 0:.3f} over the last "
+                f"{self.documents} documents against {self.reference_mean or 0:.3f} in the "
+                f"training data, {-self.value:.1f} standard errors lower (at most "
+                f"{-self.bound:.1f}); PSI {self.psi or 0:.2f}"
             )
         return (
             f"{self.doc_type} {self.signal}: {self.value:.0%} kept by reviewers over the last "
@@ -103,6 +112,7 @@ class Figure:
                 None if self.reference_mean is None else round(self.reference_mean, 4)
             ),
             "breached": self.breached,
+            "psi": None if self.psi is None else round(self.psi, 4),
         }
 
 
@@ -121,7 +131,7 @@ def observe(
         doc_type=doc.doc_type.value,
         model_id=reference.model_id if reference else None,
         word_confidence=mean_word_confidence(doc.pages),
-        field_confidence={name: round(f.confidence, 4) for name, f in doc.fields.items()},
+        field_confidence={name: f.confidence for name, f in doc.fields.items()},
         automated=bool(doc.decision and doc.decision.outcome == DecisionOutcome.AUTO_APPROVED),
         at=at or utcnow(),
     )
@@ -154,15 +164,20 @@ def figures(
         recent = _recent_observations(session, workspace_id, doc_type, reference, bounds, since)
         data = reference.reference
         words = [o.word_confidence for o in recent if o.word_confidence is not None]
-        if data.get("version") != 2:
+        if data.get("version") != REFERENCE_VERSION:
             data = {}  # a reference of an older shape: no confidence figures
         if data.get(WORD_CONFIDENCE):
-            out.append(_psi_figure(doc_type, WORD_CONFIDENCE, data[WORD_CONFIDENCE], words, bounds))
+            out.append(
+                _shift_figure(doc_type, WORD_CONFIDENCE, data[WORD_CONFIDENCE], words, bounds)
+            )
         for name in policy.gating:
             expected = (data.get("fields") or {}).get(name)
             if expected:
-                values = [float(o.field_confidence.get(name, 0.0)) for o in recent]
-                out.append(_psi_figure(doc_type, FIELD_CONFIDENCE + name, expected, values, bounds))
+                found = (o.field_confidence.get(name) for o in recent)
+                values = [float(c) for c in found if c]
+                out.append(
+                    _shift_figure(doc_type, FIELD_CONFIDENCE + name, expected, values, bounds)
+                )
     accuracy = (reference.reference.get("reviewed_accuracy") or {}) if reference else {}
     out += _accuracy_figures(session, workspace_id, doc_type, accuracy, bounds, since)
     return out
@@ -186,22 +201,25 @@ def _recent_observations(
     return list(session.scalars(query.order_by(DriftObservationRow.id.desc()).limit(bounds.window)))
 
 
-def _psi_figure(
+def _shift_figure(
     doc_type: str, signal: str, expected: dict[str, Any], values: list[float], bounds: DriftPolicy
 ) -> Figure:
-    actual = bin_shares(values, expected["edges"])
-    value = psi(expected["shares"], actual) if values else 0.0
-    live_mean = sum(values) / len(values) if values else None
+    """How far the live mean fell under the training mean, in standard errors (z).
+
+    A mean, not the whole distribution, decides: over a window of 50 documents the
+    population stability index of ten bins is noise-dominated (its expected value with no
+    change at all is about 9/50), while the standard error of a mean is known.
+    """
+    n = len(values)
+    live_mean = sum(values) / n if n else None
     reference_mean = float(expected["mean"])
-    breached = (
-        len(values) >= bounds.min_documents
-        and value > bounds.max_psi
-        and live_mean is not None
-        and live_mean < reference_mean
-    )
+    spread = max(float(expected.get("sd") or 0.0), MIN_SD)
+    z = (live_mean - reference_mean) / (spread / math.sqrt(n)) if live_mean is not None else 0.0
+    index = psi(expected["shares"], bin_shares(values, expected["edges"])) if n else 0.0
+    breached = n >= bounds.min_documents and z < -bounds.max_drop_z
     return Figure(
-        doc_type, signal, "psi", value, bounds.max_psi, len(values),
-        live_mean, reference_mean, breached,
+        doc_type, signal, "shift", z, -bounds.max_drop_z, n,
+        live_mean, reference_mean, breached, index,
     )  # fmt: skip
 
 

@@ -30,9 +30,10 @@ class DriftPolicy(BaseModel):
 
     The monitor compares the type's latest `window` documents with the live model's
     training data (`learning.drift_reference`): the mean OCR word confidence and each
-    gating field's confidence, by population stability index, alarming only when the live
-    distribution moved down; and each field's accuracy among reviewers' confirmations
-    with the accuracy the model had on the documents it would have sent to a person.
+    gating field's confidence, alarming when the live mean fell more than `max_drop_z`
+    standard errors under the training mean (the population stability index is reported
+    beside it); and each field's accuracy among reviewers' confirmations with the accuracy
+    the model had on the documents it would have sent to a person.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -42,8 +43,12 @@ class DriftPolicy(BaseModel):
     min_documents: int = Field(
         30, ge=5, le=5000, description="Fewest documents in the window before any alarm."
     )
-    max_psi: float = Field(
-        0.25, gt=0.0, le=10.0, description="Population stability index above which: alarm."
+    max_drop_z: float = Field(
+        4.0,
+        gt=0.0,
+        le=50.0,
+        description="Standard errors the live mean confidence may fall under the training "
+        "data's before: alarm.",
     )
     max_accuracy_drop: float = Field(
         0.1, gt=0.0, le=1.0, description="Reviewed accuracy under the model's by more: alarm."
