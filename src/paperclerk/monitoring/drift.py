@@ -287,10 +287,14 @@ def raise_alarms(
     """
     at = at or utcnow()
     new: list[DriftAlarmRow] = []
+    open_signals: dict[str, set[str]] = {}
     for figure in breached:
-        already = open_alarms(session, [workspace_id], figure.doc_type)
-        if any(a.signal == figure.signal for a in already):
+        if figure.doc_type not in open_signals:
+            already = open_alarms(session, [workspace_id], figure.doc_type)
+            open_signals[figure.doc_type] = {a.signal for a in already}
+        if figure.signal in open_signals[figure.doc_type]:
             continue
+        open_signals[figure.doc_type].add(figure.signal)
         alarm = DriftAlarmRow(
             workspace_id=workspace_id, doc_type=figure.doc_type, signal=figure.signal,
             value=figure.value, bound=figure.bound, message=figure.message(),
