@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from schwifty import IBAN
 
 from paperclerk.model import DocType
+from paperclerk.model.fields import value_text
 from paperclerk.parsers import (
     CURRENCY_SYMBOLS,
     detect_currency,
@@ -45,7 +46,7 @@ from paperclerk.parsers.dates import MAX_YEAR, MIN_YEAR, month_number
 from paperclerk.parsers.money import normalise_number
 from paperclerk.review.hints import Hints
 from paperclerk.review.parse import Parsed, parse_field, parse_text
-from paperclerk.review.schema import KINDS, Kind, value_text
+from paperclerk.review.schema import KINDS, Kind
 
 DEADLINE_MS = 500
 EXAMPLES = 150

@@ -52,12 +52,13 @@ TABLES = {
     "payables_tolerances",
     "drift_observations",
     "drift_alarms",
+    "shadow_readings",
 }
 
 
 def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0018"
+    assert current_revision(engine) == head_revision() == "0019"
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str, engine: Engine) -> None:

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperclerk.model import Document
+from paperclerk.model.fields import value_text
 from paperclerk.review.parse import parse_text
-from paperclerk.review.schema import Kind, kind_of, retype, value_text
+from paperclerk.review.schema import Kind, kind_of, retype
 
 
 @pytest.mark.parametrize(

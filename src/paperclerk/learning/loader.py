@@ -1,4 +1,4 @@
-"""Find the receipt extractor to run and the live model's drift reference.
+"""Find the receipt extractor to run, the live model's drift reference and any shadow model.
 
 The extractor is a registry model, the packaged one, or rules.
 """
@@ -118,5 +118,42 @@ def service_drift_references(data_dir: Path) -> Callable[[DocType], LiveReferenc
             return None
         folder = model_folder("live", registry_root)
         return _card_reference((folder / "card.json").resolve()) if folder else None
+
+    return lookup
+
+
+@dataclass(frozen=True)
+class ShadowReader:
+    """A model running in shadow for a document type, and its extractor."""
+
+    model_id: str
+    extractor: FieldExtractor
+
+
+def service_shadow_readers(data_dir: Path) -> Callable[[DocType], ShadowReader | None]:
+    """Return a lookup of the model a service runs in shadow per document type, if any.
+
+    Receipts only (the one kind the registry trains). The shadow reads with the service's
+    reviewed memory when there is one, as it would once promoted, so the comparison with
+    the live model is of the models alone. The lookup follows `<data_dir>/models/shadow.json`
+    at once: starting or stopping a shadow needs no worker restart.
+    """
+    from paperclerk.learning.reviewed_memory import ReviewedMemory
+
+    registry = Registry(data_dir / "models")
+    memory = ReviewedMemory(data_dir)
+
+    def lookup(doc_type: DocType) -> ShadowReader | None:
+        if doc_type != DocType.RECEIPT:
+            return None
+        run = registry.shadow(RECEIPT_KIND)
+        folder = registry.folder(run.model_id) if run else None
+        if run is None or folder is None or not (folder / "model.json.gz").exists():
+            return None
+        trained = _load(folder.resolve(), True)
+        reviewed = memory.current()
+        if reviewed is not None:
+            trained = TrainedReceiptExtractor(trained.model, reviewed)
+        return ShadowReader(run.model_id, trained)
 
     return lookup

@@ -3,6 +3,11 @@
 Every change of the live model — a promotion after training, a rollback by a person — is
 appended to `history.jsonl` in the registry folder with who, when, from which model to
 which and why, and the cards say who promoted each model and when.
+
+A stored model that is not live may run in shadow (`shadow.json`): workers read each
+document with it too, beside the live model, without using what it reads, so its agreement
+with the live model and its accuracy on reviewed documents can be shown before a person
+promotes it (`monitoring.shadow`). Starting, stopping and promoting a shadow are logged too.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ PACKAGED = Path(__file__).resolve().parent / "default_models"
 RECEIPT_KIND = "receipt-extractor"
 MEMORY_FILE = "memory.json"
 HISTORY_FILE = "history.jsonl"
+SHADOW_FILE = "shadow.json"
 
 
 def code_version() -> str:
@@ -70,9 +76,21 @@ class ModelChange(BaseModel):
 
     at: dt.datetime
     kind: str
-    action: str = Field(description="'promote' or 'rollback'.")
+    action: str = Field(
+        description="'promote', 'rollback', 'shadow' (a model starts running in shadow) or "
+        "'shadow-stop'."
+    )
     from_id: str | None = Field(description="The model live before; None: the packaged one.")
     to_id: str | None = Field(description="The model live after; None: the packaged one.")
+    by: str
+    reason: str = ""
+
+
+class ShadowRun(BaseModel):
+    """The model a kind runs in shadow, since when and at whose request."""
+
+    model_id: str
+    since: dt.datetime
     by: str
     reason: str = ""
 
@@ -151,6 +169,7 @@ class Registry:
         card.promoted_at, card.promoted_by = dt.datetime.now(dt.UTC), by
         self.save_card(card)
         self._set_live(card.kind, card.id)
+        self._end_shadow_of(card.kind, card.id)
         self._log(ModelChange(at=card.promoted_at, kind=card.kind, action="promote",
                               from_id=live, to_id=card.id, by=by, reason=card.note))  # fmt: skip
         return True
@@ -219,7 +238,88 @@ class Registry:
             old.status, old.note = "retired", f"rolled back by {by}: {reason}"
             self.save_card(old)
         self._set_live(kind, target)
+        if target is not None:
+            self._end_shadow_of(kind, target)
         change = ModelChange(at=dt.datetime.now(dt.UTC), kind=kind, action="rollback",
                              from_id=current, to_id=target, by=by, reason=reason)  # fmt: skip
         self._log(change)
         return change
+
+    def shadow(self, kind: str) -> ShadowRun | None:
+        """Return the model running in shadow for a kind, if one does."""
+        path = self.root / SHADOW_FILE
+        if not path.exists():
+            return None
+        entry = json.loads(path.read_text()).get(kind)
+        return ShadowRun.model_validate(entry) if entry else None
+
+    def start_shadow(self, kind: str, model_id: str, by: str, reason: str = "") -> ShadowRun:
+        """Run a stored, not live model of a kind in shadow from now on (replacing another).
+
+        KeyError when the registry holds no such model of the kind; ValueError when it is
+        the live one (it reads every document already).
+        """
+        card = self.card(model_id)
+        if card.kind != kind or not any(self.folder(model_id).glob("model.*")):
+            raise KeyError(model_id)
+        if self.live_id(kind) == model_id:
+            raise ValueError(f"{model_id} is the live model")
+        run = ShadowRun(model_id=model_id, since=dt.datetime.now(dt.UTC), by=by, reason=reason)
+        self._set_shadow(kind, run)
+        self._log(ModelChange(at=run.since, kind=kind, action="shadow", from_id=self.live_id(kind),
+                              to_id=model_id, by=by, reason=reason))  # fmt: skip
+        return run
+
+    def stop_shadow(self, kind: str, by: str, reason: str = "") -> ShadowRun | None:
+        """Stop running a kind's shadow model; return what ran (None: nothing did)."""
+        run = self.shadow(kind)
+        if run is None:
+            return None
+        self._set_shadow(kind, None)
+        self._log(ModelChange(at=dt.datetime.now(dt.UTC), kind=kind, action="shadow-stop",
+                              from_id=self.live_id(kind), to_id=run.model_id, by=by,
+                              reason=reason))  # fmt: skip
+        return run
+
+    def promote_by(self, kind: str, model_id: str, by: str, reason: str) -> ModelChange:
+        """Make a stored model live at a person's decision, past the validation gate.
+
+        For a model a person promotes after seeing it in shadow: the gate compares on the
+        frozen validation set only, the shadow on live traffic. The live model is retired,
+        a shadow of this model ends, and the change is logged with who and why.
+        """
+        card = self.card(model_id)
+        if card.kind != kind or not any(self.folder(model_id).glob("model.*")):
+            raise KeyError(model_id)
+        current = self.live_id(kind)
+        if current is not None and current != model_id:
+            old = self.card(current)
+            old.status, old.note = "retired", f"replaced by {model_id} ({by})"
+            self.save_card(old)
+        card.status, card.note = "live", f"promoted by {by}: {reason}"
+        card.promoted_at, card.promoted_by = dt.datetime.now(dt.UTC), by
+        self.save_card(card)
+        self._set_live(kind, model_id)
+        self._end_shadow_of(kind, model_id)
+        change = ModelChange(at=card.promoted_at, kind=kind, action="promote",
+                             from_id=current, to_id=model_id, by=by, reason=reason)  # fmt: skip
+        self._log(change)
+        return change
+
+    def _end_shadow_of(self, kind: str, model_id: str) -> None:
+        """End the shadow run of a model that goes live."""
+        shadow = self.shadow(kind)
+        if shadow is not None and shadow.model_id == model_id:
+            self._set_shadow(kind, None)
+
+    def _set_shadow(self, kind: str, run: ShadowRun | None) -> None:
+        path = self.root / SHADOW_FILE
+        mapping = json.loads(path.read_text()) if path.exists() else {}
+        if run is None:
+            mapping.pop(kind, None)
+        else:
+            mapping[kind] = run.model_dump(mode="json")
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(mapping, indent=2, sort_keys=True))
+        tmp.replace(path)

@@ -14,6 +14,23 @@ from paperclerk.model.geometry import Box
 FieldValue = Decimal | dt.date | dt.time | str | int | None
 
 
+def value_text(value: FieldValue | object) -> str:
+    """Return a typed value as the text the review form shows and training examples store.
+
+    Amounts in plain notation, dates in ISO form, times to the minute unless seconds were
+    read; one form, so values read by different models or typed by a person compare.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S") if value.second else value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 class FieldSource(StrEnum):
     """Where a field value came from."""
 

@@ -67,6 +67,23 @@ def analyse(
     return _validate_and_decide(doc, timings, extractor, read_findings, policy)
 
 
+def read_again(doc: Document, extractor: FieldExtractor, policy: DecisionPolicy | None) -> Document:
+    """Return a copy of an analysed document read by another extractor and decided again.
+
+    The pages, type and classifier figures stay as they were; the fields, rules and
+    decision are the other extractor's, under the same policy. A shadow model is compared
+    with the live one this way (`monitoring.shadow`) without touching the live result.
+    """
+    other = doc.model_copy(deep=True)
+    timings: dict[str, float] = {}
+    with timed(timings, "extract"):
+        result = extractor.extract(other.pages)
+    other.fields, other.line_items = result.fields, result.line_items
+    other.tax_details = result.tax_details
+    other.model_versions["extract"] = extractor.version
+    return _validate_and_decide(other, timings, extractor, result.findings, policy)
+
+
 def _validate_and_decide(
     doc: Document,
     timings: dict[str, float],

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.model import Document, FieldSource
+from paperclerk.model.fields import value_text
 from paperclerk.model.personal import has_personal_fields
-from paperclerk.review.schema import value_text
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import AuditEvent
 

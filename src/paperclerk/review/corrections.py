@@ -22,11 +22,12 @@ from paperclerk.model import (
     Severity,
     union_all,
 )
+from paperclerk.model.fields import value_text
 from paperclerk.pipeline.policy import TypePolicy, packaged_policy
 from paperclerk.review.display import display_text
 from paperclerk.review.hints import Hints, currency_of, hints_of
 from paperclerk.review.parse import parse_field
-from paperclerk.review.schema import kind_of, value_text
+from paperclerk.review.schema import kind_of
 from paperclerk.rules.basic import run_rules
 
 MAX_FIELDS = 200

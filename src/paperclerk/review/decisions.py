@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.errors import PaperclerkError
 from paperclerk.model import Decision, DecisionOutcome, Document
+from paperclerk.model.fields import value_text
 from paperclerk.pipeline.policy import TypePolicy
 from paperclerk.review.audit import Actor, record
 from paperclerk.review.corrections import Checked, Correction, Problem, check
 from paperclerk.review.learning import teach_after_commit
 from paperclerk.review.queue import CLAIM_SECONDS, PENDING, claim
-from paperclerk.review.schema import form_fields, retype, value_text
+from paperclerk.review.schema import form_fields, retype
 from paperclerk.storage.columns import DocumentStatus, utcnow
 from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError

@@ -104,19 +104,6 @@ def item_columns(doc: Document) -> list[str]:
     return cols
 
 
-def value_text(value: FieldValue | object) -> str:
-    """Return a typed value as the text the form shows and the JSON stores."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S") if value.second else value.strftime("%H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def supplier_of(doc: Document) -> str | None:
     """Return the counterparty name a document was read with (merchant or vendor)."""
     for name in SUPPLIER_FIELDS:

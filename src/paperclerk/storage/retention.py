@@ -40,6 +40,7 @@ from paperclerk.storage.tables import (
     AuditEvent,
     DocumentRow,
     ReviewItem,
+    ShadowReadingRow,
     TrainingExampleRow,
     Workspace,
 )
@@ -207,6 +208,8 @@ def purge_document(
         _mask_audit(session, doc)
         _mask_review_item(session, doc)
         session.execute(delete(TrainingExampleRow).where(TrainingExampleRow.document_id == row.id))
+    # A shadow model's reading repeats the values the purge masks.
+    session.execute(delete(ShadowReadingRow).where(ShadowReadingRow.document_id == row.id))
     session.add(
         AuditEvent(
             document_id=row.id,

@@ -900,3 +900,34 @@ class DriftAlarmRow(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(320))
     acknowledge_note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Shadow evaluation (migration 0019) ----------------------------------------------------
+
+
+class ShadowReadingRow(Base):
+    """One document read by a shadow model beside the live one (`monitoring.shadow`).
+
+    `live_fields` and `shadow_fields` map each field to its value as text (None: not
+    found) and confidence; `agreed` says whether every field read the same. Neither
+    reading's use goes further: the document's result is the live model's alone.
+    """
+
+    __tablename__ = "shadow_readings"
+    __table_args__ = (Index("ix_shadow_readings_model", "workspace_id", "model_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    doc_type: Mapped[str] = mapped_column(String(64))
+    model_id: Mapped[str] = mapped_column(String(200))
+    live_model: Mapped[str] = mapped_column(String(200))
+    live_fields: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    shadow_fields: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    live_automated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    shadow_automated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    agreed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

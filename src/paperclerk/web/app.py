@@ -30,6 +30,7 @@ from paperclerk.web.drift import router as drift_router
 from paperclerk.web.errors import ApiError, error_body, install_error_handlers
 from paperclerk.web.exports import router as exports_router
 from paperclerk.web.metrics import MetricsCollector, check_metrics_access
+from paperclerk.web.models import router as models_router
 from paperclerk.web.orders import router as orders_router
 from paperclerk.web.policy import router as policy_router
 from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
@@ -198,6 +199,7 @@ def create_app(
     app.include_router(approvals_router)
     app.include_router(coding_router)
     app.include_router(drift_router)
+    app.include_router(models_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -104,7 +104,11 @@ def _work(
     import httpx
 
     from paperclerk.engines.registry import Engine, get_engine
-    from paperclerk.learning.loader import service_drift_references, service_receipt_extractor
+    from paperclerk.learning.loader import (
+        service_drift_references,
+        service_receipt_extractor,
+        service_shadow_readers,
+    )
     from paperclerk.loyalty.submission_jobs import CLAIM_JOB_KIND
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
@@ -120,6 +124,7 @@ def _work(
     ocr = get_engine(Engine.RAPID, config.threads)
     receipts = service_receipt_extractor(config.data_dir) if durable else None
     references = service_drift_references(config.data_dir)
+    shadows = service_shadow_readers(config.data_dir) if durable else None
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
     public_url = get_settings().public_url
@@ -167,7 +172,7 @@ def _work(
                 if job.kind == CLAIM_JOB_KIND:  # a campaign submission, sent with mode=async
                     run_claim_job(factory, blobs, job, ocr)
                 else:
-                    run_job(factory, blobs, job, ocr, receipts, references)
+                    run_job(factory, blobs, job, ocr, receipts, references, shadows)
             finally:
                 beating.set()
                 pulse.join()

@@ -27,11 +27,12 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.ingest import load_bytes
 from paperclerk.intake.split_batch import SPLIT_KEY, split_in_worker
 from paperclerk.intake.submit import IntakeResources
-from paperclerk.learning.loader import LiveReference
+from paperclerk.learning.loader import LiveReference, ShadowReader
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source
 from paperclerk.monitoring.drift import monitor
+from paperclerk.monitoring.shadow import read_in_shadow
 from paperclerk.pages.read import timed
 from paperclerk.payables.approval_service import on_data_approved
 from paperclerk.payables.checks import check_before_storing
@@ -106,6 +107,7 @@ def run_job(
     engine: OcrEngine | None = None,
     receipts: FieldExtractor | None = None,
     references: Callable[[DocType], LiveReference | None] | None = None,
+    shadows: Callable[[DocType], ShadowReader | None] | None = None,
 ) -> bool:
     """Process the document of a claimed job; return whether a result was stored.
 
@@ -119,7 +121,9 @@ def run_job(
     The original is decoded once, here; each page as the review screen shows it goes to the
     blob store (`Page.image_sha256`), so showing it decodes nothing. The drift monitor sees
     each result before it is stored (`monitoring.drift.monitor`), against the live model's
-    training data where `references` has it for the type.
+    training data where `references` has it for the type. A model `shadows` runs in shadow
+    for the type reads the document too, before the result is stored, and both readings are
+    kept with it (`monitoring.shadow`); the result is the live model's alone.
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -130,6 +134,7 @@ def run_job(
             complete(session_factory, job)
             return False
         sha, filename, columns = row.sha256, row.filename, (row.source, row.doc_type_hint)
+        workspace_id = row.workspace_id
         to_split = (row.meta or {}).get(SPLIT_KEY) == "invoices" and not row.meta.get("split_parts")
         policy = effective_policy(session, row.workspace_id)
     try:
@@ -196,6 +201,8 @@ def run_job(
         fail(session_factory, job, exc, retryable=True)
         return False
     doc.id = job.document_id
+    shadow = shadows(doc.doc_type) if shadows else None
+    reading = read_in_shadow(workspace_id, job.document_id, doc, shadow, policy) if shadow else None
     with session_factory() as session, session.begin():
         row = session.get(DocumentRow, job.document_id)
         if row is not None:
@@ -212,6 +219,8 @@ def run_job(
             record_events(session, job.document_id, row.workspace_id, outcome)
             on_result_stored(session, job.document_id, row.workspace_id, doc)
             on_data_approved(session, job.document_id, row.workspace_id, doc)
+            if reading is not None:
+                session.add(reading)
         return stored
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from paperclerk.identity import store
 from paperclerk.identity.case import OUTCOMES
 from paperclerk.identity.service import CaseView, evaluate_case
-from paperclerk.review.schema import value_text
+from paperclerk.model.fields import value_text
 from paperclerk.storage.errors import InvalidCursorError
 from paperclerk.storage.tables import DocumentRow, KycCase, KycCaseDocument, ReviewItem
 from paperclerk.web.state import AppState, State

@@ -9,11 +9,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from paperclerk.model import Document
+from paperclerk.model.fields import value_text
 from paperclerk.model.personal import has_personal_fields
 from paperclerk.review import list_entries
 from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.decisions import DECIDED_STATES
-from paperclerk.review.schema import form_fields, item_columns, value_text
+from paperclerk.review.schema import form_fields, item_columns
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
 from paperclerk.web.state import State
 from paperclerk.web.ui.auth import User as UserDep

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from paperclerk.model import Document
+from paperclerk.model.fields import value_text
 from paperclerk.payables.coding_store import learn_approved_codings
 from paperclerk.review import (
     BlockingProblemsError,
@@ -35,7 +36,7 @@ from paperclerk.review import (
 from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.corrections import parsed_texts
 from paperclerk.review.decisions import reopen
-from paperclerk.review.schema import form_fields, item_columns, kind_of, value_text
+from paperclerk.review.schema import form_fields, item_columns, kind_of
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
