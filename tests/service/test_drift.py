@@ -6,6 +6,7 @@ An alarm holds documents for a person, is audited, announced by webhook, shown i
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,38 @@ def test_the_dashboard_shows_the_alarm_and_an_admin_acknowledges_it(ui: Ui) -> N
         assert open_alarms(s, [ui.ws_a]) == []
         entry = s.scalars(select(AuditEvent).where(AuditEvent.action == "drift.acknowledged")).one()
         assert entry.actor_id == "ui:boss@x.org"
+
+
+def _typed(
+    factory: sessionmaker[Session], workspace_id: str, types: list[DocType], sha: str
+) -> list[DriftAlarmRow]:
+    """Monitor one document of each type in turn (no model reference: only the mix counts)."""
+    policy = packaged_policy()
+    raised = []
+    for i, doc_type in enumerate(types):
+        with factory.begin() as s:
+            row, _ = create_document(s, workspace_id, sha256=f"{sha}{i:05d}".ljust(64, "0"),
+                                     size_bytes=1)  # fmt: skip
+            doc = _document(0.95, 0.95)
+            doc.doc_type = doc_type
+            raised += monitor(s, workspace_id, row.id, doc, policy.for_type(doc_type), None)
+    return raised
+
+
+def test_a_type_whose_share_of_the_traffic_rises_alarms_a_steady_mix_does_not(
+    factory: sessionmaker[Session], workspace_id: str
+) -> None:
+    rng = random.Random(5)
+    steady = [DocType.INVOICE if rng.random() < 0.2 else DocType.RECEIPT for _ in range(600)]
+    assert _typed(factory, workspace_id, steady, "m") == []
+    with factory() as s:
+        share = next(f for f in figures(s, workspace_id, "invoice",
+                                        packaged_policy().for_type(DocType.INVOICE), None)
+                     if f.signal == "type_share")  # fmt: skip
+        assert share.kind == "mix" and not share.breached and share.documents == 50
+    shifted = [DocType.INVOICE if rng.random() < 0.6 else DocType.RECEIPT for _ in range(50)]
+    raised = _typed(factory, workspace_id, shifted, "n")
+    assert [(a.doc_type, a.signal) for a in raised] == [("invoice", "type_share")]
+    assert "standard errors higher" in raised[0].message
+    with factory() as s:
+        assert [a.signal for a in open_alarms(s, [workspace_id])] == ["type_share"]

@@ -33,7 +33,7 @@ from paperclerk.storage.audit_chain import verify
 from paperclerk.storage.blobs import Blobs
 from paperclerk.storage.database_blobs import DatabaseBlobStore, open_blob_store
 from paperclerk.storage.db import make_engine, make_session_factory
-from paperclerk.storage.tables import AuditEvent, DocumentRow, ReviewItem
+from paperclerk.storage.tables import AuditEvent, DocumentRow, ReviewItem, ShadowReadingRow
 from paperclerk.storage.workspaces import create_api_key, create_workspace
 from paperclerk.web.app import create_app
 from paperclerk.webhooks import deliver_due, record_events
@@ -192,11 +192,20 @@ def test_purge_deletes_old_originals_and_keeps_the_verdict_masked(service: Servi
 
 def test_retention_zero_purges_at_once_and_none_keeps_for_ever(service: Service) -> None:
     doc_id, blobs = service.finished(DecisionOutcome.AUTO_APPROVED)
+    with service.factory.begin() as session:  # a shadow model's reading repeats the values
+        session.add(ShadowReadingRow(
+            workspace_id=service.workspace_id, document_id=doc_id, doc_type="identity_document",
+            model_id="candidate", live_model="live", seconds=0.1,
+            live_fields={"surname": {"value": SURNAME, "confidence": 0.9}},
+            shadow_fields={"surname": {"value": SURNAME, "confidence": 0.9}},
+        ))  # fmt: skip
     service.cli("set-retention", "acme", "none")
     assert "purged 0 documents" in service.cli("purge")
     service.cli("set-retention", "acme", "0")
     assert doc_id in service.cli("purge", "--workspace", "acme")
     assert not any(service.blobs.exists(sha) for sha in blobs)
+    with service.factory() as session:
+        assert session.scalars(select(ShadowReadingRow)).all() == []
     bad = CliRunner().invoke(
         cli_app, ["admin", "set-retention", "acme", "3.5", "--data-dir", str(service.data_dir)]
     )

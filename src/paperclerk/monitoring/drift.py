@@ -11,7 +11,14 @@ since the type's last acknowledged alarm:
   stability index of the two distributions is reported beside it;
 - `reviewed_accuracy.<field>`: the share of reviewed documents whose field the reviewer
   kept; more than `max_accuracy_drop` under the accuracy the model had on the training
-  documents it would have sent to a person is a breach.
+  documents it would have sent to a person is a breach;
+- `type_share`: the type's share of the workspace's latest `window` documents (all types)
+  against its share of the up to `mix_reference` documents before them, as a
+  two-proportion z-score; a rise of at least `min_share_rise` and over `max_mix_z` is a
+  breach (a classifier sending other documents to this type, or traffic the workspace did
+  not have). The reference is the workspace's own mix, not the classifier's training
+  data, whose balance says nothing of a workspace's traffic. Only rises alarm: a share
+  that falls is other types' rise, judged when their documents arrive.
 
 A breach opens an alarm (one per signal until acknowledged): a `drift.alarm` audit entry,
 a `model.drift` webhook event, a banner on the dashboard and a line in `/metrics`. While a
@@ -54,6 +61,7 @@ from paperclerk.webhooks.registry import record_drift_event
 
 FIELD_CONFIDENCE = "field_confidence."
 REVIEWED_ACCURACY = "reviewed_accuracy."
+TYPE_SHARE = "type_share"
 DRIFT_RULE = "model.drift_alarm"
 """The rule id of the finding that sends a document to a person while an alarm is open."""
 ALARM_ACTION = "drift.alarm"
@@ -70,8 +78,9 @@ class Figure:
 
     `kind` is 'shift' (`value` how many standard errors the live mean lies above the
     training mean, negative when it fell; `bound` the least allowed; `psi` the population
-    stability index beside it) or 'accuracy' (`value` the share kept by reviewers, `bound`
-    the least allowed).
+    stability index beside it), 'accuracy' (`value` the share kept by reviewers, `bound`
+    the least allowed) or 'mix' (`value` how many standard errors the type's share rose,
+    `bound` the most allowed; `live_mean` and `reference_mean` the two shares).
     """
 
     doc_type: str
@@ -87,6 +96,12 @@ class Figure:
 
     def message(self) -> str:
         """Say in one line what moved, by how much, over how many documents."""
+        if self.kind == "mix":
+            return (
+                f"{self.doc_type} {self.signal}: {self.live_mean or 0:.0%} of the last "
+                f"{self.documents} documents against {self.reference_mean or 0:.0%} before, "
+                f"{self.value:.1f} standard errors higher (at most {self.bound:.1f})"
+            )
         if self.kind == "shift":
             return (
                 f"{self.doc_type} {self.signal}: mean {self.live_mean or 0:.3f} over the last "
@@ -180,7 +195,40 @@ def figures(
                 )
     accuracy = (reference.reference.get("reviewed_accuracy") or {}) if reference else {}
     out += _accuracy_figures(session, workspace_id, doc_type, accuracy, bounds, since)
-    return out
+    share = _share_figure(session, workspace_id, doc_type, bounds, since)
+    return out + ([share] if share else [])
+
+
+def _share_figure(
+    session: Session,
+    workspace_id: str,
+    doc_type: str,
+    bounds: DriftPolicy,
+    since: dt.datetime | None,
+) -> Figure | None:
+    """Compare the type's share of the latest `window` documents with the ones before them."""
+    query = select(DriftObservationRow.doc_type).where(
+        DriftObservationRow.workspace_id == workspace_id
+    )
+    if since is not None:
+        query = query.where(DriftObservationRow.at > since)
+    limit = bounds.window + bounds.mix_reference
+    types = list(session.scalars(query.order_by(DriftObservationRow.id.desc()).limit(limit)))
+    live, before = types[: bounds.window], types[bounds.window :]
+    if not live or not before:
+        return None
+    k1, n1 = live.count(doc_type), len(live)
+    k0, n0 = before.count(doc_type), len(before)
+    p1, p0, pooled = k1 / n1, k0 / n0, (k1 + k0) / (n1 + n0)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    z = (p1 - p0) / spread if spread > 0 else 0.0
+    breached = (
+        n1 >= bounds.min_documents
+        and n0 >= bounds.min_mix_reference
+        and p1 - p0 >= bounds.min_share_rise
+        and z > bounds.max_mix_z
+    )
+    return Figure(doc_type, TYPE_SHARE, "mix", z, bounds.max_mix_z, n1, p1, p0, breached)
 
 
 def _recent_observations(

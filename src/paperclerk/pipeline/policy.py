@@ -32,8 +32,11 @@ class DriftPolicy(BaseModel):
     training data (`learning.drift_reference`): the mean OCR word confidence and each
     gating field's confidence, alarming when the live mean fell more than `max_drop_z`
     standard errors under the training mean (the population stability index is reported
-    beside it); and each field's accuracy among reviewers' confirmations with the accuracy
-    the model had on the documents it would have sent to a person.
+    beside it); each field's accuracy among reviewers' confirmations with the accuracy
+    the model had on the documents it would have sent to a person; and the type's share of
+    the workspace's latest `window` documents with its share of the `mix_reference` ones
+    before them (a rise of at least `min_share_rise` and more than `max_mix_z` standard
+    errors alarms: documents typed wrongly, or a new kind of traffic).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -55,6 +58,22 @@ class DriftPolicy(BaseModel):
     )
     min_reviewed: int = Field(
         30, ge=5, le=5000, description="Fewest reviewed documents before an accuracy alarm."
+    )
+    mix_reference: int = Field(
+        500,
+        ge=50,
+        le=50000,
+        description="Documents before the window the type's share is "
+        "compared with (the workspace's own mix, not the training data's).",
+    )
+    min_mix_reference: int = Field(
+        100, ge=20, le=50000, description="Fewest of those before a type-share alarm."
+    )
+    max_mix_z: float = Field(
+        5.0, gt=0.0, le=50.0, description="Standard errors the type's share may rise by."
+    )
+    min_share_rise: float = Field(
+        0.1, gt=0.0, le=1.0, description="Least rise of the share that can alarm."
     )
     tighten: bool = Field(
         True, description="While an alarm is open, every document of the type goes to a person."

@@ -861,7 +861,10 @@ class DriftObservationRow(Base):
     """
 
     __tablename__ = "drift_observations"
-    __table_args__ = (Index("ix_drift_observations_recent", "workspace_id", "doc_type", "id"),)
+    __table_args__ = (
+        Index("ix_drift_observations_recent", "workspace_id", "doc_type", "id"),
+        Index("ix_drift_observations_workspace", "workspace_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

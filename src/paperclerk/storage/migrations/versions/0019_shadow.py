@@ -1,4 +1,4 @@
-"""Shadow evaluation: each document a shadow model read beside the live one.
+"""Shadow evaluation: each document a shadow model read beside the live one; a drift index.
 
 Revision ID: 0019
 Revises: 0018
@@ -6,7 +6,8 @@ Create Date: 2027-02-25
 
 `shadow_readings` holds, per document read while a model ran in shadow, both models'
 values and confidences, whether each would have gone straight through and whether they
-agreed; rows go with their document.
+agreed; rows go with their document. An index on drift observations by workspace lets
+the drift monitor read a workspace's latest document types (its type mix) quickly.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def upgrade() -> None:
         "ix_shadow_readings_model", "shadow_readings", ["workspace_id", "model_id", "id"]
     )
     op.create_index(op.f("ix_shadow_readings_document_id"), "shadow_readings", ["document_id"])
+    op.create_index("ix_drift_observations_workspace", "drift_observations", ["workspace_id", "id"])
 
 
 def downgrade() -> None:
-    """Drop the shadow readings."""
+    """Drop the shadow readings and the index."""
+    op.drop_index("ix_drift_observations_workspace", "drift_observations")
     op.drop_table("shadow_readings")
