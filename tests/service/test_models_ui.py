@@ -15,7 +15,10 @@ def _registry(ui: Ui) -> Registry:
             id=model_id, kind=RECEIPT_KIND, created_at=dt.datetime(2027, 1, day, tzinfo=dt.UTC),
             training_data_hash="abcdef123456789", code_version="test", training_examples=490,
             training_sources={"sroie-engine": 245, "review": 12},
-            metrics={"micro_f1": 0.93}, thresholds={"total": 0.97},
+            metrics={"micro_f1": 0.93, "reliability_by_field": {"total": [
+                {"confidence_at_least": 0.9, "fields": 60, "error": 0.0167,
+                 "promised_error": 0.1}]}},
+            thresholds={"total": 0.97},
         )  # fmt: skip
         registry.save_card(card)
         (registry.folder(model_id) / "model.json.gz").write_bytes(b"")
@@ -29,7 +32,8 @@ def test_an_admin_sees_the_cards_and_rolls_back_with_a_reason(ui: Ui) -> None:
     page = ui.client.get("/models")
     assert page.status_code == 200
     for text in ("m1", "m2", "sroie-engine: 245", "review: 12", "micro_f1 0.93", "total ≥ 0.97",
-                 "by retraining", "Roll back to m1"):  # fmt: skip
+                 "by retraining", "Roll back to m1",
+                 "confidence ≥ 0.9: 60 fields, 1.7 % wrong (promised ≤ 10 %)"):  # fmt: skip
         assert text in page.text, text
     token = ui.csrf_of("/models")
     no_reason = ui.client.post("/models/rollback", data={"csrf_token": token, "reason": ""})

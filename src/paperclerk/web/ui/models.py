@@ -12,12 +12,17 @@ workspaces (`monitoring.shadow`) beside a button to promote it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from paperclerk.learning.registry import RECEIPT_KIND, NothingToRollBackError, Registry
+from paperclerk.learning.registry import (
+    RECEIPT_KIND,
+    ModelCard,
+    NothingToRollBackError,
+    Registry,
+)
 from paperclerk.monitoring.shadow import report
 from paperclerk.web.state import State
 from paperclerk.web.ui.auth import Admin, Csrf
@@ -27,6 +32,18 @@ router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
 FIGURES = ("micro_f1", "micro_f1_normalised", "automation_rate", "auto_field_error")
 """Validation figures a card shows, when the training measured them."""
+
+
+def calibration(card: ModelCard) -> dict[str, list[dict[str, Any]]]:
+    """Return a card's reliability table per field, measured on validation where it was.
+
+    Each row: among fields read with at least this confidence, how many and what share was
+    wrong, against the error the confidence promised. Cross-fitted on the training data
+    when the model was trained without a validation set (the packaged one).
+    """
+    metrics = card.metrics
+    table = metrics.get("reliability_by_field") or metrics.get("reliability_cross_fitted")
+    return table if isinstance(table, dict) else {}
 
 
 def registry_of(state: State) -> Registry:
@@ -58,6 +75,7 @@ def models_page(
     ctx = {
         "user": user,
         "cards": cards,
+        "calibration": {c.id: calibration(c) for c in cards},
         "shadow": shadow,
         "shadow_report": shadow_report,
         "figures": FIGURES,
