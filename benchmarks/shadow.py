@@ -29,6 +29,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from paperclerk.datasets.dataset import Dataset
 from paperclerk.datasets.importers import import_sroie, sroie_fields
@@ -44,6 +45,7 @@ from paperclerk.learning.registry import RECEIPT_KIND, Registry
 from paperclerk.monitoring.shadow import same_value
 from paperclerk.queue.lease import claim
 from paperclerk.review import Correction, Reviewer, approve
+from paperclerk.review.decisions import BlockingProblemsError
 from paperclerk.settings import get_settings
 from paperclerk.storage.blobs import BlobStore
 from paperclerk.storage.db import make_engine, make_session_factory
@@ -64,6 +66,35 @@ def save(result: TrainResult, registry: Registry) -> str:
     result.memory.save(folder / "memory.json")
     registry.save_card(result.card)
     return result.card.id
+
+
+def review(
+    factory: sessionmaker[Session],
+    reviewer: Reviewer,
+    document_id: str,
+    expected: dict[str, str | None],
+) -> None:
+    """Approve a receipt the live model sent to review with its ground-truth header fields.
+
+    The keys give the header only: a rule the true values still fail (line items that do
+    not add up to the true total) is acknowledged as a reviewer would, saying why.
+    """
+    fields = {n: v or "" for n, v in expected.items()}
+    acknowledged: dict[str, str] = {}
+    for _ in range(2):
+        try:
+            with factory.begin() as s:
+                item = s.get(ReviewItem, document_id)
+                if item is None or item.state != "pending":
+                    return
+                correction = Correction(fields=fields, acknowledged=acknowledged)
+                approve(s, reviewer, document_id, correction, data_dir=None)
+                return
+        except BlockingProblemsError as exc:
+            rules = {p.rule for p in exc.problems if p.rule}
+            if not rules or rules <= acknowledged.keys():
+                return  # values the key cannot give: left in the queue
+            acknowledged |= {r: "the key gives the header only" for r in rules}
 
 
 def offline_accuracy(
@@ -88,6 +119,26 @@ def offline_accuracy(
             right_all, total_all = right_all + right, total_all + total
         out[side] = {"fields": per_field, "overall": round(right_all / total_all, 4)}
     return out
+
+
+def key_fields(report: dict[str, Any]) -> dict[str, Any]:
+    """Return the report's accuracy over the fields the ground truth gives (`FIELDS`).
+
+    The reviewer of this replay types only those; the other fields it approves as shown,
+    so they would count the live model right by construction.
+    """
+    reviewed = live = shadow = 0.0
+    for name in FIELDS:
+        row = report["fields"].get(name) or {}
+        n = row.get("reviewed") or 0
+        reviewed += n
+        live += n * (row.get("live_accuracy") or 0.0)
+        shadow += n * (row.get("shadow_accuracy") or 0.0)
+    return {
+        "reviewed": int(reviewed),
+        "live_accuracy": round(live / reviewed, 4) if reviewed else None,
+        "shadow_accuracy": round(shadow / reviewed, 4) if reviewed else None,
+    }
 
 
 def main() -> int:
@@ -153,11 +204,7 @@ def main() -> int:
                     t0 = time.perf_counter()
                     run_job(factory, blobs, job, ocr, receipts, references, shadows)
                     job_seconds.append(time.perf_counter() - t0)
-                with factory.begin() as s:
-                    item = s.get(ReviewItem, document_id)
-                    if item is not None and item.state == "pending":
-                        fields = {n: v or "" for n, v in expected.items()}
-                        approve(s, reviewer, document_id, Correction(fields=fields), data_dir=None)
+                review(factory, reviewer, document_id, expected)
                 print(f"\rreplayed {i + 1}/{len(replay)}", end="", file=sys.stderr)
             print(file=sys.stderr)
             shown = client.get("/v1/models/shadow", headers={"Authorization": f"Bearer {key}"})
@@ -175,6 +222,7 @@ def main() -> int:
         "candidate": {"id": candidate_id, "training_receipts": len(few)},
         "replayed_receipts": len(replay),
         "report": shown.json()["report"],
+        "report_key_fields": key_fields(shown.json()["report"]),
         "all_replayed_accuracy": offline,
         "drift_alarms": alarms,
         "median_job_seconds": round(statistics.median(job_seconds), 4),
@@ -189,12 +237,13 @@ def main() -> int:
     print(f"{'straight through':24}{report['live_automation_rate']:>10.3f}"
           f"{report['shadow_automation_rate']:>10.3f}")  # fmt: skip
     for name, t in report["fields"].items():
-        if t["reviewed"]:
+        if name in FIELDS and t["reviewed"]:
             live_right, shadow_right = t["live_accuracy"], t["shadow_accuracy"]
             print(f"{name + ' (reviewed)':24}{live_right:>10.3f}{shadow_right:>10.3f}")
-    print(f"{'all fields (reviewed)':24}{report['overall']['live_accuracy']:>10.3f}"
-          f"{report['overall']['shadow_accuracy']:>10.3f}")  # fmt: skip
-    print(f"{'all fields (every one)':24}{offline['live']['overall']:>10.3f}"
+    keys = figures["report_key_fields"]
+    print(f"{'4 fields (reviewed)':24}{keys['live_accuracy']:>10.3f}"
+          f"{keys['shadow_accuracy']:>10.3f}")  # fmt: skip
+    print(f"{'4 fields (every one)':24}{offline['live']['overall']:>10.3f}"
           f"{offline['shadow']['overall']:>10.3f}")  # fmt: skip
     print(f"agreement {report['agreement']}, reviewed {report['reviewed_documents']} of "
           f"{report['documents']}; shadow {figures['median_shadow_seconds']} s of "

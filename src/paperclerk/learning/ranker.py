@@ -57,6 +57,8 @@ class HeldOut:
     score: float
     right: int
     evidence: bool = False
+    index: int = -1
+    """Which of the group's candidates was on top."""
 
 
 @dataclass
@@ -137,7 +139,7 @@ class FieldRanker:
                     top = int(np.argmax(scores))
                     right = g.exact if g.exact is not None else g.labels
                     sure = bool(g.evidence and g.evidence[top])
-                    held_out.append(HeldOut(g.key, float(scores[top]), right[top], sure))
+                    held_out.append(HeldOut(g.key, float(scores[top]), right[top], sure, top))
             self.calibrate(held_out)
         self.booster = self._train(usable)
         self.held_out = held_out

@@ -1,0 +1,417 @@
+"""Extractors of document types and fields a user defines, trained from a few examples.
+
+A type (`TypeSpec`) names its fields and each field's value type. Training takes documents
+whose pages are read and whose values a person gave (a label file, or the review screen):
+each value is looked for on the page (a value not printed is reported, never guessed), and
+one ranker per field (`learning.ranker.FieldRanker`, the built-in extractors' calibrated
+LightGBM ranker) learns to pick the run of words that holds it among every run that could
+(`learning.field_spans`). The label words before a value count with leave-one-out counts,
+so the cross-fitted confidences the calibration is fitted on are those of unseen documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from paperclerk.extract.base import Extraction
+from paperclerk.learning.calibration import choose_threshold
+from paperclerk.learning.field_spans import (
+    FEATURES,
+    Anchor,
+    Context,
+    ContextCounts,
+    Featurizer,
+    Span,
+    ValueType,
+    context_of,
+    normalise_value,
+    page_lines,
+    relation_names,
+    relation_rows,
+    spans,
+)
+from paperclerk.learning.ranker import FieldRanker, Group
+from paperclerk.model import (
+    Alternative,
+    Box,
+    ExtractedField,
+    FieldSource,
+    FieldValue,
+    Page,
+    Provenance,
+    union_all,
+)
+from paperclerk.parsers import parse_amount, parse_date
+
+CUSTOM_KIND_PREFIX = "fields:"
+"""Registry kind of a user type's extractor: `fields:<type name>`."""
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+OUTPUT_CUT = 0.5
+"""Confidence under which a field that training saw absent is left empty."""
+MAX_ALTERNATIVES = 3
+
+
+def custom_kind(type_name: str) -> str:
+    """Return the registry kind of a user type's extractor."""
+    return CUSTOM_KIND_PREFIX + type_name
+
+
+class FieldSpec(BaseModel):
+    """One field of a user's document type."""
+
+    name: str
+    value_type: ValueType = ValueType.TEXT
+    required: bool = False
+    gating: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("a field name is lower case letters, digits and _, at most 63")
+        return value
+
+
+class TypeSpec(BaseModel):
+    """A document type a user defined: its name and fields."""
+
+    name: str
+    description: str = ""
+    fields: list[FieldSpec] = Field(default_factory=list)
+    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("a type name is lower case letters, digits and _, at most 63")
+        return value
+
+    def field(self, name: str) -> FieldSpec | None:
+        """Return the spec of one field, if the type has it."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass
+class LabelledDocument:
+    """A document's pages and the values a person gave (None: the field is absent)."""
+
+    id: str
+    pages: list[Page]
+    fields: dict[str, str | None]
+
+
+def find_value(pages: list[Page], spec: FieldSpec, value: str) -> list[Span]:
+    """Return the candidate spans that hold a value (every place it is printed)."""
+    target = normalise_value(spec.value_type, value)
+    if target is None:
+        return []
+    return [s for s in spans(pages, spec.value_type) if _same(spec, s.text, target)]
+
+
+def _same(spec: FieldSpec, text: str, target: str) -> bool:
+    return normalise_value(spec.value_type, text) == target
+
+
+def typed_value(value_type: ValueType, text: str) -> FieldValue:
+    """Return the typed value of a span's text (amount, date, else the text as printed)."""
+    if value_type == ValueType.AMOUNT:
+        return parse_amount(text)
+    if value_type == ValueType.DATE:
+        return parse_date(text, dayfirst=True)
+    return " ".join(text.split())
+
+
+@dataclass
+class FieldOutcome:
+    """What training found of one field: where values were missing, and held-out figures."""
+
+    labelled: int = 0
+    found: int = 0
+    absent: int = 0
+    not_found: list[dict[str, str]] = field(default_factory=list)
+    held_out: list[tuple[float, bool]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the outcome as JSON (the training report)."""
+        right = sum(ok for _, ok in self.held_out)
+        return {
+            "labelled": self.labelled,
+            "found_on_page": self.found,
+            "absent": self.absent,
+            "not_found": self.not_found,
+            "cross_fitted_accuracy": round(right / len(self.held_out), 4)
+            if self.held_out
+            else None,
+        }
+
+
+class CustomFieldModel:
+    """The trained extractor of one user type: two rankers and label counts per field.
+
+    The first stage ranks a field's candidates on their own; the second adds where each
+    candidate stands from the other fields' first-stage picks (`field_spans.relation_rows`).
+    """
+
+    def __init__(
+        self,
+        spec: TypeSpec,
+        stage1: dict[str, FieldRanker],
+        rankers: dict[str, FieldRanker],
+        counts: dict[str, ContextCounts],
+        cuts: dict[str, float],
+        thresholds: dict[str, float],
+    ) -> None:
+        self.spec = spec
+        self.stage1 = stage1
+        self.rankers = rankers
+        self.counts = counts
+        self.cuts = cuts
+        self.thresholds = thresholds
+
+    def others(self, name: str) -> list[str]:
+        """Return the fields whose picks the second stage of `name` looks at."""
+        return [f.name for f in self.spec.fields if f.name != name and f.name in self.stage1]
+
+    def extract(self, pages: list[Page]) -> Extraction:
+        """Return each field's value, confidence, place on the page and alternatives."""
+        candidates = {
+            f.name: spans(pages, f.value_type) for f in self.spec.fields if f.name in self.stage1
+        }
+        rows = {
+            name: Featurizer(self.counts[name]).rows(pages, found)
+            for name, found in candidates.items()
+        }
+        anchors = {
+            name: _top(candidates[name], self.stage1[name], rows[name]) for name in candidates
+        }
+        out = Extraction()
+        for spec in self.spec.fields:
+            ranker = self.rankers.get(spec.name)
+            if ranker is None or not candidates.get(spec.name):
+                continue
+            near = [anchors[o] for o in self.others(spec.name)]
+            features = _with_relations(pages, candidates[spec.name], rows[spec.name], near)
+            found = _best(spec, candidates[spec.name], ranker, features)
+            if found is not None and found.confidence >= self.cuts.get(spec.name, 0.0):
+                out.fields[spec.name] = found
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the model as plain JSON."""
+        return {
+            "type": self.spec.model_dump(mode="json"),
+            "stage1": {n: r.to_json() for n, r in self.stage1.items()},
+            "rankers": {n: r.to_json() for n, r in self.rankers.items()},
+            "counts": {n: c.to_json() for n, c in self.counts.items()},
+            "cuts": self.cuts,
+            "thresholds": self.thresholds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CustomFieldModel:
+        """Rebuild a model written by `to_json`."""
+        return cls(
+            TypeSpec.model_validate(data["type"]),
+            {n: FieldRanker.from_json(r) for n, r in data["stage1"].items()},
+            {n: FieldRanker.from_json(r) for n, r in data["rankers"].items()},
+            {n: ContextCounts.from_json(c) for n, c in data["counts"].items()},
+            {n: float(v) for n, v in data.get("cuts", {}).items()},
+            {n: float(v) for n, v in data.get("thresholds", {}).items()},
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the model as gzipped JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as out:
+            json.dump(self.to_json(), out)
+
+    @classmethod
+    def load(cls, path: Path) -> CustomFieldModel:
+        """Read a model written by `save`."""
+        with gzip.open(path, "rt", encoding="utf-8") as src:
+            return cls.from_json(json.load(src))
+
+
+def _top(candidates: list[Span], ranker: FieldRanker, rows: list[list[float]]) -> Anchor | None:
+    """Return a field's first-stage pick, or None when it has no candidate."""
+    if not candidates:
+        return None
+    scores = ranker.scores(rows)
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return Anchor(candidates[best], ranker.confidence(scores[best]))
+
+
+def _with_relations(
+    pages: list[Page], candidates: list[Span], rows: list[list[float]], near: list[Anchor | None]
+) -> list[list[float]]:
+    relations = relation_rows(pages, candidates, near)
+    return [own + rel for own, rel in zip(rows, relations, strict=True)]
+
+
+def _best(
+    spec: FieldSpec, candidates: list[Span], ranker: FieldRanker, features: list[list[float]]
+) -> ExtractedField | None:
+    scores = ranker.scores(features)
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    top = candidates[order[0]]
+    value = typed_value(spec.value_type, top.text)
+    if value is None:
+        return None
+    seen = {normalise_value(spec.value_type, top.text)}
+    alternatives = []
+    for i in order[1:]:
+        other = candidates[i]
+        key = normalise_value(spec.value_type, other.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        alternatives.append(
+            Alternative(
+                value=typed_value(spec.value_type, other.text),
+                raw_text=other.text,
+                score=round(ranker.confidence(scores[i]), 4),
+                provenance=_provenance(other),
+            )
+        )
+        if len(alternatives) == MAX_ALTERNATIVES:
+            break
+    return ExtractedField(
+        name=spec.name,
+        value=value,
+        raw_text=top.text,
+        confidence=round(ranker.confidence(scores[order[0]]), 4),
+        provenance=_provenance(top),
+        source=FieldSource.MODEL,
+        alternatives=alternatives,
+    )
+
+
+def _provenance(span: Span) -> Provenance:
+    box: Box | None = union_all([w.box for w in span.words])
+    return Provenance(page=span.page, box=box, word_ids=[w.id for w in span.words])
+
+
+def _context(pages: list[Page], span: Span) -> Context:
+    """Return what surrounds a span on its page."""
+    return context_of(page_lines(next(p for p in pages if p.index == span.page)), span)
+
+
+@dataclass
+class _Prepared:
+    """One field's training material: counts, and each document's candidates and rows."""
+
+    stats: ContextCounts
+    targets: dict[str, str | None]
+    candidates: dict[str, list[Span]] = field(default_factory=dict)
+    rows: dict[str, list[list[float]]] = field(default_factory=dict)
+
+
+def _prepare(
+    fspec: FieldSpec, documents: list[LabelledDocument], outcome: FieldOutcome
+) -> _Prepared:
+    """Find each labelled value on its page, count its context, featurise every document."""
+    stats = ContextCounts()
+    targets: dict[str, str | None] = {}
+    for doc in documents:
+        if fspec.name not in doc.fields:
+            continue
+        outcome.labelled += 1
+        value = doc.fields[fspec.name]
+        if value is None or not str(value).strip():
+            outcome.absent += 1
+            targets[doc.id] = None
+            continue
+        places = find_value(doc.pages, fspec, value)
+        if not places:
+            outcome.not_found.append({"document": doc.id, "value": str(value)})
+            continue
+        outcome.found += 1
+        targets[doc.id] = normalise_value(fspec.value_type, value)
+        stats.add(doc.id, _context(doc.pages, places[0]))
+    prepared = _Prepared(stats, targets)
+    for doc in documents:
+        found = spans(doc.pages, fspec.value_type)
+        prepared.candidates[doc.id] = found
+        prepared.rows[doc.id] = Featurizer(stats, leave_out=doc.id).rows(doc.pages, found)
+    return prepared
+
+
+def _groups(
+    fspec: FieldSpec, prepared: _Prepared, extra: dict[str, list[list[float]]] | None = None
+) -> list[Group]:
+    groups = []
+    for doc_id, target in prepared.targets.items():
+        labels = [
+            int(target is not None and _same(fspec, c.text, target))
+            for c in prepared.candidates[doc_id]
+        ]
+        rows = prepared.rows[doc_id]
+        if extra is not None:
+            rows = [own + rel for own, rel in zip(rows, extra[doc_id], strict=True)]
+        groups.append(Group(rows, labels, key=doc_id))
+    return groups
+
+
+def train_custom_fields(
+    spec: TypeSpec, documents: list[LabelledDocument], folds: int = 5
+) -> tuple[CustomFieldModel, dict[str, FieldOutcome]]:
+    """Train a user type's extractor on labelled documents; return it and what training saw.
+
+    A field needs at least two documents whose value was found on the page. The second
+    stage of a field learns from the other fields' first-stage picks as they would be on a
+    new document: cross-fitted where the other field was labelled. Thresholds per field
+    keep the error of fields passing them at 1 % on cross-fitted predictions (none when no
+    cut does), for the decision policy's gating fields.
+    """
+    outcomes = {f.name: FieldOutcome() for f in spec.fields}
+    prepared = {f.name: _prepare(f, documents, outcomes[f.name]) for f in spec.fields}
+    usable = [f for f in spec.fields if outcomes[f.name].found >= 2]
+    by_name = {f.name: f for f in usable}
+    stage1: dict[str, FieldRanker] = {}
+    anchors: dict[str, dict[str, Anchor | None]] = {}
+    for fspec in usable:
+        ranker = FieldRanker(FEATURES)
+        groups = _groups(fspec, prepared[fspec.name])
+        ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
+        stage1[fspec.name] = ranker
+        mine = prepared[fspec.name]
+        crossed = {h.key: h for h in ranker.held_out if h.index >= 0}
+        anchors[fspec.name] = {}
+        for doc in documents:
+            pick = crossed.get(doc.id)
+            candidates = mine.candidates[doc.id]
+            if pick is not None:
+                anchor = Anchor(candidates[pick.index], ranker.confidence(pick.score))
+                anchors[fspec.name][doc.id] = anchor
+            else:
+                anchors[fspec.name][doc.id] = _top(candidates, ranker, mine.rows[doc.id])
+    model = CustomFieldModel(spec, stage1, {}, {}, {}, {})
+    pages = {doc.id: doc.pages for doc in documents}
+    for fspec in usable:
+        mine, outcome = prepared[fspec.name], outcomes[fspec.name]
+        others = model.others(fspec.name)
+        extra = {
+            doc_id: relation_rows(
+                pages[doc_id], mine.candidates[doc_id], [anchors[o][doc_id] for o in others]
+            )
+            for doc_id in mine.targets
+        }
+        ranker = FieldRanker(FEATURES + relation_names(others))
+        groups = _groups(by_name[fspec.name], mine, extra)
+        held = ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
+        outcome.held_out = [(ranker.confidence(h.score), bool(h.right)) for h in held]
+        model.rankers[fspec.name], model.counts[fspec.name] = ranker, mine.stats
+        model.cuts[fspec.name] = OUTPUT_CUT if outcome.absent else 0.0
+        chosen = choose_threshold(outcome.held_out, 0.01)
+        if chosen is not None:
+            model.thresholds[fspec.name] = round(chosen, 4)
+    return model, outcomes
