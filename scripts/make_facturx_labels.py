@@ -29,6 +29,7 @@ def labels(truth: dict[str, object]) -> dict[str, str]:
 
 
 def main() -> int:
+    """Link each PDF into the target folder and write its label file; print the count."""
     source, target = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
     target.mkdir(parents=True, exist_ok=True)
     count = 0

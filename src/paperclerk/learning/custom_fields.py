@@ -4,9 +4,11 @@ A type (`TypeSpec`) names its fields and each field's value type. Training takes
 whose pages are read and whose values a person gave (a label file, or the review screen):
 each value is looked for on the page (a value not printed is reported, never guessed), and
 one ranker per field (`learning.ranker.FieldRanker`, the built-in extractors' calibrated
-LightGBM ranker) learns to pick the run of words that holds it among every run that could
-(`learning.field_spans`). The label words before a value count with leave-one-out counts,
-so the cross-fitted confidences the calibration is fitted on are those of unseen documents.
+LightGBM ranker, here with mined hard negatives) learns to pick the run of words that holds
+it among every run that could (`learning.field_spans`); a second stage adds where each
+candidate stands from the other fields' first picks. The label words before a value count
+with leave-one-out counts, so the cross-fitted confidences the calibration is fitted on
+are those of unseen documents.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 OUTPUT_CUT = 0.5
 """Confidence under which a field that training saw absent is left empty."""
 MAX_ALTERNATIVES = 3
+NEGATIVES = 100
+"""Wrong candidates per document each ranker trains on, half of them the hardest (mined)."""
 
 
 def custom_kind(type_name: str) -> str:
@@ -379,7 +383,7 @@ def train_custom_fields(
     stage1: dict[str, FieldRanker] = {}
     anchors: dict[str, dict[str, Anchor | None]] = {}
     for fspec in usable:
-        ranker = FieldRanker(FEATURES)
+        ranker = FieldRanker(FEATURES, max_negatives=NEGATIVES, mine_hard=True)
         groups = _groups(fspec, prepared[fspec.name])
         ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
         stage1[fspec.name] = ranker
@@ -405,7 +409,8 @@ def train_custom_fields(
             )
             for doc_id in mine.targets
         }
-        ranker = FieldRanker(FEATURES + relation_names(others))
+        names = FEATURES + relation_names(others)
+        ranker = FieldRanker(names, max_negatives=NEGATIVES, mine_hard=True)
         groups = _groups(by_name[fspec.name], mine, extra)
         held = ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
         outcome.held_out = [(ranker.confidence(h.score), bool(h.right)) for h in held]

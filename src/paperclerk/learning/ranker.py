@@ -100,8 +100,21 @@ def _folds(groups: list[Group], folds: int) -> list[int]:
 class FieldRanker:
     """Scores candidates of one field; the best one per document becomes the value."""
 
-    def __init__(self, feature_names: list[str]) -> None:
+    def __init__(
+        self,
+        feature_names: list[str],
+        max_negatives: int = MAX_NEGATIVES,
+        mine_hard: bool = False,
+    ) -> None:
+        """Name the features; `max_negatives` per document are trained on, a sample.
+
+        With `mine_hard`, a first model trained on a random sample scores every candidate,
+        and half of the sample is then the negatives it scored highest (wrong candidates
+        that look right), the rest drawn at random, for the model kept.
+        """
         self.feature_names = feature_names
+        self.max_negatives = max_negatives
+        self.mine_hard = mine_hard
         self.booster: lgb.Booster | None = None
         self.calibration = Calibration()
         # Winners whose value something independent confirms (`Group.evidence`: a total
@@ -160,13 +173,23 @@ class FieldRanker:
         )
 
     def _train(self, groups: list[Group]) -> lgb.Booster:
+        first = self._train_on(groups, None)
+        if not self.mine_hard:
+            return first
+        scored = [
+            first.predict(np.asarray(g.features, dtype=np.float64), num_threads=PREDICT_THREADS)
+            for g in groups
+        ]
+        return self._train_on(groups, scored)
+
+    def _train_on(self, groups: list[Group], scored: list[Any] | None) -> lgb.Booster:
         rows: list[list[float]] = []
         labels: list[int] = []
         rng = np.random.default_rng(7)
-        for g in groups:
+        for n, g in enumerate(groups):
             negatives = [i for i, label in enumerate(g.labels) if not label]
-            if len(negatives) > MAX_NEGATIVES:
-                negatives = sorted(rng.choice(negatives, MAX_NEGATIVES, replace=False).tolist())
+            if len(negatives) > self.max_negatives:
+                negatives = self._sample(negatives, rng, scored[n] if scored else None)
             keep = sorted([i for i, label in enumerate(g.labels) if label] + negatives)
             rows.extend(g.features[i] for i in keep)
             labels.extend(g.labels[i] for i in keep)
@@ -177,6 +200,16 @@ class FieldRanker:
             y[0] = 1.0 - y[0]
         data = lgb.Dataset(x, y, feature_name=self.feature_names, free_raw_data=True)
         return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
+
+    def _sample(self, negatives: list[int], rng: np.random.Generator, scores: Any) -> list[int]:
+        budget = self.max_negatives
+        hard: list[int] = []
+        if scores is not None:
+            hard = sorted(negatives, key=lambda i: -float(scores[i]))[: budget // 2]
+        chosen = set(hard)
+        rest = [i for i in negatives if i not in chosen]
+        drawn = rng.choice(rest, budget - len(hard), replace=False).tolist() if rest else []
+        return sorted(chosen | set(drawn))
 
     def scores(self, features: list[list[float]]) -> list[float]:
         """Return the raw score of every candidate."""

@@ -1,0 +1,129 @@
+"""Your own fields: the learning curve of a user type's extractor (5, 10, 20, all examples).
+
+Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0] --json FILE
+
+DIR is a labelled folder (`<id>.pdf` beside `<id>.labels.json`, for instance made by
+`scripts/make_facturx_labels.py` from the shared Factur-X PDFs). The documents are shuffled
+(seed 0) and cut into `--folds` parts; each part in turn is held back and the extractor
+trains on the first N of the others (0: all of them). Writes per size the micro-F1 over
+every held-back labelled value (counts pooled over the folds), per field, and the median
+training time, reading with the text layer (OCR only for pages without one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from paperclerk.datasets.labelled_folder import field_names, labelled_files
+from paperclerk.engines.registry import get_engine
+from paperclerk.learning.custom_fields import (
+    CustomFieldModel,
+    FieldSpec,
+    LabelledDocument,
+    TypeSpec,
+    train_custom_fields,
+)
+from paperclerk.learning.custom_training import load_labelled
+from paperclerk.learning.field_spans import normalise_value
+from paperclerk.settings import get_settings
+
+
+def count(
+    model: CustomFieldModel, documents: list[LabelledDocument], tally: dict[str, list[int]]
+) -> None:
+    """Add each labelled value to `tally[field]` = [expected, predicted, correct]."""
+    for doc in documents:
+        read = model.extract(doc.pages).fields
+        for name, value in doc.fields.items():
+            spec = model.spec.field(name)
+            expected = normalise_value(spec.value_type, value) if spec else None
+            if spec is None or expected is None:
+                continue
+            row = tally.setdefault(name, [0, 0, 0])
+            row[0] += 1
+            found = read.get(name)
+            if found is not None:
+                row[1] += 1
+                row[2] += normalise_value(spec.value_type, str(found.value)) == expected
+
+
+def f1(expected: int, predicted: int, correct: int) -> float:
+    if not correct:
+        return 0.0
+    precision, recall = correct / predicted, correct / expected
+    return round(2 * precision * recall / (precision + recall), 4)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 20, 0])
+    parser.add_argument("--json", required=True, help="where to write the figures")
+    args = parser.parse_args()
+    settings = get_settings()
+    files = labelled_files(Path(args.folder))
+    engine = get_engine(settings.ocr_engine, settings.ocr_threads)
+    documents = load_labelled(files, engine, settings.cache_dir)
+    spec = TypeSpec(name="curve", fields=[FieldSpec(name=n) for n in field_names(files)])
+    order = documents[:]
+    random.Random(0).shuffle(order)
+    parts = [order[i :: args.folds] for i in range(args.folds)]
+    rows: list[dict[str, Any]] = []
+    for size in args.sizes:
+        tally: dict[str, list[int]] = {}
+        seconds = []
+        trained_on = []
+        for k, held in enumerate(parts):
+            others = [d for j, part in enumerate(parts) if j != k for d in part]
+            train = others[:size] if size else others
+            started = time.perf_counter()
+            model, _ = train_custom_fields(spec, train)
+            seconds.append(time.perf_counter() - started)
+            trained_on.append(len(train))
+            count(model, held, tally)
+        totals = [sum(v[i] for v in tally.values()) for i in range(3)]
+        row = {
+            "examples": size or "all",
+            "trained_on": trained_on,
+            "micro_f1": f1(*totals),
+            "expected": totals[0],
+            "fields": {n: f1(*v) for n, v in tally.items()},
+            "median_training_seconds": round(statistics.median(seconds), 1),
+        }
+        rows.append(row)
+        print(f"{row['examples']!s:>5} examples: micro-F1 {row['micro_f1']:.3f} "
+              f"({row['median_training_seconds']} s to train)", file=sys.stderr)  # fmt: skip
+    figures = {
+        "benchmark": "fields_curve",
+        "folder": args.folder,
+        "documents": len(documents),
+        "folds": args.folds,
+        "fields": [f.name for f in spec.fields],
+        "curve": rows,
+    }
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(figures, indent=2))
+    names = figures["fields"]
+    print(
+        f"{'examples':>9}{'micro-F1':>10}"
+        + "".join(f"{n[:16]:>18}" for n in names)
+        + f"{'train s':>9}"
+    )
+    for row in rows:
+        cells = "".join(f"{row['fields'].get(n, 0.0):>18.3f}" for n in names)
+        print(
+            f"{row['examples']!s:>9}{row['micro_f1']:>10.3f}{cells}{row['median_training_seconds']:>9}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Training a user type's extractor from a labelled folder, into the model registry.
+
+`paperclerk train fields TYPE DIR` runs `train_type`: the folder's documents are read (OCR
+cached, a text layer as it is), the type is defined from the label files when the registry
+does not know it yet (`<registry>/types/<TYPE>.json`; value type text unless declared), a
+fixed quarter of the documents (by id) is held back when there are at least
+`MIN_FOR_VALIDATION`, the extractor trains on the rest, and the registry's gate promotes it
+only if it scores at least as well as the live one on the held-back documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperclerk.datasets.dataset import in_validation
+from paperclerk.datasets.labelled_folder import LabelledFile, field_names
+from paperclerk.datasets.ocr_cache import read_pages_cached
+from paperclerk.engines.base import OcrEngine
+from paperclerk.learning.custom_fields import (
+    CustomFieldModel,
+    FieldOutcome,
+    FieldSpec,
+    LabelledDocument,
+    TypeSpec,
+    custom_kind,
+    train_custom_fields,
+)
+from paperclerk.learning.field_spans import ValueType, normalise_value
+from paperclerk.learning.registry import ModelCard, Registry, code_version, new_model_id
+
+MIN_FOR_VALIDATION = 12
+"""Fewest documents of which a quarter is held back to measure and gate a new model."""
+MODEL_FILE = "model.json.gz"
+
+
+def load_labelled(
+    files: list[LabelledFile],
+    engine: OcrEngine,
+    cache_dir: Path,
+    on_progress: Callable[[str], None] | None = None,
+) -> list[LabelledDocument]:
+    """Read each labelled file's pages as the pipeline does (OCR results cached)."""
+    out = []
+    for f in files:
+        out.append(LabelledDocument(f.id, read_pages_cached(f.path, engine, cache_dir), f.fields))
+        if on_progress:
+            on_progress(f.id)
+    return out
+
+
+def type_path(registry: Registry, name: str) -> Path:
+    """Return where the registry keeps a user type's definition."""
+    return registry.root / "types" / f"{name}.json"
+
+
+def load_type(registry: Registry, name: str) -> TypeSpec | None:
+    """Return a user type the registry defines, if it does."""
+    path = type_path(registry, name)
+    return TypeSpec.model_validate_json(path.read_text()) if path.exists() else None
+
+
+def save_type(registry: Registry, spec: TypeSpec) -> None:
+    """Write a user type's definition into the registry."""
+    path = type_path(registry, spec.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(spec.model_dump_json(indent=2))
+
+
+def define_type(
+    registry: Registry, name: str, files: list[LabelledFile], declared: dict[str, ValueType]
+) -> TypeSpec:
+    """Return the registry's type `name`, defining it from the label files if it is new.
+
+    A new type gets the fields the label files name, each of its `declared` value type or
+    text. A known type gains the fields the labels add (so labelling a new field and
+    training again is enough).
+    """
+    spec = load_type(registry, name) or TypeSpec(name=name)
+    known = {f.name for f in spec.fields}
+    for field_name in field_names(files):
+        if field_name not in known:
+            value_type = declared.get(field_name, ValueType.TEXT)
+            spec.fields.append(FieldSpec(name=field_name, value_type=value_type))
+    save_type(registry, spec)
+    return spec
+
+
+@dataclass
+class Score:
+    """Field counts on labelled documents: values expected, predicted and right."""
+
+    expected: int = 0
+    predicted: int = 0
+    correct: int = 0
+
+    @property
+    def f1(self) -> float:
+        """The harmonic mean of precision and recall (0 with nothing to count)."""
+        if not self.predicted or not self.expected or not self.correct:
+            return 0.0
+        precision, recall = self.correct / self.predicted, self.correct / self.expected
+        return 2 * precision * recall / (precision + recall)
+
+
+def micro_score(model: CustomFieldModel, documents: list[LabelledDocument]) -> Score:
+    """Count every labelled value: whether the model read it (compared normalised)."""
+    score = Score()
+    for doc in documents:
+        read = model.extract(doc.pages).fields
+        for name, value in doc.fields.items():
+            spec = model.spec.field(name)
+            expected = normalise_value(spec.value_type, value) if spec else None
+            if spec is None or expected is None:
+                continue
+            score.expected += 1
+            found = read.get(name)
+            if found is None:
+                continue
+            score.predicted += 1
+            score.correct += normalise_value(spec.value_type, str(found.value)) == expected
+    return score
+
+
+def data_hash(documents: list[LabelledDocument]) -> str:
+    """Hash what a model learns from: each document's words and labels."""
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.id):
+        words = [(w.text, round(w.box.x0), round(w.box.y0)) for p in doc.pages for w in p.words]
+        digest.update(json.dumps([doc.id, words, sorted(doc.fields.items())]).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class TypeTraining:
+    """What `train_type` did: the card, whether it went live, and what training saw."""
+
+    card: ModelCard
+    promoted: bool
+    outcomes: dict[str, FieldOutcome]
+    validation: int
+
+
+def live_model(registry: Registry, type_name: str) -> CustomFieldModel | None:
+    """Return the live extractor of a user type, if one was promoted."""
+    live = registry.live_id(custom_kind(type_name))
+    return CustomFieldModel.load(registry.folder(live) / MODEL_FILE) if live else None
+
+
+def train_type(
+    registry: Registry, spec: TypeSpec, documents: list[LabelledDocument], by: str
+) -> TypeTraining:
+    """Train a type's extractor, store it, and promote it if not worse than the live one."""
+    validation = [d for d in documents if in_validation(d.id)]
+    if len(documents) < MIN_FOR_VALIDATION or not validation:
+        validation = []
+    held = {d.id for d in validation}
+    train = [d for d in documents if d.id not in held]
+    model, outcomes = train_custom_fields(spec, train)
+    kind = custom_kind(spec.name)
+    card = ModelCard(
+        id=new_model_id(kind.replace(":", "-")),
+        kind=kind,
+        created_at=dt.datetime.now(dt.UTC),
+        training_data_hash=data_hash(train),
+        validation_data_hash=data_hash(validation) if validation else None,
+        code_version=code_version(),
+        thresholds=model.thresholds,
+        training_examples=len(train),
+        training_sources={"labelled-folder": len(train)},
+    )
+    card.metrics = {"fields": {n: o.to_json() for n, o in outcomes.items()}}
+    score, live_score = None, None
+    if validation:
+        score = micro_score(model, validation).f1
+        card.metrics["micro_f1"] = round(score, 4)
+        card.metrics["validation_documents"] = len(validation)
+        current = live_model(registry, spec.name)
+        live_score = micro_score(current, validation).f1 if current else None
+    folder = registry.folder(card.id)
+    model.save(folder / MODEL_FILE)
+    registry.save_card(card)
+    promoted = registry.promote(card, score or 0.0, live_score, by)
+    return TypeTraining(card, promoted, outcomes, len(validation))
