@@ -23,42 +23,9 @@ from typing import Any
 
 from paperclerk.datasets.labelled_folder import field_names, labelled_files
 from paperclerk.engines.registry import get_engine
-from paperclerk.learning.custom_fields import (
-    CustomFieldModel,
-    FieldSpec,
-    LabelledDocument,
-    TypeSpec,
-    train_custom_fields,
-)
-from paperclerk.learning.custom_training import load_labelled
-from paperclerk.learning.field_spans import normalise_value
+from paperclerk.learning.custom_fields import FieldSpec, TypeSpec, train_custom_fields
+from paperclerk.learning.custom_training import Score, field_scores, load_labelled
 from paperclerk.settings import get_settings
-
-
-def count(
-    model: CustomFieldModel, documents: list[LabelledDocument], tally: dict[str, list[int]]
-) -> None:
-    """Add each labelled value to `tally[field]` = [expected, predicted, correct]."""
-    for doc in documents:
-        read = model.extract(doc.pages).fields
-        for name, value in doc.fields.items():
-            spec = model.spec.field(name)
-            expected = normalise_value(spec.value_type, value) if spec else None
-            if spec is None or expected is None:
-                continue
-            row = tally.setdefault(name, [0, 0, 0])
-            row[0] += 1
-            found = read.get(name)
-            if found is not None:
-                row[1] += 1
-                row[2] += normalise_value(spec.value_type, str(found.value)) == expected
-
-
-def f1(expected: int, predicted: int, correct: int) -> float:
-    if not correct:
-        return 0.0
-    precision, recall = correct / predicted, correct / expected
-    return round(2 * precision * recall / (precision + recall), 4)
 
 
 def main() -> int:
@@ -78,7 +45,7 @@ def main() -> int:
     parts = [order[i :: args.folds] for i in range(args.folds)]
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
-        tally: dict[str, list[int]] = {}
+        tally: dict[str, Score] = {}
         seconds = []
         trained_on = []
         for k, held in enumerate(parts):
@@ -88,14 +55,19 @@ def main() -> int:
             model, _ = train_custom_fields(spec, train)
             seconds.append(time.perf_counter() - started)
             trained_on.append(len(train))
-            count(model, held, tally)
-        totals = [sum(v[i] for v in tally.values()) for i in range(3)]
+            for name, score in field_scores(model, held).items():
+                into = tally.setdefault(name, Score())
+                into.expected += score.expected
+                into.predicted += score.predicted
+                into.correct += score.correct
+        total = Score(*(sum(getattr(t, k) for t in tally.values())
+                        for k in ("expected", "predicted", "correct")))  # fmt: skip
         row = {
             "examples": size or "all",
             "trained_on": trained_on,
-            "micro_f1": f1(*totals),
-            "expected": totals[0],
-            "fields": {n: f1(*v) for n, v in tally.items()},
+            "micro_f1": round(total.f1, 4),
+            "expected": total.expected,
+            "fields": {n: round(t.f1, 4) for n, t in tally.items()},
             "median_training_seconds": round(statistics.median(seconds), 1),
         }
         rows.append(row)

@@ -107,9 +107,9 @@ class Score:
         return 2 * precision * recall / (precision + recall)
 
 
-def micro_score(model: CustomFieldModel, documents: list[LabelledDocument]) -> Score:
-    """Count every labelled value: whether the model read it (compared normalised)."""
-    score = Score()
+def field_scores(model: CustomFieldModel, documents: list[LabelledDocument]) -> dict[str, Score]:
+    """Count every labelled value per field: whether the model read it (compared normalised)."""
+    scores: dict[str, Score] = {}
     for doc in documents:
         read = model.extract(doc.pages).fields
         for name, value in doc.fields.items():
@@ -117,13 +117,24 @@ def micro_score(model: CustomFieldModel, documents: list[LabelledDocument]) -> S
             expected = normalise_value(spec.value_type, value) if spec else None
             if spec is None or expected is None:
                 continue
+            score = scores.setdefault(name, Score())
             score.expected += 1
             found = read.get(name)
             if found is None:
                 continue
             score.predicted += 1
             score.correct += normalise_value(spec.value_type, str(found.value)) == expected
-    return score
+    return scores
+
+
+def micro_score(model: CustomFieldModel, documents: list[LabelledDocument]) -> Score:
+    """Return the counts of every field of `field_scores` added together."""
+    total = Score()
+    for score in field_scores(model, documents).values():
+        total.expected += score.expected
+        total.predicted += score.predicted
+        total.correct += score.correct
+    return total
 
 
 def data_hash(documents: list[LabelledDocument]) -> str:
