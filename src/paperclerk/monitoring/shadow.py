@@ -181,13 +181,15 @@ def _reviewed_values(session: Session, document_ids: Iterable[str]) -> dict[str,
     ids = list(document_ids)
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
+        # Only the values: an example also holds every word of its pages.
+        fields = TrainingExampleRow.example["fields"]
         rows = session.execute(
-            select(TrainingExampleRow.document_id, TrainingExampleRow.example)
+            select(TrainingExampleRow.document_id, fields)
             .where(TrainingExampleRow.document_id.in_(ids[start : start + 500]))
             .order_by(TrainingExampleRow.id)
         )
-        for document_id, example in rows:
-            out[document_id] = dict(example.get("fields") or {})
+        for document_id, values in rows:
+            out[document_id] = dict(values or {})
     return out
 
 
