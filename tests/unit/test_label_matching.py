@@ -32,3 +32,10 @@ def test_a_label_in_brackets_qualifies_the_one_before_it() -> None:
     index = DocIndex([page_of("Nettobetrag (zzgl. 19,00% MwSt.) 376,37")])
     hits = index.find_labels(invoice_labels())
     assert [h.label.text for h in hits] == ["Nettobetrag"]
+
+
+def test_a_placeholder_in_square_brackets_holds_no_label() -> None:
+    """`[Seller name]` is a template's value printed where the name goes, not a label."""
+    index = DocIndex([page_of("[Seller name]", "Seller name: ACME GmbH")])
+    hits = index.find_labels(invoice_labels())
+    assert [h.line.text for h in hits] == ["Seller name: ACME GmbH"]

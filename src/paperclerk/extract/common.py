@@ -134,13 +134,16 @@ def match_score(query: list[str], label: list[str]) -> float | None:
 
 
 def _in_brackets(words: list[Word], start: int) -> bool:
-    """Whether a label starting at word ``start`` sits inside an open parenthesis.
+    """Whether a label starting at word ``start`` sits inside an open bracket.
 
-    ``Nettobetrag (zzgl. 19% MwSt.) 376,37``: the bracket qualifies the label before it;
-    the words in it are not a label of their own.
+    ``Nettobetrag (zzgl. 19% MwSt.) 376,37``: the parenthesis qualifies the label before
+    it; ``[Seller name]``: square brackets mark a template's placeholder, a value printed
+    where the name goes. Neither holds a label of its own.
     """
     before = "".join(w.text for w in words[:start])
-    return before.count("(") > before.count(")")
+    if words[start].text.startswith("["):
+        before += "["
+    return before.count("(") > before.count(")") or before.count("[") > before.count("]")
 
 
 def amount_of(fields: dict[str, ExtractedField], name: str) -> Decimal | None:
