@@ -1,6 +1,7 @@
 """Your own fields: the learning curve of a user type's extractor (5, 10, 20, all examples).
 
-Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0] --json FILE
+Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0]
+       [--field NAME=TYPE ...] --json FILE
 
 DIR is a labelled folder (`<id>.pdf` beside `<id>.labels.json`, for instance made by
 `scripts/make_facturx_labels.py` from the shared Factur-X PDFs). The documents are shuffled
@@ -25,6 +26,7 @@ from paperclerk.datasets.labelled_folder import field_names, labelled_files
 from paperclerk.engines.registry import get_engine
 from paperclerk.learning.custom_fields import FieldSpec, TypeSpec, train_custom_fields
 from paperclerk.learning.custom_training import Score, field_scores, load_labelled
+from paperclerk.learning.field_spans import ValueType
 from paperclerk.settings import get_settings
 
 
@@ -34,12 +36,22 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 20, 0])
     parser.add_argument("--json", required=True, help="where to write the figures")
+    parser.add_argument(
+        "--field", action="append", default=[], help="NAME=TYPE: a value type other than text"
+    )
     args = parser.parse_args()
     settings = get_settings()
     files = labelled_files(Path(args.folder))
     engine = get_engine(settings.ocr_engine, settings.ocr_threads)
     documents = load_labelled(files, engine, settings.cache_dir)
-    spec = TypeSpec(name="curve", fields=[FieldSpec(name=n) for n in field_names(files)])
+    declared = dict(item.split("=", 1) for item in args.field)
+    spec = TypeSpec(
+        name="curve",
+        fields=[
+            FieldSpec(name=n, value_type=ValueType(declared.get(n, "text")))
+            for n in field_names(files)
+        ],
+    )
     order = documents[:]
     random.Random(0).shuffle(order)
     parts = [order[i :: args.folds] for i in range(args.folds)]
@@ -79,6 +91,7 @@ def main() -> int:
         "documents": len(documents),
         "folds": args.folds,
         "fields": [f.name for f in spec.fields],
+        "value_types": {f.name: f.value_type.value for f in spec.fields},
         "curve": rows,
     }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,8 @@ from paperclerk.cli.common import DataDir, console, login_name, open_data_dir
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from paperclerk.learning.custom_fields import FieldSpec
+
 admin_app = typer.Typer(
     help="Workspaces, API keys, users and decision policies.", no_args_is_help=True
 )
@@ -21,6 +23,11 @@ policy_app = typer.Typer(
     no_args_is_help=True,
 )
 admin_app.add_typer(policy_app, name="policy")
+types_app = typer.Typer(
+    help="Document types you define: list them, define one and its fields.",
+    no_args_is_help=True,
+)
+admin_app.add_typer(types_app, name="types")
 
 
 @admin_app.command("create-workspace")
@@ -301,3 +308,91 @@ def policy_reset(workspace: str, data_dir: DataDir = None) -> None:
         had = clear_policy_override(session, _workspace_id(session, workspace))
     said = "override removed" if had else "had no override"
     console.print(f"workspace {workspace}: {said}; the packaged policy applies")
+
+
+def _field_spec(text: str) -> FieldSpec:
+    """Parse `NAME=TYPE[,required][,gating]` into a field spec (exit 2 on a bad one)."""
+    from pydantic import ValidationError
+
+    from paperclerk.learning.custom_fields import FieldSpec
+    from paperclerk.learning.field_spans import ValueType
+
+    name, _, rest = text.partition("=")
+    kind, *flags = [p.strip() for p in (rest or "text").split(",")]
+    try:
+        if any(f not in ("required", "gating") for f in flags):
+            raise ValueError(f"unknown flag in {text!r}")
+        return FieldSpec(
+            name=name.strip(),
+            value_type=ValueType(kind),
+            required="required" in flags,
+            gating="gating" in flags,
+        )
+    except (ValueError, ValidationError):
+        kinds = ", ".join(v.value for v in ValueType)
+        console.print(
+            f"[red]--field {text!r}: expected NAME=TYPE[,required][,gating], TYPE one of "
+            f"{kinds}, NAME lower case letters, digits and _[/red]",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from None
+
+
+@types_app.command("define")
+def types_define(
+    name: Annotated[str, typer.Argument(help="The type's name: lower case letters, digits, _.")],
+    field: Annotated[
+        list[str],
+        typer.Option(
+            "--field", help="NAME=TYPE[,required][,gating]; TYPE text, amount, date, identifier."
+        ),
+    ],
+    description: Annotated[str, typer.Option(help="What the type's documents are.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Define a document type and its fields (a known type's fields are replaced).
+
+    Documents are then submitted with `doc_type=NAME`; reviewing them fills the fields, and
+    `paperclerk train fields NAME DIR` or the types page trains the type's extractor.
+    """
+    from paperclerk.learning.custom_fields import TypeSpec
+    from paperclerk.learning.user_types import UserTypes
+
+    specs = [_field_spec(f) for f in field]
+    if len({f.name for f in specs}) != len(specs):
+        console.print("[red]a field name appears twice[/red]")
+        raise typer.Exit(2)
+    _, folder = open_data_dir(data_dir)
+    try:
+        spec = TypeSpec(name=name, description=description, fields=specs)
+        UserTypes(folder / "models").define(spec)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"type {name} defined with {len(specs)} field(s)")
+
+
+@types_app.command("list")
+def types_list(data_dir: DataDir = None) -> None:
+    """List the defined types: fields, value types, flags and the live model."""
+    from rich.table import Table
+
+    from paperclerk.learning.user_types import UserTypes
+
+    _, folder = open_data_dir(data_dir)
+    types = UserTypes(folder / "models")
+    table = Table(title="document types you defined")
+    for col in ("type", "fields", "live model"):
+        table.add_column(col)
+    for name in types.names():
+        spec = types.spec(name)
+        if spec is None:
+            continue
+        described = ", ".join(
+            f.name + f" ({f.value_type.value}" + (", required" if f.required else "")
+            + (", gating" if f.gating else "") + ")"
+            for f in spec.fields
+        )  # fmt: skip
+        table.add_row(name, described, types.live_id(name) or "not trained")
+    console.print(table)

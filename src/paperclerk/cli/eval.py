@@ -481,8 +481,9 @@ def eval_fields(
     from paperclerk.errors import InputError
     from paperclerk.evaluation.fields import evaluate_fields
     from paperclerk.learning.custom_fields import CustomFieldModel
-    from paperclerk.learning.custom_training import MODEL_FILE, live_model, load_labelled
+    from paperclerk.learning.custom_training import live_model, load_labelled
     from paperclerk.learning.registry import Registry
+    from paperclerk.learning.user_types import MODEL_FILE
     from paperclerk.settings import get_settings
 
     settings = get_settings()

@@ -70,6 +70,7 @@ def submit_bytes(
     lane: Lane | str = Lane.BULK,
     max_bytes: int | None = None,
     queue: bool = True,
+    custom_type: str | None = None,
 ) -> Submitted:
     """Store a document's bytes and queue it for processing; return its id.
 
@@ -81,7 +82,8 @@ def submit_bytes(
     already used in the workspace the earlier document is returned (created=False) and
     nothing is queued; the same key with other content raises `ConflictError`.
     `queue=False` stores the document without queueing it (the caller decides what to do
-    with it next, as a batch to split does).
+    with it next, as a batch to split does). `custom_type` names the user-defined type
+    the caller says the document is.
     """
     if not data:
         raise EmptyInputError("the file is empty")
@@ -101,6 +103,7 @@ def submit_bytes(
             doc_type_hint=doc_type_hint,
             metadata=metadata,
             idempotency_key=idempotency_key,
+            custom_type=custom_type,
         )
         if created and queue:
             enqueue(session, row.id, lane)

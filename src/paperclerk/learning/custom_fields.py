@@ -41,6 +41,7 @@ from paperclerk.learning.field_spans import (
     spans,
 )
 from paperclerk.learning.ranker import FieldRanker, Group
+from paperclerk.learning.type_profile import TypeProfile, learn_profile
 from paperclerk.model import (
     Alternative,
     Box,
@@ -58,9 +59,19 @@ CUSTOM_KIND_PREFIX = "fields:"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 OUTPUT_CUT = 0.5
 """Confidence under which a field that training saw absent is left empty."""
+MIN_CONFIDENCE = 0.1
+"""Confidence under which any field is left empty: the model all but rules its pick out.
+
+On the shared Factur-X PDFs (4 folds) every cross-fitted pick under it but two was wrong;
+returning them cost precision and gave a reviewer nothing to confirm."""
 MAX_ALTERNATIVES = 3
 NEGATIVES = 100
 """Wrong candidates per document each ranker trains on, half of them the hardest (mined)."""
+
+
+def is_type_name(name: str) -> bool:
+    """Whether a text can name a user type or field: lower case letters, digits and _."""
+    return bool(_NAME.match(name))
 
 
 def custom_kind(type_name: str) -> str:
@@ -173,6 +184,7 @@ class CustomFieldModel:
         counts: dict[str, ContextCounts],
         cuts: dict[str, float],
         thresholds: dict[str, float],
+        profile: TypeProfile | None = None,
     ) -> None:
         self.spec = spec
         self.stage1 = stage1
@@ -180,6 +192,7 @@ class CustomFieldModel:
         self.counts = counts
         self.cuts = cuts
         self.thresholds = thresholds
+        self.profile = profile or TypeProfile()
 
     def others(self, name: str) -> list[str]:
         """Return the fields whose picks the second stage of `name` looks at."""
@@ -218,6 +231,7 @@ class CustomFieldModel:
             "counts": {n: c.to_json() for n, c in self.counts.items()},
             "cuts": self.cuts,
             "thresholds": self.thresholds,
+            "profile": self.profile.to_json(),
         }
 
     @classmethod
@@ -230,6 +244,7 @@ class CustomFieldModel:
             {n: ContextCounts.from_json(c) for n, c in data["counts"].items()},
             {n: float(v) for n, v in data.get("cuts", {}).items()},
             {n: float(v) for n, v in data.get("thresholds", {}).items()},
+            TypeProfile.from_json(data.get("profile")),
         )
 
     def save(self, path: Path) -> None:
@@ -374,7 +389,8 @@ def train_custom_fields(
     stage of a field learns from the other fields' first-stage picks as they would be on a
     new document: cross-fitted where the other field was labelled. Thresholds per field
     keep the error of fields passing them at 1 % on cross-fitted predictions (none when no
-    cut does), for the decision policy's gating fields.
+    cut does), for the decision policy's gating fields. The type's profile
+    (`type_profile`) is learnt from every document, for recognising the type.
     """
     outcomes = {f.name: FieldOutcome() for f in spec.fields}
     prepared = {f.name: _prepare(f, documents, outcomes[f.name]) for f in spec.fields}
@@ -398,7 +414,9 @@ def train_custom_fields(
                 anchors[fspec.name][doc.id] = anchor
             else:
                 anchors[fspec.name][doc.id] = _top(candidates, ranker, mine.rows[doc.id])
-    model = CustomFieldModel(spec, stage1, {}, {}, {}, {})
+    model = CustomFieldModel(
+        spec, stage1, {}, {}, {}, {}, learn_profile([d.pages for d in documents])
+    )
     pages = {doc.id: doc.pages for doc in documents}
     for fspec in usable:
         mine, outcome = prepared[fspec.name], outcomes[fspec.name]
@@ -415,7 +433,7 @@ def train_custom_fields(
         held = ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
         outcome.held_out = [(ranker.confidence(h.score), bool(h.right)) for h in held]
         model.rankers[fspec.name], model.counts[fspec.name] = ranker, mine.stats
-        model.cuts[fspec.name] = OUTPUT_CUT if outcome.absent else 0.0
+        model.cuts[fspec.name] = OUTPUT_CUT if outcome.absent else MIN_CONFIDENCE
         chosen = choose_threshold(outcome.held_out, 0.01)
         if chosen is not None:
             model.thresholds[fspec.name] = round(chosen, 4)

@@ -32,10 +32,10 @@ from paperclerk.learning.custom_fields import (
 )
 from paperclerk.learning.field_spans import ValueType, normalise_value
 from paperclerk.learning.registry import ModelCard, Registry, code_version, new_model_id
+from paperclerk.learning.user_types import MODEL_FILE, load_type, save_type
 
 MIN_FOR_VALIDATION = 12
 """Fewest documents of which a quarter is held back to measure and gate a new model."""
-MODEL_FILE = "model.json.gz"
 
 
 def load_labelled(
@@ -51,24 +51,6 @@ def load_labelled(
         if on_progress:
             on_progress(f.id)
     return out
-
-
-def type_path(registry: Registry, name: str) -> Path:
-    """Return where the registry keeps a user type's definition."""
-    return registry.root / "types" / f"{name}.json"
-
-
-def load_type(registry: Registry, name: str) -> TypeSpec | None:
-    """Return a user type the registry defines, if it does."""
-    path = type_path(registry, name)
-    return TypeSpec.model_validate_json(path.read_text()) if path.exists() else None
-
-
-def save_type(registry: Registry, spec: TypeSpec) -> None:
-    """Write a user type's definition into the registry."""
-    path = type_path(registry, spec.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(spec.model_dump_json(indent=2))
 
 
 def define_type(

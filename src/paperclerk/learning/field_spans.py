@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -330,8 +331,14 @@ class Featurizer:
         return out
 
 
-RELATION_FEATURES = ["same_page", "line_delta", "x_delta", "same_line_after", "anchor_confidence"]
-"""Per other field: where a candidate stands from that field's first-stage pick."""
+RELATION_FEATURES = ["same_page", "line_delta", "x_delta", "same_line_after", "anchor_confidence",
+                     "rows_below", "x_overlap"]  # fmt: skip
+"""Per other field: where a candidate stands from that field's first-stage pick.
+
+`rows_below` is the vertical distance in the anchor's text heights (an address block's
+postcode line stands one or two rows under its name, another block's may be as near in
+reading order but beside it); `x_overlap` whether the two overlap horizontally.
+"""
 FAR = 99.0
 
 
@@ -346,6 +353,22 @@ class Anchor:
 def relation_names(others: list[str]) -> list[str]:
     """Return the names of the relation features to the other fields, in order."""
     return [f"{name}.{feature}" for name in others for feature in RELATION_FEATURES]
+
+
+def _rows_below(candidate: Span, anchor: Span) -> float:
+    """Return how far below the anchor a candidate stands, in the anchor's text heights."""
+    height = max(statistics.median(w.box.height for w in anchor.words), 1.0)
+    dy = statistics.mean(w.box.cy for w in candidate.words) - statistics.mean(
+        w.box.cy for w in anchor.words
+    )
+    return max(-40.0, min(40.0, dy / height))
+
+
+def _x_overlap(candidate: Span, anchor: Span) -> bool:
+    """Whether a candidate and an anchor share some of the page's width."""
+    cx0, cx1 = min(w.box.x0 for w in candidate.words), max(w.box.x1 for w in candidate.words)
+    ax0, ax1 = min(w.box.x0 for w in anchor.words), max(w.box.x1 for w in anchor.words)
+    return cx0 <= ax1 and ax0 <= cx1
 
 
 def relation_rows(
@@ -363,7 +386,7 @@ def relation_rows(
         row: list[float] = []
         for anchor in anchors:
             if anchor is None:
-                row += [0.0, FAR, 0.0, 0.0, 0.0]
+                row += [0.0, FAR, 0.0, 0.0, 0.0, FAR, 0.0]
                 continue
             a = anchor.span
             same_page = a.page == c.page
@@ -374,6 +397,8 @@ def relation_rows(
                 x0 - ax0 if same_page else 0.0,
                 float(same_page and c.line == a.line and c.start >= a.end),
                 anchor.confidence,
+                _rows_below(c, a) if same_page else FAR,
+                float(same_page and _x_overlap(c, a)),
             ]
         out.append(row)
     return out

@@ -1,7 +1,15 @@
 """The pydantic data model: documents, pages, words, fields, findings and decisions."""
 
 from paperclerk.model.decision import Decision, DecisionOutcome, Finding, Severity
-from paperclerk.model.document import SCHEMA_VERSION, DocType, Document, Source
+from paperclerk.model.document import (
+    CUSTOM_HINT_PREFIX,
+    SCHEMA_VERSION,
+    DocType,
+    Document,
+    Source,
+    read_type_hint,
+    type_hint,
+)
 from paperclerk.model.fields import (
     VAT_CATEGORIES,
     Alternative,
@@ -16,6 +24,7 @@ from paperclerk.model.geometry import Box, NormBox, union_all
 from paperclerk.model.page import Line, Page, Word
 
 __all__ = [
+    "CUSTOM_HINT_PREFIX",
     "SCHEMA_VERSION",
     "VAT_CATEGORIES",
     "Alternative",
@@ -37,5 +46,7 @@ __all__ = [
     "Source",
     "TaxDetail",
     "Word",
+    "read_type_hint",
+    "type_hint",
     "union_all",
 ]

@@ -25,6 +25,38 @@ class DocType(StrEnum):
     BANK_STATEMENT = "bank_statement"
     UTILITY_BILL = "utility_bill"
     OTHER = "other"
+    CUSTOM = "custom"
+    """A type a user defined (`Document.custom_type` names it), read by its trained model."""
+
+
+CUSTOM_HINT_PREFIX = "custom:"
+"""How a hint for a user-defined type is stored and queued: `custom:<type name>`."""
+
+
+def type_hint(doc_type: DocType | None, custom_type: str | None = None) -> str | None:
+    """Return a document type hint as it is stored with a queued document.
+
+    A built-in type is its value; a user-defined type is `custom:<name>`, so one text
+    column holds both and a user type can never be taken for a built-in one.
+    """
+    if custom_type is not None:
+        return CUSTOM_HINT_PREFIX + custom_type
+    return DocType(doc_type).value if doc_type is not None else None
+
+
+def read_type_hint(value: str | None) -> tuple[DocType | None, str | None]:
+    """Return the type and the user type's name of a stored hint (`type_hint`'s inverse).
+
+    Raise ValueError on a value that is neither a built-in type nor `custom:<name>`.
+    """
+    if not value:
+        return None, None
+    if value.startswith(CUSTOM_HINT_PREFIX) and len(value) > len(CUSTOM_HINT_PREFIX):
+        return DocType.CUSTOM, value[len(CUSTOM_HINT_PREFIX) :]
+    doc_type = DocType(value)
+    if doc_type == DocType.CUSTOM:
+        raise ValueError("a hint for a user-defined type names the type: custom:<name>")
+    return doc_type, None
 
 
 class Source(StrEnum):
@@ -66,6 +98,9 @@ class Document(BaseModel):
     size_bytes: int = Field(ge=0)
     pages: list[Page] = Field(default_factory=list)
     doc_type: DocType = DocType.OTHER
+    custom_type: str | None = Field(
+        None, description="The user-defined type's name when `doc_type` is `custom`."
+    )
     doc_type_confidence: float = Field(0.0, ge=0.0, le=1.0)
     fields: dict[str, ExtractedField] = Field(default_factory=dict)
     line_items: list[LineItem] = Field(default_factory=list)

@@ -20,6 +20,7 @@ TYPE_NAMES = {
     DocType.BANK_STATEMENT: ("bank statement", "bank statements"),
     DocType.UTILITY_BILL: ("utility bill", "utility bills"),
     DocType.OTHER: ("document of no known type", "documents of no known type"),
+    DocType.CUSTOM: ("document of a user-defined type", "documents of a user-defined type"),
 }
 
 
@@ -50,6 +51,9 @@ def decide(
     policy = policy or packaged_policy().for_type(doc.doc_type)
     limits = {**(thresholds or {}), **policy.thresholds}
     singular, plural = TYPE_NAMES[doc.doc_type]
+    if doc.doc_type == DocType.CUSTOM and doc.custom_type:
+        singular = doc.custom_type.replace("_", " ")
+        plural = f"{singular} documents"
     reasons: list[tuple[str, str]] = []  # (code, text)
     if doc.doc_type == DocType.OTHER:
         reasons.append(("doc_type:other", "document type not recognised"))

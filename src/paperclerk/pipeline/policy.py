@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from paperclerk.errors import PolicyError
+from paperclerk.learning.custom_fields import TypeSpec
 from paperclerk.model import DocType
 from paperclerk.rules.identity import IdentityRules
 
@@ -125,6 +126,18 @@ class DecisionPolicy(BaseModel):
     def for_type(self, doc_type: DocType) -> TypePolicy:
         """Return the policy of a type; an unnamed type gets one that never auto-approves."""
         return self.types.get(doc_type) or TypePolicy(auto_approve=False)
+
+    def for_user_type(self, spec: TypeSpec) -> TypePolicy:
+        """Return the policy of a user-defined type: the `custom` entry and the type's fields.
+
+        Its required fields are those the definition marks required; its gating fields
+        those marked gating, or every field when none is, so that a document goes straight
+        through only when each value the type defines was read sure enough.
+        """
+        base = self.for_type(DocType.CUSTOM)
+        gating = [f.name for f in spec.fields if f.gating] or [f.name for f in spec.fields]
+        required = [f.name for f in spec.fields if f.required]
+        return base.model_copy(update={"required": required, "gating": gating})
 
     def with_override(self, override: dict[str, Any] | None) -> DecisionPolicy:
         """Return this policy with a workspace override applied (validated; see module doc)."""

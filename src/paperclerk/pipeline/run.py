@@ -19,6 +19,7 @@ from paperclerk.extract.base import FieldExtractor
 from paperclerk.extract.identity import find_mrz
 from paperclerk.ingest import load_bytes
 from paperclerk.ingest.types import IngestedFile
+from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import DocType, Document, Finding, Page, Source
 from paperclerk.model.fields import FieldSource
 from paperclerk.model.personal import mark_personal
@@ -27,7 +28,7 @@ from paperclerk.pages.read import read_page, timed
 from paperclerk.pipeline.classify import classifier_version, classify_pages
 from paperclerk.pipeline.decide import decide
 from paperclerk.pipeline.extractors import extractor_for
-from paperclerk.pipeline.policy import DecisionPolicy, packaged_policy
+from paperclerk.pipeline.policy import DecisionPolicy, TypePolicy, packaged_policy
 from paperclerk.rules import run_rules
 from paperclerk.rules.identity import identity_findings
 from paperclerk.settings import get_settings
@@ -38,22 +39,34 @@ def analyse(
     timings: dict[str, float],
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
+    user_types: UserTypes | None = None,
 ) -> Document:
     """Classify, extract, validate and decide on a document whose pages hold words.
 
     `extractor` replaces the default extractor of the document's type (evaluation of a
     stored model uses this); `policy` replaces the packaged decision policy (a workspace's).
-    Fields holding personal data are marked as such (`model.personal.mark_personal`).
+    `user_types` are the types users defined (a service's registry; by default the one of
+    the settings): a document that came without a hint is of a user type when it matches
+    the type's profile (a user's type is more specific than a built-in one: delivery notes
+    of one supplier rather than any invoice), and is read by the type's live model.
+    Fields holding personal data are marked as such (`model.personal`).
     """
+    types = user_types or UserTypes(get_settings().registry_dir)
     with timed(timings, "classify"):
         doc_type, conf, _ = classify_pages(doc.pages)
         if doc.doc_type != DocType.OTHER and doc.doc_type_confidence >= 1.0:
             doc_type, conf = doc.doc_type, 1.0  # caller's hint wins
         elif (mrz := find_mrz(doc.pages)) is not None and len(mrz.mrz.failed_checks()) < 2:
             doc_type, conf = DocType.IDENTITY_DOCUMENT, 1.0 if mrz.mrz.valid else 0.9
+        elif (found := types.recognise(doc.pages)) is not None:
+            doc_type, conf = DocType.CUSTOM, found[1]
+            doc.custom_type = found[0]
         doc.doc_type, doc.doc_type_confidence = doc_type, conf
         doc.model_versions["classify"] = classifier_version()
-    if extractor is None or extractor.doc_type != doc.doc_type:
+    if doc.doc_type == DocType.CUSTOM:
+        if extractor is None or extractor.doc_type != DocType.CUSTOM:
+            extractor = types.extractor(doc.custom_type) if doc.custom_type else None
+    elif extractor is None or extractor.doc_type != doc.doc_type:
         extractor = extractor_for(doc.doc_type)
     read_findings: list[Finding] = []
     if extractor is not None:
@@ -64,7 +77,22 @@ def analyse(
         doc.tax_details = result.tax_details
         read_findings = result.findings
         doc.model_versions["extract"] = extractor.version
-    return _validate_and_decide(doc, timings, extractor, read_findings, policy)
+    return _validate_and_decide(doc, timings, extractor, read_findings, policy, types=types)
+
+
+def type_policy_of(
+    doc: Document, policy: DecisionPolicy | None, types: UserTypes | None = None
+) -> TypePolicy:
+    """Return the policy a document is decided under: its type's, or its user type's.
+
+    A user type that is no longer defined gets the `custom` entry with no fields, so its
+    documents are decided as unread.
+    """
+    chosen = policy or packaged_policy()
+    if doc.doc_type != DocType.CUSTOM or doc.custom_type is None:
+        return chosen.for_type(doc.doc_type)
+    spec = (types or UserTypes(get_settings().registry_dir)).spec(doc.custom_type)
+    return chosen.for_user_type(spec) if spec else chosen.for_type(DocType.CUSTOM)
 
 
 def read_again(doc: Document, extractor: FieldExtractor, policy: DecisionPolicy | None) -> Document:
@@ -93,8 +121,9 @@ def _validate_and_decide(
     *,
     has_extractor: bool | None = None,
     exact_fields: frozenset[str] = frozenset(),
+    types: UserTypes | None = None,
 ) -> Document:
-    type_policy = (policy or packaged_policy()).for_type(doc.doc_type)
+    type_policy = type_policy_of(doc, policy, types)
     with timed(timings, "validate"):
         doc.findings = read_findings + run_rules(doc)
         if type_policy.identity is not None:
@@ -121,8 +150,14 @@ def process_ingested(
     keep_image: PageImageSink | None = None,
     use_e_invoice: bool = True,
     pages: list[Page] | None = None,
+    custom_type: str | None = None,
+    user_types: UserTypes | None = None,
 ) -> Document:
     """Run OCR and analysis on an already ingested file and return the document.
+
+    `custom_type` names the user-defined type the caller says the document is (with
+    `doc_type_hint` None or `custom`); `user_types` is where such types are defined (see
+    `analyse`).
 
     An e-invoice (an XML upload, or a PDF embedding Factur-X/ZUGFeRD XML) takes its fields
     from the XML (`analyse_e_invoice`); `use_e_invoice=False` ignores the XML and reads the
@@ -148,11 +183,13 @@ def process_ingested(
         doc.pages = [read_page(raw, engine, timings, keep_image) for raw in ingested.pages]
     if engine is not None and any(p.text_source == "ocr" for p in doc.pages):
         doc.model_versions["ocr"] = engine.version
-    if doc_type_hint is not None:
+    if custom_type is not None:
+        doc.doc_type, doc.doc_type_confidence, doc.custom_type = DocType.CUSTOM, 1.0, custom_type
+    elif doc_type_hint is not None and doc_type_hint != DocType.CUSTOM:
         doc.doc_type, doc.doc_type_confidence = doc_type_hint, 1.0
-    if ingested.e_invoice_xml is not None and use_e_invoice:
+    if ingested.e_invoice_xml is not None and use_e_invoice and custom_type is None:
         return analyse_e_invoice(doc, ingested.e_invoice_xml, timings, policy)
-    return analyse(doc, timings, extractor, policy)
+    return analyse(doc, timings, extractor, policy, user_types)
 
 
 def analyse_e_invoice(
@@ -218,10 +255,13 @@ def process_bytes(
     extractor: FieldExtractor | None = None,
     policy: DecisionPolicy | None = None,
     keep_image: PageImageSink | None = None,
+    custom_type: str | None = None,
+    user_types: UserTypes | None = None,
 ) -> Document:
     """Process one document given as bytes; bad input raises a typed InputError.
 
-    The bytes are decoded once, here; `keep_image` is passed to `process_ingested`.
+    The bytes are decoded once, here; `keep_image`, `custom_type` and `user_types` are
+    passed to `process_ingested`.
     """
     timings: dict[str, float] = {}
     with timed(timings, "ingest"):
@@ -235,6 +275,8 @@ def process_bytes(
         extractor=extractor,
         policy=policy,
         keep_image=keep_image,
+        custom_type=custom_type,
+        user_types=user_types,
     )
     doc.timings = {**timings, **doc.timings}
     return doc

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.errors import PaperclerkError
-from paperclerk.model import Decision, DecisionOutcome, Document
+from paperclerk.learning.user_types import UserTypes
+from paperclerk.model import Decision, DecisionOutcome, Document, type_hint
 from paperclerk.model.fields import value_text
 from paperclerk.pipeline.policy import TypePolicy
+from paperclerk.pipeline.run import type_policy_of
 from paperclerk.review.audit import Actor, record
 from paperclerk.review.corrections import Checked, Correction, Problem, check
 from paperclerk.review.learning import teach_after_commit
 from paperclerk.review.queue import CLAIM_SECONDS, PENDING, claim
-from paperclerk.review.schema import form_fields, retype
+from paperclerk.review.schema import defined_fields, form_fields, retype
 from paperclerk.storage.columns import DocumentStatus, utcnow
 from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -113,15 +115,18 @@ def load(session: Session, document_id: str, workspace_ids: tuple[str, ...]) -> 
     return retype(Document.model_validate(row.result))
 
 
-def type_policy(session: Session, document_id: str, doc: Document) -> TypePolicy:
+def type_policy(
+    session: Session, document_id: str, doc: Document, types: UserTypes | None = None
+) -> TypePolicy:
     """Return the decision policy of the document's type in the document's workspace.
 
     The review screen's check and `approve` use it, so a field the workspace's policy
-    requires can be left empty neither in the browser nor on the server.
+    requires can be left empty neither in the browser nor on the server. A document of a
+    user-defined type gets its type's required fields from the definition in `types`.
     """
     row = session.get(DocumentRow, document_id)
     workspace = row.workspace_id if row is not None else doc.workspace
-    return effective_policy(session, workspace).for_type(doc.doc_type)
+    return type_policy_of(doc, effective_policy(session, workspace), types)
 
 
 def _settled(session: Session, document_id: str) -> None:
@@ -160,13 +165,16 @@ def _store(session: Session, document_id: str, doc: Document, now: dt.datetime) 
     return row
 
 
-def _example(doc: Document, changed: dict[str, tuple[str, str]]) -> TrainingExample:
+def _example(
+    doc: Document, changed: dict[str, tuple[str, str]], defined: list[str]
+) -> TrainingExample:
     """Return the confirmed document as a training example (None = confirmed absent).
 
     The fields the reviewer changed are marked `corrected` with the value they had, so
-    the counterparty memory lets the correction outrank earlier confirmations.
+    the counterparty memory lets the correction outrank earlier confirmations. `defined`
+    are the fields of a user-defined type: each is confirmed, found or absent.
     """
-    names = form_fields(doc)
+    names = form_fields(doc, defined)
     fields = {n: (value_text(doc.fields[n].value) if n in doc.fields else None) for n in names}
     corrected = {n: (old or None) for n, (old, _) in changed.items() if n in fields}
     words = {
@@ -210,7 +218,8 @@ def approve(
     item = _take(session, reviewer, document_id, now)
     _settled(session, document_id)
     before = load(session, document_id, reviewer.workspace_ids)
-    policy = effective_policy(session, item.workspace_id).for_type(before.doc_type)
+    types = UserTypes(data_dir / "models") if data_dir is not None else None
+    policy = type_policy_of(before, effective_policy(session, item.workspace_id), types)
     checked: Checked = check(before, correction, policy)
     if checked.blocking:
         raise BlockingProblemsError(checked.blocking)
@@ -261,7 +270,7 @@ def approve(
         at=now,
     )
     _store(session, document_id, doc, now)
-    example = _example(doc, checked.changed)
+    example = _example(doc, checked.changed, defined_fields(doc, types))
     item.state = "approved"
     item.decided_by, item.decided_at = reviewer.id, now
     item.claimed_by = item.claimed_until = None
@@ -271,7 +280,7 @@ def approve(
         TrainingExampleRow(
             document_id=document_id,
             workspace_id=ws,
-            doc_type=doc.doc_type.value,
+            doc_type=type_hint(doc.doc_type, doc.custom_type) or doc.doc_type.value,
             example=example.model_dump(mode="json"),
             user_id=reviewer.id,
             created_at=now,

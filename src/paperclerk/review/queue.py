@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from paperclerk.model import DecisionOutcome, Document, Severity
+from paperclerk.model import DecisionOutcome, Document, Severity, type_hint
 from paperclerk.review.schema import SUPPLIER_FIELDS, supplier_of
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.tables import DocumentRow, ReviewItem
@@ -95,7 +95,7 @@ def track_result(session: Session, document_id: str, workspace_id: str, doc: Doc
     values = {
         "workspace_id": workspace_id,
         "state": state,
-        "doc_type": doc.doc_type.value,
+        "doc_type": type_hint(doc.doc_type, doc.custom_type) or doc.doc_type.value,
         "priority": priority_of(doc),
         "reason_codes": " " + " ".join(codes) + " " if codes else "",
         "reasons": doc.decision.reasons if doc.decision else [],

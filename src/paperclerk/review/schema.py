@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
+from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import DocType, Document, FieldValue
 
 
@@ -94,6 +95,18 @@ def form_fields(doc: Document, required: Iterable[str] = ()) -> list[str]:
     names += [n for n in dict.fromkeys(required) if n not in names]
     names += [n for n in doc.fields if n not in names]
     return names
+
+
+def defined_fields(doc: Document, types: UserTypes | None) -> list[str]:
+    """Return the fields a document's user-defined type names (none for built-in types).
+
+    The review form shows each of them, found or not, so a person can fill every one by
+    clicking words: that is how a new type's first examples are annotated.
+    """
+    if doc.doc_type != DocType.CUSTOM or doc.custom_type is None or types is None:
+        return []
+    spec = types.spec(doc.custom_type)
+    return [f.name for f in spec.fields] if spec else []
 
 
 def item_columns(doc: Document) -> list[str]:

@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from paperclerk.model import DocType, Source
+from paperclerk.model import DocType, Source, type_hint
 from paperclerk.storage.audit_chain import erase_entries
 from paperclerk.storage.columns import DocumentStatus, new_id, utcnow
 from paperclerk.storage.errors import (
@@ -61,6 +61,7 @@ def create_document(
     doc_type_hint: DocType | None = None,
     metadata: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    custom_type: str | None = None,
 ) -> tuple[DocumentRow, bool]:
     """Insert a queued document; return it and whether it is new.
 
@@ -69,8 +70,9 @@ def create_document(
     content raises `ConflictError`. Two requests racing with one key are settled by the
     database (`INSERT … ON CONFLICT DO NOTHING`) without aborting the caller's transaction.
     Enqueue the job in the same transaction (`queue.enqueue`) and only when created.
-    `source` and `doc_type_hint` are stored as their enums' values (read back with
-    `Source(...)` and `DocType(...)`).
+    `source` is stored as its enum's value (read back with `Source(...)`), the type hint
+    as `model.type_hint` writes it: a built-in type's value, or `custom:<name>` for the
+    user-defined type `custom_type` (read back with `model.read_type_hint`).
     """
     values: dict[str, Any] = {
         "id": new_id(),
@@ -80,7 +82,7 @@ def create_document(
         "filename": filename,
         "media_type": media_type,
         "source": Source(source).value,
-        "doc_type_hint": DocType(doc_type_hint).value if doc_type_hint else None,
+        "doc_type_hint": type_hint(doc_type_hint, custom_type),
         "meta": dict(metadata or {}),
         "idempotency_key": idempotency_key,
     }

@@ -37,6 +37,7 @@ from paperclerk.web.state import AUTHENTICATED, AppState, State, key_workspace
 from paperclerk.web.submission_jobs import router as submission_jobs_router
 from paperclerk.web.suppliers import checks_router as supplier_checks_router
 from paperclerk.web.suppliers import router as suppliers_router
+from paperclerk.web.types import router as types_router
 from paperclerk.web.ui import SESSION_MAX_AGE_S, include_ui
 from paperclerk.web.ui.security import secret_key
 from paperclerk.web.uploads import one_file_part
@@ -200,6 +201,7 @@ def create_app(
     app.include_router(coding_router)
     app.include_router(drift_router)
     app.include_router(models_router)
+    app.include_router(types_router)
     include_ui(app)
     app.add_middleware(
         SessionMiddleware,

@@ -25,7 +25,8 @@ from paperclerk.engines.registry import get_engine
 from paperclerk.ingest import check_bytes, load_page
 from paperclerk.intake.split_batch import submit_split_batch
 from paperclerk.intake.submit import submit_bytes
-from paperclerk.model import DocType, Document
+from paperclerk.learning.user_types import UserTypes
+from paperclerk.model import DocType, Document, type_hint
 from paperclerk.model.personal import has_personal_fields, marked_result
 from paperclerk.queue.jobs import reprocess, requeue
 from paperclerk.queue.memory import MemoryTask, TaskKind, local_handoff
@@ -264,6 +265,25 @@ def _get(state: AppState, workspace: str, document_id: str) -> DocumentStatusOut
         return to_out(row)
 
 
+def _type_hint(state: AppState, value: str | None) -> tuple[DocType | None, str | None]:
+    """Return the built-in type or the user-defined type's name an upload's hint names.
+
+    An unknown name is refused (422 `unknown_doc_type`), so a typo never queues a document
+    that would be read as a type nobody defined.
+    """
+    if not value:
+        return None, None
+    if value in DocType._value2member_map_ and value != DocType.CUSTOM:
+        return DocType(value), None
+    if UserTypes(state.data_dir / "models").spec(value) is not None:
+        return None, value
+    raise ApiError(
+        422,
+        "unknown_doc_type",
+        f"no document type {value!r}: name a built-in type or one defined at /v1/types",
+    )
+
+
 @router.post(
     "",
     response_model=DocumentStatusOut,
@@ -276,7 +296,14 @@ async def submit(
     file: Annotated[
         UploadFile, File(description="PDF, JPEG, PNG, TIFF, WebP or an e-invoice XML (UBL, CII).")
     ],
-    doc_type: Annotated[DocType | None, Form(description="Document type hint.")] = None,
+    doc_type: Annotated[
+        str | None,
+        Form(
+            description="Document type hint: a built-in type (receipt, invoice, "
+            "identity_document, payslip, bank_statement, utility_bill, other) or the name "
+            "of a type defined with `PUT /v1/types/{name}`."
+        ),
+    ] = None,
     metadata: Annotated[str | None, Form(description="A JSON object kept with it.")] = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait.")] = 0.0,
     retention: Annotated[Literal["store", "none"], Query()] = "store",
@@ -301,6 +328,7 @@ async def submit(
     parts yet): its parts are then listed in the batch's metadata (`split_parts`).
     """
     meta = _metadata(metadata)
+    hint, custom_type = _type_hint(state, doc_type)
     if split is not None and retention == "none":
         raise ApiError(422, "invalid_request", "split=invoices needs retention=store")
     data = await _read_upload(file, state.max_bytes)
@@ -312,7 +340,7 @@ async def submit(
             workspace,
             data,
             filename=filename,
-            doc_type_hint=doc_type.value if doc_type else None,
+            doc_type_hint=type_hint(hint, custom_type),
         )
         result = await local_handoff(state.database_url).run(task)
         return JSONResponse(result, status_code=200)
@@ -323,7 +351,8 @@ async def submit(
         workspace,
         data,
         filename,
-        doc_type_hint=doc_type,
+        doc_type_hint=hint,
+        custom_type=custom_type,
         metadata=meta,
         idempotency_key=idempotency_key,
         lane=Lane.INTERACTIVE if wait > 0 else Lane.BULK,
@@ -332,9 +361,7 @@ async def submit(
     # database went away during the first one's commit: only then is a restart waited out.
     retry_s = None if idempotency_key else 0.0  # 0: one try
     if split is not None:
-        return await _submit_split(
-            state, workspace, data, filename, doc_type, meta, idempotency_key
-        )
+        return await _submit_split(state, workspace, data, filename, hint, meta, idempotency_key)
     submitted = await run_in_threadpool(while_unavailable, store, retry_s)
     document_id = submitted.document_id
     deadline = time.monotonic() + wait

@@ -109,6 +109,7 @@ def _work(
         service_receipt_extractor,
         service_shadow_readers,
     )
+    from paperclerk.learning.user_types import UserTypes
     from paperclerk.loyalty.submission_jobs import CLAIM_JOB_KIND
     from paperclerk.queue.lease import claim, heartbeat
     from paperclerk.settings import get_settings
@@ -125,6 +126,7 @@ def _work(
     receipts = service_receipt_extractor(config.data_dir) if durable else None
     references = service_drift_references(config.data_dir)
     shadows = service_shadow_readers(config.data_dir) if durable else None
+    user_types = UserTypes(config.data_dir / "models")
     worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     http = httpx.Client(timeout=10)
     public_url = get_settings().public_url
@@ -151,7 +153,7 @@ def _work(
         ):
             task = port.take()
             if task is not None:
-                port.finish(task.id, run_memory_task(factory, blobs, task, port, ocr))
+                port.finish(task.id, run_memory_task(factory, blobs, task, port, ocr, user_types))
                 release_memory()
                 done += 1
                 continue
@@ -172,7 +174,7 @@ def _work(
                 if job.kind == CLAIM_JOB_KIND:  # a campaign submission, sent with mode=async
                     run_claim_job(factory, blobs, job, ocr)
                 else:
-                    run_job(factory, blobs, job, ocr, receipts, references, shadows)
+                    run_job(factory, blobs, job, ocr, receipts, references, shadows, user_types)
             finally:
                 beating.set()
                 pulse.join()

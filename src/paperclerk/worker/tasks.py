@@ -28,15 +28,16 @@ from paperclerk.ingest import load_bytes
 from paperclerk.intake.split_batch import SPLIT_KEY, split_in_worker
 from paperclerk.intake.submit import IntakeResources
 from paperclerk.learning.loader import LiveReference, ShadowReader
+from paperclerk.learning.user_types import UserTypes
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
-from paperclerk.model import DocType, Source
+from paperclerk.model import DocType, Source, read_type_hint
 from paperclerk.monitoring.drift import monitor
 from paperclerk.monitoring.shadow import read_in_shadow
 from paperclerk.pages.read import timed
 from paperclerk.payables.approval_service import on_data_approved
 from paperclerk.payables.checks import check_before_storing
-from paperclerk.pipeline.run import process_bytes, process_ingested
+from paperclerk.pipeline.run import process_bytes, process_ingested, type_policy_of
 from paperclerk.pipeline.split_pdf import read_pages
 from paperclerk.queue.jobs import finish_document
 from paperclerk.queue.lease import complete, fail
@@ -79,15 +80,13 @@ def stored_source(value: str) -> Source:
         raise StoredValueError(f"unknown source {value!r} in the document row") from None
 
 
-def stored_doc_type_hint(value: str | None) -> DocType | None:
-    """Return the `DocType` of a stored `doc_type_hint` column, None when there is none.
+def stored_type_hint(value: str | None) -> tuple[DocType | None, str | None]:
+    """Return the type and user type name of a stored `doc_type_hint` (`model.type_hint`).
 
-    An unknown value raises `StoredValueError`.
+    (None, None) when there is none; an unknown value raises `StoredValueError`.
     """
-    if not value:
-        return None
     try:
-        return DocType(value)
+        return read_type_hint(value)
     except ValueError:
         raise StoredValueError(f"unknown doc_type_hint {value!r} in the document row") from None
 
@@ -108,6 +107,7 @@ def run_job(
     receipts: FieldExtractor | None = None,
     references: Callable[[DocType], LiveReference | None] | None = None,
     shadows: Callable[[DocType], ShadowReader | None] | None = None,
+    user_types: UserTypes | None = None,
 ) -> bool:
     """Process the document of a claimed job; return whether a result was stored.
 
@@ -123,7 +123,9 @@ def run_job(
     each result before it is stored (`monitoring.drift.monitor`), against the live model's
     training data where `references` has it for the type. A model `shadows` runs in shadow
     for the type reads the document too, before the result is stored, and both readings are
-    kept with it (`monitoring.shadow`); the result is the live model's alone.
+    kept with it (`monitoring.shadow`); the result is the live model's alone. `user_types`
+    are the service's user-defined types (`<data_dir>/models`), whose live models read the
+    documents hinted or recognised as theirs.
     """
     with session_factory() as session:
         row = session.get(DocumentRow, job.document_id)
@@ -138,7 +140,8 @@ def run_job(
         to_split = (row.meta or {}).get(SPLIT_KEY) == "invoices" and not row.meta.get("split_parts")
         policy = effective_policy(session, row.workspace_id)
     try:
-        source, hint = stored_source(columns[0]), stored_doc_type_hint(columns[1])
+        source = stored_source(columns[0])
+        hint, custom_type = stored_type_hint(columns[1])
     except StoredValueError as exc:
         log.error("document %s cannot be processed: %s", job.document_id, exc)
         fail(session_factory, job, exc, retryable=False)
@@ -161,7 +164,8 @@ def run_job(
             resources = IntakeResources(session_factory, blobs)
             parts = split_in_worker(
                 resources, job.document_id, data, pages,
-                source=source, doc_type_hint=hint, lane=job.lane,
+                source=source, doc_type_hint=hint if custom_type is None else None,
+                lane=job.lane,
             )  # fmt: skip
             if parts:  # the batch is its parts' container now: no result of its own
                 complete(session_factory, job)
@@ -176,6 +180,8 @@ def run_job(
             policy=policy,
             keep_image=blobs.put,
             pages=pages,
+            custom_type=custom_type,
+            user_types=user_types,
         )
         doc.timings = {**timings, **doc.timings}
     except InputError as exc:
@@ -207,7 +213,7 @@ def run_job(
         row = session.get(DocumentRow, job.document_id)
         if row is not None:
             doc.workspace = row.workspace_id
-            type_policy = policy.for_type(doc.doc_type)
+            type_policy = type_policy_of(doc, policy, user_types)
             check_before_storing(
                 session, row.workspace_id, job.document_id, doc, type_policy.advisory_rules
             )
@@ -236,6 +242,7 @@ def run_memory_task(
     task: MemoryTask,
     port: HandoffPort,
     engine: OcrEngine | None = None,
+    user_types: UserTypes | None = None,
 ) -> TaskOutcome:
     """Run one task of the in-memory hand-off and return its outcome (never raises).
 
@@ -248,7 +255,7 @@ def run_memory_task(
     """
     try:
         if task.kind is TaskKind.PROCESS:
-            return TaskOutcome(result=_process_in_memory(session_factory, task, engine))
+            return TaskOutcome(result=_process_in_memory(session_factory, task, engine, user_types))
         return TaskOutcome(result=_campaign_submission(session_factory, blobs, task, port, engine))
     except _WithdrawnError:
         log.info("memory task %s withdrawn before its result was stored", task.id)
@@ -268,18 +275,24 @@ def run_memory_task(
 
 
 def _process_in_memory(
-    session_factory: sessionmaker[Session], task: MemoryTask, engine: OcrEngine | None
+    session_factory: sessionmaker[Session],
+    task: MemoryTask,
+    engine: OcrEngine | None,
+    user_types: UserTypes | None,
 ) -> dict[str, Any]:
     """Run the pipeline on the task's bytes; return the document as JSON, storing nothing."""
     with session_factory() as session:
         policy = effective_policy(session, task.workspace_id)
+    hint, custom_type = stored_type_hint(task.doc_type_hint)
     doc = process_bytes(
         task.data,
         engine=engine,
         filename=task.filename,
         source=Source.API,
-        doc_type_hint=stored_doc_type_hint(task.doc_type_hint),
+        doc_type_hint=hint,
         policy=policy,
+        custom_type=custom_type,
+        user_types=user_types,
     )
     doc.workspace = task.workspace_id
     return doc.model_dump(mode="json")

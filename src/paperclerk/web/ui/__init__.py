@@ -19,6 +19,7 @@ from paperclerk.web.ui.queue import router as queue_router
 from paperclerk.web.ui.review import router as review_router
 from paperclerk.web.ui.templating import STATIC_DIR
 from paperclerk.web.ui.throttle import LoginThrottle
+from paperclerk.web.ui.types import router as types_router
 
 SESSION_MAX_AGE_S = 12 * 3600
 """A login lasts one working day."""
@@ -49,7 +50,7 @@ def include_ui(app: FastAPI) -> None:
     install_ui_handlers(app)
     routers = (
         auth_router, queue_router, review_router, documents_router, dashboard_router,
-        memory_router, models_router, claims_router, cases_router,
+        memory_router, models_router, claims_router, cases_router, types_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import Document
 from paperclerk.model.fields import value_text
 from paperclerk.payables.coding_store import learn_approved_codings
@@ -36,7 +37,7 @@ from paperclerk.review import (
 from paperclerk.review.audit import Actor, record_personal_read
 from paperclerk.review.corrections import parsed_texts
 from paperclerk.review.decisions import reopen
-from paperclerk.review.schema import form_fields, item_columns, kind_of
+from paperclerk.review.schema import defined_fields, form_fields, item_columns, kind_of
 from paperclerk.storage.columns import utcnow
 from paperclerk.storage.documents import check_not_purged
 from paperclerk.storage.tables import DocumentRow, ReviewItem, User
@@ -200,11 +201,12 @@ def review_page(request: Request, state: State, user: UserDep, document_id: str)
         row = session.get(DocumentRow, document_id)
         filename = row.filename if row else None
         reasons = [reason_label(c) for c in item.reason_codes.split()]
-        policy = type_policy(session, document_id, doc)
+        types = UserTypes(state.data_dir / "models")
+        policy = type_policy(session, document_id, doc, types)
         shown = "review screen (prefetched)" if ahead else "review screen"
         record_personal_read(session, document_id, doc.workspace, row.doc_type if row else None,
                              Actor.PERSON, user.id, shown)  # fmt: skip
-    fields = form_rows(doc, policy.required)
+    fields = form_rows(doc, [*policy.required, *defined_fields(doc, types)])
     columns = item_columns(doc)
     problems = check(doc, Correction(), policy).problems
     ctx = {
@@ -268,7 +270,7 @@ def check_route(state: State, user: UserDep, document_id: str, body: Correction)
     check_id(document_id)
     with state.sessions() as session:
         doc = load(session, document_id, user.workspace_ids)
-        policy = type_policy(session, document_id, doc)
+        policy = type_policy(session, document_id, doc, UserTypes(state.data_dir / "models"))
     checked = check(doc, body, policy)
     return {
         "problems": [asdict(p) for p in checked.problems],

@@ -1,0 +1,42 @@
+"""`paperclerk admin types`: define a document type and its fields, list them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from paperclerk.cli import app
+from paperclerk.learning.user_types import UserTypes
+
+
+def test_define_and_list_types(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    args = ["admin", "types", "define", "delivery_note", "--data-dir", data,
+            "--field", "customer=text,required", "--field", "order_number=identifier,gating",
+            "--field", "delivery_date=date", "--description", "Notes of our suppliers"]  # fmt: skip
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    spec = UserTypes(tmp_path / "data" / "models").spec("delivery_note")
+    assert spec is not None and spec.description == "Notes of our suppliers"
+    flags = [(f.name, f.value_type.value, f.required, f.gating) for f in spec.fields]
+    assert flags == [("customer", "text", True, False), ("order_number", "identifier", False, True),
+                     ("delivery_date", "date", False, False)]  # fmt: skip
+    listed = runner.invoke(app, ["admin", "types", "list", "--data-dir", data])
+    assert listed.exit_code == 0 and "delivery_note" in listed.output
+    assert "not trained" in listed.output
+
+
+def test_bad_definitions_are_refused(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    for name, field in (("receipt", "a=text"), ("x", "a=bogus"), ("x", "A=text"),
+                        ("x", "a=text,optional"), ("Bad-Name", "a=text")):  # fmt: skip
+        out = runner.invoke(app, ["admin", "types", "define", name, "--field", field,
+                                  "--data-dir", data])  # fmt: skip
+        assert out.exit_code == 2, (name, field, out.output)
+    twice = ["admin", "types", "define", "x", "--field", "a=text", "--field", "a=date",
+             "--data-dir", data]  # fmt: skip
+    assert runner.invoke(app, twice).exit_code == 2
+    assert UserTypes(tmp_path / "data" / "models").names() == []
