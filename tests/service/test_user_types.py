@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import random
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from paperclerk.learning.user_types import UserTypes
@@ -26,7 +25,7 @@ from paperclerk.storage.tables import TrainingExampleRow, User
 from paperclerk.worker.tasks import run_job
 from tests.service.test_api import receipt_png
 from tests.service.ui_client import Ui
-from tests.unit.test_custom_fields import delivery_note
+from tests.unit.test_custom_fields import delivery_note, draw_pdf
 
 DEFINITION = {
     "description": "Delivery notes of our suppliers",
@@ -41,16 +40,10 @@ DEFINITION = {
 def note_pdf(seed: int) -> tuple[bytes, dict[str, str]]:
     """A delivery note PDF with a text layer, and the values it prints."""
     lines, values = delivery_note(random.Random(seed), seed)
-    path = Path(f"/tmp/paperclerk-note-{seed}-{random.random()}.pdf")
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    height = A4[1]
-    for x, y, text in lines:
-        pdf.setFont("Helvetica", 10)
-        pdf.drawString(x, height - 40 - y, text)
-    pdf.save()
-    data = path.read_bytes()
-    path.unlink()
-    return data, values
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "note.pdf"
+        draw_pdf(path, lines)
+        return path.read_bytes(), values
 
 
 def headers(ui: Ui) -> dict[str, str]:
@@ -91,10 +84,15 @@ def test_types_are_defined_listed_and_checked(ui: Ui) -> None:
     assert r.json()["live_model"] is None
     listed = ui.client.get("/v1/types", headers=headers(ui)).json()["types"]
     assert [t["name"] for t in listed] == ["delivery_note"]
+    assert listed[0]["fields"][1]["gating"] is True
     assert ui.client.get("/v1/types/nothing", headers=headers(ui)).status_code == 404
     for bad in ("invoice", "Delivery-Note", "..%2Fx"):
         refused = ui.client.put(f"/v1/types/{bad}", json=DEFINITION, headers=headers(ui))
         assert refused.status_code in (404, 422), (bad, refused.text)
+    unchecked = {"fields": [{"name": "iban", "value_type": "code"}]}
+    assert ui.client.put("/v1/types/x", json=unchecked, headers=headers(ui)).status_code == 422
+    checked = {"fields": [{"name": "iban", "value_type": "code", "check": "iban"}]}
+    assert ui.client.put("/v1/types/x", json=checked, headers=headers(ui)).status_code == 200
     twice = {"fields": [{"name": "a"}, {"name": "a"}]}
     assert ui.client.put("/v1/types/x", json=twice, headers=headers(ui)).status_code == 422
     assert ui.client.get("/v1/types").status_code == 401

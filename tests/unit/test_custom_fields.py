@@ -118,7 +118,8 @@ def test_label_files_must_say_fields(tmp_path: Path) -> None:
         labelled_files(tmp_path)
 
 
-def _pdf(path: Path, lines: Lines) -> None:
+def draw_pdf(path: Path, lines: Lines) -> None:
+    """Write the lines as a one-page PDF with a text layer."""
     pdf = canvas.Canvas(str(path), pagesize=A4)
     height = A4[1]
     for x, y, text in lines:
@@ -134,7 +135,7 @@ def test_train_and_eval_fields_from_the_command_line(tmp_path: Path) -> None:
         folder.mkdir()
         for n in range(count):
             lines, fields = delivery_note(rng, n + (100 if folder == test else 0))
-            _pdf(folder / f"dn{n}.pdf", lines)
+            draw_pdf(folder / f"dn{n}.pdf", lines)
             (folder / f"dn{n}.labels.json").write_text(json.dumps({"fields": fields}))
     registry = tmp_path / "models"
     runner = CliRunner()
@@ -162,3 +163,57 @@ def test_train_and_eval_fields_from_the_command_line(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["eval", "fields", "other", str(test), "--registry",
                                   str(registry)])  # fmt: skip
     assert missing.exit_code == 2 and "train fields other" in missing.output
+
+
+def _iban(rng: random.Random) -> str:
+    from stdnum import iban
+
+    bban = "".join(rng.choice("0123456789") for _ in range(18))
+    code = f"DE{iban.calc_check_digits(f'DEXX{bban}')}{bban}"
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def payment_advices(seed: int, count: int) -> list[LabelledDocument]:
+    """Payment advices: the payee's IBAN among reference numbers of the same length."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        payee, other = _iban(rng), _iban(rng)
+        wrong = payee[:-1] + str((int(payee[-1]) + 1) % 10)  # a typo: check digits fail
+        lines = [(40, 20, f"Reference {wrong}"), (40, 60, "Pay to"),
+                 (40, 85, f"{rng.choice(SUPPLIERS)} {payee}"),
+                 (40, 140, f"Our account {other}")]  # fmt: skip
+        if rng.random() < 0.5:
+            lines = [lines[3], *lines[:3]]
+        out.append(LabelledDocument(f"pa-{seed}-{n}", [page_from_lines(lines, 700)],
+                                    {"payee_iban": payee}))  # fmt: skip
+    return out
+
+
+def test_a_code_field_keeps_candidates_that_pass_its_check() -> None:
+    spec = TypeSpec(
+        name="payment_advice",
+        fields=[FieldSpec(name="payee_iban", value_type=ValueType.CODE, check="iban")],
+    )
+    model, outcomes = train_custom_fields(spec, payment_advices(3, 12))
+    assert outcomes["payee_iban"].found == 12
+    for doc in payment_advices(4, 5):
+        read = model.extract(doc.pages).fields["payee_iban"]
+        assert read.value == doc.fields["payee_iban"].replace(" ", "")  # compact form
+        typo = doc.fields["payee_iban"]
+        assert all(a.value != typo.replace(" ", "")[:-1] for a in read.alternatives)
+        assert all(len(str(a.value)) == 22 for a in read.alternatives)  # only valid IBANs
+
+
+def test_a_code_names_a_known_check() -> None:
+    with pytest.raises(ValueError, match="names its check"):
+        FieldSpec(name="iban", value_type=ValueType.CODE)
+    with pytest.raises(ValueError, match="only a code"):
+        FieldSpec(name="iban", check="iban")
+    with pytest.raises(ValueError, match="no check"):
+        FieldSpec(name="iban", value_type=ValueType.CODE, check="nothing_such")
+    with pytest.raises(ValueError, match="no check"):
+        FieldSpec(name="iban", value_type=ValueType.CODE, check="../os")
+    assert (
+        normalise_value(ValueType.CODE, "DE89 3704-0044.0532 0130 00") == "DE89370400440532013000"
+    )

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from paperclerk.datasets.dataset import DocTypeExample
-from paperclerk.learning.doctype import DocTypeClassifier
+from paperclerk.learning.doctype import DocTypeClassifier, inference_path
+from paperclerk.learning.doctype_inference import DocTypeModel, char_wb_ngrams, word_ngrams
 from paperclerk.model import DocType, Page
 from paperclerk.pipeline import classify
 from tests.conftest import page_from_lines
@@ -158,6 +159,25 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     again.fit(corpus(5))
     again.save(tmp_path / "again.joblib")
     assert (tmp_path / "again.joblib").read_bytes() == path.read_bytes()
+
+
+def test_the_numpy_reader_predicts_as_the_trained_model(tmp_path: Path) -> None:
+    """A worker reads the `.npz` written beside the model, without scikit-learn."""
+    rng = random.Random(3)
+    model = DocTypeClassifier()
+    model.fit(corpus(6) + [(payslip(rng), DocType.PAYSLIP) for _ in range(4)])
+    path = tmp_path / "doctype.joblib"
+    model.save(path)
+    reader = DocTypeModel(inference_path(path))
+    assert reader.version == model.version
+    probes = [pages for pages, _ in corpus(3, seed=11)] + [payslip(random.Random(8))]
+    probes.append([Page(index=0, width=100, height=100)])
+    for pages in probes:
+        assert reader.predict(pages) == model.predict(pages)
+    assert char_wb_ngrams("ab  cde") == [" a", "ab", "b ", " ab", "ab ", " ab ",
+                                          " c", "cd", "de", "e ", " cd", "cde", "de ",
+                                          " cde", "cde "]  # fmt: skip
+    assert word_ngrams("total rm 10 x") == ["total", "rm", "10", "total rm", "rm 10"]
 
 
 def test_needs_two_types_and_a_fit() -> None:

@@ -304,3 +304,24 @@ def test_net_total_left_out_is_the_total_less_the_vat() -> None:
     )
     assert fields["total"] == Decimal("119.00")
     assert fields["subtotal"] == Decimal("100.00")
+
+
+def test_a_template_placeholder_is_a_name_and_a_street_never_is() -> None:
+    """`[Buyer name]` over `12345 [Buyer city]` is a window block; a street is no name."""
+    lines = [
+        (50, 30, "[Seller name]"),
+        (50, 55, "Kobermarlaan 43 · 12345 [Seller city] · DE"),
+        (50, 250, "[Buyer name]"),
+        (50, 275, "Wimarlaan 101"),
+        (50, 300, "12345 [Buyer city]"),
+        (50, 420, "Invoice No. 5521"),
+        (50, 450, "Date: 01.06.2030"),
+        (50, 700, "Total 100,00"),
+    ]
+    fields = _fields(lines)
+    assert fields["customer_name"] == "[Buyer name]"
+    assert fields["vendor_name"] == "[Seller name]"
+    for street in ("Dorwiristraße 94", "Koberlaan 83", "12 rue Anriri", "Main Street 12"):
+        assert not is_party_name(street), street
+    for name in ("Studio 54 GmbH", "Hotel Saint Denis", "3M Deutschland GmbH"):
+        assert is_party_name(name), name

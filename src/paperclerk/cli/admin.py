@@ -311,10 +311,13 @@ def policy_reset(workspace: str, data_dir: DataDir = None) -> None:
 
 
 def _field_spec(text: str) -> FieldSpec:
-    """Parse `NAME=TYPE[,required][,gating]` into a field spec (exit 2 on a bad one)."""
+    """Parse `NAME=TYPE[,required][,gating]` into a field spec (exit 2 on a bad one).
+
+    A code names its check after a colon: `iban=code:iban,gating`.
+    """
     from pydantic import ValidationError
 
-    from paperclerk.learning.custom_fields import FieldSpec
+    from paperclerk.learning.custom_fields import FieldSpec, parse_value_type
     from paperclerk.learning.field_spans import ValueType
 
     name, _, rest = text.partition("=")
@@ -322,9 +325,11 @@ def _field_spec(text: str) -> FieldSpec:
     try:
         if any(f not in ("required", "gating") for f in flags):
             raise ValueError(f"unknown flag in {text!r}")
+        value_type, check = parse_value_type(kind)
         return FieldSpec(
             name=name.strip(),
-            value_type=ValueType(kind),
+            value_type=value_type,
+            check=check,
             required="required" in flags,
             gating="gating" in flags,
         )
@@ -332,7 +337,8 @@ def _field_spec(text: str) -> FieldSpec:
         kinds = ", ".join(v.value for v in ValueType)
         console.print(
             f"[red]--field {text!r}: expected NAME=TYPE[,required][,gating], TYPE one of "
-            f"{kinds}, NAME lower case letters, digits and _[/red]",
+            f"{kinds} (a code with its check: code:iban, code:vatin…), NAME lower case "
+            "letters, digits and _[/red]",
             highlight=False,
             soft_wrap=True,
         )
@@ -345,7 +351,9 @@ def types_define(
     field: Annotated[
         list[str],
         typer.Option(
-            "--field", help="NAME=TYPE[,required][,gating]; TYPE text, amount, date, identifier."
+            "--field",
+            help="NAME=TYPE[,required][,gating]; TYPE text, amount, date, identifier or "
+            "code:CHECK (a python-stdnum format: iban, vatin, iso6346…).",
         ),
     ],
     description: Annotated[str, typer.Option(help="What the type's documents are.")] = "",
@@ -390,7 +398,8 @@ def types_list(data_dir: DataDir = None) -> None:
         if spec is None:
             continue
         described = ", ".join(
-            f.name + f" ({f.value_type.value}" + (", required" if f.required else "")
+            f.name + f" ({f.value_type.value}" + (f":{f.check}" if f.check else "")
+            + (", required" if f.required else "")
             + (", gating" if f.gating else "") + ")"
             for f in spec.fields
         )  # fmt: skip

@@ -222,17 +222,23 @@ EXIT_BAD_FIELD = 2
 
 
 def _declared(fields: list[str]) -> dict[str, Any]:
-    """Parse `--field NAME=TYPE` options into value types (exit 2 on a bad one)."""
+    """Parse `--field NAME=TYPE` options into value types and checks (exit 2 on a bad one)."""
+    from paperclerk.learning.custom_fields import parse_value_type
     from paperclerk.learning.field_spans import ValueType
 
-    out: dict[str, ValueType] = {}
+    out: dict[str, tuple[ValueType, str | None]] = {}
     for item in fields:
         name, _, kind = item.partition("=")
         try:
-            out[name.strip()] = ValueType(kind.strip())
+            out[name.strip()] = parse_value_type(kind)
         except ValueError:
             kinds = ", ".join(v.value for v in ValueType)
-            console.print(f"[red]--field {item!r}: expected NAME=TYPE, TYPE one of {kinds}[/red]")
+            console.print(
+                f"[red]--field {item!r}: expected NAME=TYPE, TYPE one of {kinds} "
+                "(a code with its check: code:iban, code:vatin, code:iso6346…)[/red]",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(EXIT_BAD_FIELD) from None
     return out
 

@@ -155,11 +155,34 @@ _NAME_ROW = re.compile(
 _SENTENCE = re.compile(r"\b(?:par|by|per|bitte|please|gemäß|according|to be|zu)\b|[.!?]$")
 
 
+_STREET = re.compile(
+    r"(?:stra(?:ss|ß)e|str\.|straat|laan|weg|gasse|allee|platz|plein|gade|vej|väg|gatan)\b"
+    r"|\b(?:rue|avenue|av\.|road|rd\.|street|st\.|lane|chemin|boulevard|place|drive|via|calle)\b",
+    re.IGNORECASE,
+)
+_HOUSE_NUMBER = re.compile(r"(?:^|\s)\d{1,4}[a-zA-Z]?(?:$|[\s,])")
+
+
+def street_line(text: str) -> bool:
+    """Whether a short line is a street and house number (`Dorwiristraße 94`, `12 rue Anriri`).
+
+    Compound street names count (`Koberlaan 83`); such a line is an address, never a name.
+    """
+    words = text.split()
+    found = _STREET.search(text) is not None and _HOUSE_NUMBER.search(text) is not None
+    return 2 <= len(words) <= 5 and found and LEGAL_FORM.search(text) is None
+
+
 def is_party_name(text: str) -> bool:
-    """Whether a text can be a party name: not an e-mail, a label, a sentence or a number."""
+    """Whether a text can be a party name.
+
+    Not an e-mail, a label, a sentence, a number or a street with its house number.
+    """
     t = text.strip()
     letters = sum(c.isalpha() for c in t)
     if letters < 2 or "@" in t or t.endswith(":") or re.match(r"^\(?\w{1,4}\)?\s*:", t):
+        return False
+    if street_line(t):
         return False
     if _NAME_ROW.match(t + ":") or len(t.split()) > 8:
         return False

@@ -63,7 +63,8 @@ _TITLES = re.compile(
 )
 _POSTCODE = re.compile(
     r"(?:^|[\s,])(?:"
-    r"(?:[A-Z]-?)?\d{4,5}(?:\s?[A-Z]{2})?\s+[^\W\d_][\w\-' .]+"  # 10115 Berlin, 1012 AB Amsterdam
+    # 10115 Berlin, 1012 AB Amsterdam; 12345 [Buyer city], a template's placeholder town
+    r"(?:[A-Z]-?)?\d{4,5}(?:\s?[A-Z]{2})?\s+\[?[^\W\d_][\w\-' .\]]+"
     r"|[A-Z]{1,2}\d[A-Z\d]?\s*\d(?:[A-Z][A-Z0]|0[A-Z])"  # UK: SW1A 1AA (OCR: 7OG as 70G)
     r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?"  # US: NY 10001
     r")(?:$|[\s,])"

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from paperclerk.extract.base import Extraction
 from paperclerk.learning.calibration import choose_threshold
+from paperclerk.learning.code_checks import EXAMPLES, check_format, checker, compact
 from paperclerk.learning.field_spans import (
     FEATURES,
     Anchor,
@@ -62,11 +63,23 @@ OUTPUT_CUT = 0.5
 MIN_CONFIDENCE = 0.1
 """Confidence under which any field is left empty: the model all but rules its pick out.
 
-On the shared Factur-X PDFs (4 folds) every cross-fitted pick under it but two was wrong;
+On the shared Factur-X PDFs' held-back folds 9 of the 11 picks under it were wrong;
 returning them cost precision and gave a reviewer nothing to confirm."""
 MAX_ALTERNATIVES = 3
 NEGATIVES = 100
 """Wrong candidates per document each ranker trains on, half of them the hardest (mined)."""
+
+
+def parse_value_type(text: str) -> tuple[ValueType, str | None]:
+    """Read a value type as the command line writes it: `date`, or `code:iban` with its check.
+
+    Raise ValueError for an unknown type or check.
+    """
+    kind, _, check = text.strip().partition(":")
+    value_type = ValueType(kind.strip())
+    if check:
+        check_format(check.strip())
+    return value_type, check.strip() or None
 
 
 def is_type_name(name: str) -> bool:
@@ -80,12 +93,17 @@ def custom_kind(type_name: str) -> str:
 
 
 class FieldSpec(BaseModel):
-    """One field of a user's document type."""
+    """One field of a user's document type.
+
+    A `code` field names its `check`: a python-stdnum format (`iban`, `vatin`, `iso6346`…)
+    whose check digits each candidate must pass.
+    """
 
     name: str
     value_type: ValueType = ValueType.TEXT
     required: bool = False
     gating: bool = False
+    check: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -93,6 +111,20 @@ class FieldSpec(BaseModel):
         if not _NAME.match(value):
             raise ValueError("a field name is lower case letters, digits and _, at most 63")
         return value
+
+    @model_validator(mode="after")
+    def _valid_check(self) -> FieldSpec:
+        if self.value_type == ValueType.CODE and not self.check:
+            raise ValueError(f"field {self.name}: a code names its check ({EXAMPLES}, …)")
+        if self.check is not None:
+            if self.value_type != ValueType.CODE:
+                raise ValueError(f"field {self.name}: only a code has a check")
+            check_format(self.check)
+        return self
+
+    def candidates(self, pages: list[Page]) -> list[Span]:
+        """Return every run of words that can hold the field's value (and passes its check)."""
+        return spans(pages, self.value_type, checker(self.check) if self.check else None)
 
 
 class TypeSpec(BaseModel):
@@ -129,19 +161,21 @@ def find_value(pages: list[Page], spec: FieldSpec, value: str) -> list[Span]:
     target = normalise_value(spec.value_type, value)
     if target is None:
         return []
-    return [s for s in spans(pages, spec.value_type) if _same(spec, s.text, target)]
+    return [s for s in spec.candidates(pages) if _same(spec, s.text, target)]
 
 
 def _same(spec: FieldSpec, text: str, target: str) -> bool:
     return normalise_value(spec.value_type, text) == target
 
 
-def typed_value(value_type: ValueType, text: str) -> FieldValue:
-    """Return the typed value of a span's text (amount, date, else the text as printed)."""
-    if value_type == ValueType.AMOUNT:
+def typed_value(spec: FieldSpec, text: str) -> FieldValue:
+    """Return the typed value of a span's text (amount, date, a code compacted, else as printed)."""
+    if spec.value_type == ValueType.AMOUNT:
         return parse_amount(text)
-    if value_type == ValueType.DATE:
+    if spec.value_type == ValueType.DATE:
         return parse_date(text, dayfirst=True)
+    if spec.check is not None:
+        return compact(spec.check, text)
     return " ".join(text.split())
 
 
@@ -201,7 +235,7 @@ class CustomFieldModel:
     def extract(self, pages: list[Page]) -> Extraction:
         """Return each field's value, confidence, place on the page and alternatives."""
         candidates = {
-            f.name: spans(pages, f.value_type) for f in self.spec.fields if f.name in self.stage1
+            f.name: f.candidates(pages) for f in self.spec.fields if f.name in self.stage1
         }
         rows = {
             name: Featurizer(self.counts[name]).rows(pages, found)
@@ -282,7 +316,7 @@ def _best(
     scores = ranker.scores(features)
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     top = candidates[order[0]]
-    value = typed_value(spec.value_type, top.text)
+    value = typed_value(spec, top.text)
     if value is None:
         return None
     seen = {normalise_value(spec.value_type, top.text)}
@@ -295,7 +329,7 @@ def _best(
         seen.add(key)
         alternatives.append(
             Alternative(
-                value=typed_value(spec.value_type, other.text),
+                value=typed_value(spec, other.text),
                 raw_text=other.text,
                 score=round(ranker.confidence(scores[i]), 4),
                 provenance=_provenance(other),
@@ -358,7 +392,7 @@ def _prepare(
         stats.add(doc.id, _context(doc.pages, places[0]))
     prepared = _Prepared(stats, targets)
     for doc in documents:
-        found = spans(doc.pages, fspec.value_type)
+        found = fspec.candidates(doc.pages)
         prepared.candidates[doc.id] = found
         prepared.rows[doc.id] = Featurizer(stats, leave_out=doc.id).rows(doc.pages, found)
     return prepared

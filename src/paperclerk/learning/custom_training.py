@@ -54,20 +54,23 @@ def load_labelled(
 
 
 def define_type(
-    registry: Registry, name: str, files: list[LabelledFile], declared: dict[str, ValueType]
+    registry: Registry,
+    name: str,
+    files: list[LabelledFile],
+    declared: dict[str, tuple[ValueType, str | None]],
 ) -> TypeSpec:
     """Return the registry's type `name`, defining it from the label files if it is new.
 
-    A new type gets the fields the label files name, each of its `declared` value type or
-    text. A known type gains the fields the labels add (so labelling a new field and
-    training again is enough).
+    A new type gets the fields the label files name, each of its `declared` value type
+    (and a code's check) or text. A known type gains the fields the labels add (so
+    labelling a new field and training again is enough).
     """
     spec = load_type(registry, name) or TypeSpec(name=name)
     known = {f.name for f in spec.fields}
     for field_name in field_names(files):
         if field_name not in known:
-            value_type = declared.get(field_name, ValueType.TEXT)
-            spec.fields.append(FieldSpec(name=field_name, value_type=value_type))
+            value_type, check = declared.get(field_name, (ValueType.TEXT, None))
+            spec.fields.append(FieldSpec(name=field_name, value_type=value_type, check=check))
     save_type(registry, spec)
     return spec
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import random
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -43,52 +41,22 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from paperclerk.datasets.dataset import DocTypeExample
+from paperclerk.learning.doctype_inference import INFERENCE_FORMAT
+from paperclerk.learning.doctype_text import LAYOUT_WEIGHT, document_text, layout_features
 from paperclerk.model import DocType, Page
 
 FORMAT = 1
-MAX_PAGES = 3
-MAX_CHARS = 6000
 CHAR_FEATURES_PER_CLASS = 2500
 WORD_FEATURES_PER_CLASS = 800
-LAYOUT_WEIGHT = 0.1
 C = 10.0
 SNIPPET_TARGET = 120
 MAX_SNIPPETS = 6
 SNIPPET_MIN_LINES = 6
-AMOUNT_END = re.compile(r"\d[.,]\d\d\s*\S{0,3}$")
-MRZ_LINE = re.compile(r"[A-Z0-9<]{5,}<<|<<[A-Z0-9<]{5,}")
-DIGIT = re.compile(r"\d")
 
 
-def document_text(pages: list[Page]) -> str:
-    """Return the text the classifier reads: first pages, lower-cased, every digit as 0.
-
-    Digits carry no type information but explode the vocabulary; their shapes stay.
-    """
-    text = "\n".join(p.text for p in pages[:MAX_PAGES])[:MAX_CHARS]
-    return DIGIT.sub("0", text.lower())
-
-
-def layout_features(pages: list[Page]) -> list[float]:
-    """Return the layout features of a document, each roughly in 0..1."""
-    lines = [line.text for p in pages[:MAX_PAGES] for line in p.lines]
-    tokens = [t for line in lines for t in line.split()]
-    alpha = [t for t in tokens if any(c.isalpha() for c in t)]
-    first = pages[0] if pages else None
-    aspect = 0.0
-    if first is not None and first.width > 0 and first.height > 0:
-        aspect = max(0.0, min(1.5, math.log(first.height / first.width)))
-    n_lines = max(len(lines), 1)
-    return [
-        math.log1p(len(lines)) / 5,
-        sum(1 for t in tokens if DIGIT.search(t)) / max(len(tokens), 1),
-        sum(1 for line in lines if AMOUNT_END.search(line)) / n_lines,
-        aspect,
-        min(sum(1 for line in lines if MRZ_LINE.search(line.replace(" ", ""))), 3) / 3,
-        math.log1p(len(pages)) / math.log(10),
-        sum(1 for t in alpha if t.isupper()) / max(len(alpha), 1),
-        min(sum(len(line) for line in lines) / n_lines / 60, 2.0),
-    ]
+def inference_path(model_path: Path) -> Path:
+    """Return where the reading side of a model file is written (`doctype.npz` beside it)."""
+    return model_path.with_suffix(".npz")
 
 
 def examples_hash(examples: list[DocTypeExample]) -> str:
@@ -266,6 +234,33 @@ class DocTypeClassifier:
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(payload, path, compress=("xz", 6))
+        self.export_inference(inference_path(path))
+
+    def export_inference(self, path: Path) -> None:
+        """Write the fitted numbers as `.npz` for `doctype_inference.DocTypeModel`.
+
+        Vocabularies in column order, idf weights, the scaler and the regression: all a
+        worker needs to predict as `predict` does, without scikit-learn.
+        """
+        if self._clf is None or self._char is None or self._word is None:
+            raise RuntimeError("DocTypeClassifier.export_inference called before fit")
+        assert self._scaler is not None
+        arrays: dict[str, Any] = {
+            "format": np.array(INFERENCE_FORMAT),
+            "version": np.array(self.version),
+            "classes": np.array([str(c) for c in self._clf.classes_]),
+            "coef": self._clf.coef_,
+            "intercept": self._clf.intercept_,
+            "scaler_mean": self._scaler.mean_,
+            "scaler_scale": self._scaler.scale_,
+        }
+        for name, vectorizer in (("char", self._char), ("word", self._word)):
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            arrays[f"{name}_terms"] = np.array(terms)
+            arrays[f"{name}_idf"] = vectorizer.idf_
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            np.savez_compressed(out, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> DocTypeClassifier:

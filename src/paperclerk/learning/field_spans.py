@@ -14,7 +14,7 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -30,9 +30,12 @@ class ValueType(StrEnum):
     AMOUNT = "amount"
     DATE = "date"
     IDENTIFIER = "identifier"
+    CODE = "code"
+    """An identifier with check digits (IBAN, VAT id, container number…): see `FieldSpec.check`."""
 
 
-MAX_WORDS = {ValueType.TEXT: 8, ValueType.AMOUNT: 3, ValueType.DATE: 4, ValueType.IDENTIFIER: 3}
+MAX_WORDS = {ValueType.TEXT: 8, ValueType.AMOUNT: 3, ValueType.DATE: 4, ValueType.IDENTIFIER: 3,
+             ValueType.CODE: 6}  # fmt: skip
 """Longest run of words a candidate of each type may be."""
 _EDGE_PUNCT = " \t,;:.()[]{}\"'"
 _LABEL_TOKEN = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -62,6 +65,8 @@ def normalise_value(value_type: ValueType, text: str | None) -> str | None:
         return None if day is None else day.isoformat()
     if value_type == ValueType.IDENTIFIER:
         return re.sub(r"\s+", "", raw).strip(_EDGE_PUNCT).upper() or None
+    if value_type == ValueType.CODE:
+        return re.sub(r"[\s\-./]+", "", raw).strip(_EDGE_PUNCT).upper() or None
     return fold_text(raw) or None
 
 
@@ -83,8 +88,13 @@ def page_lines(page: Page) -> list[list[Word]]:
     return [[by_id[i] for i in line.word_ids if i in by_id] for line in page.lines]
 
 
-def spans(pages: list[Page], value_type: ValueType) -> list[Span]:
-    """Return every run of words within a line that can hold a value of the type."""
+def spans(
+    pages: list[Page], value_type: ValueType, check: Callable[[str], bool] | None = None
+) -> list[Span]:
+    """Return every run of words within a line that can hold a value of the type.
+
+    `check` keeps only the runs whose text passes it (a code's check digits).
+    """
     longest = MAX_WORDS[value_type]
     out: list[Span] = []
     for page in pages:
@@ -92,7 +102,7 @@ def spans(pages: list[Page], value_type: ValueType) -> list[Span]:
             for start in range(len(words)):
                 for end in range(start + 1, min(len(words), start + longest) + 1):
                     text = " ".join(w.text for w in words[start:end])
-                    if _fits(value_type, text):
+                    if _fits(value_type, text) and (check is None or check(text)):
                         out.append(Span(page.index, n, start, end, words[start:end], text))
     return out
 
@@ -103,8 +113,8 @@ def _fits(value_type: ValueType, text: str) -> bool:
         return has_digit and parse_amount(text) is not None
     if value_type == ValueType.DATE:
         return has_digit and parse_date(text) is not None
-    if value_type == ValueType.IDENTIFIER:
-        return has_digit or (len(text) >= 2 and text.isupper())
+    if value_type in (ValueType.IDENTIFIER, ValueType.CODE):
+        return has_digit  # an order number, a code: no identifier is letters alone
     return any(c.isalnum() for c in text)
 
 

@@ -1,13 +1,21 @@
-"""A per-field candidate scorer: gradient-boosted trees plus a calibration of the top pick."""
+"""A per-field candidate scorer: gradient-boosted trees plus a calibration of the top pick.
+
+LightGBM trains the trees and scikit-learn fits the calibration, both imported only when a
+model is trained; a trained ranker scores with numpy (`learning.trees`), so a worker that
+only reads documents loads neither.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
+
+from paperclerk.learning.trees import TreeModel
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -78,6 +86,8 @@ class Calibration:
         if len(set(correct)) < 2:
             p = float(np.mean(correct)) if correct else 0.5
             return cls([0.0, 1.0], [p, p])
+        from sklearn.isotonic import IsotonicRegression
+
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, correct)
         return cls([float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_])
 
@@ -115,7 +125,8 @@ class FieldRanker:
         self.feature_names = feature_names
         self.max_negatives = max_negatives
         self.mine_hard = mine_hard
-        self.booster: lgb.Booster | None = None
+        self.model_text: str | None = None  # LightGBM's text model, as saved
+        self.trees: TreeModel | None = None  # the same trees, scored with numpy
         self.calibration = Calibration()
         # Winners whose value something independent confirms (`Group.evidence`: a total
         # that equals cash paid less change) get a curve of their own.
@@ -154,7 +165,8 @@ class FieldRanker:
                     sure = bool(g.evidence and g.evidence[top])
                     held_out.append(HeldOut(g.key, float(scores[top]), right[top], sure, top))
             self.calibrate(held_out)
-        self.booster = self._train(usable)
+        self.model_text = self._train(usable).model_to_string()
+        self.trees = TreeModel.from_text(self.model_text)
         self.held_out = held_out
         return held_out
 
@@ -198,6 +210,8 @@ class FieldRanker:
         if len(set(y.tolist())) < 2:
             y = y.copy()
             y[0] = 1.0 - y[0]
+        import lightgbm as lgb
+
         data = lgb.Dataset(x, y, feature_name=self.feature_names, free_raw_data=True)
         return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
 
@@ -213,17 +227,17 @@ class FieldRanker:
 
     def scores(self, features: list[list[float]]) -> list[float]:
         """Return the raw score of every candidate."""
-        if not features or self.booster is None:
+        if not features or self.trees is None:
             return []
         x = np.asarray(features, dtype=np.float64)
-        return [float(s) for s in self.booster.predict(x, num_threads=PREDICT_THREADS)]
+        return [float(s) for s in self.trees.predict(x)]
 
     def to_json(self) -> dict[str, Any]:
         """Return the model as plain JSON (trees as LightGBM's text format)."""
-        assert self.booster is not None
+        assert self.model_text is not None
         return {
             "features": self.feature_names,
-            "booster": self.booster.model_to_string(),
+            "booster": self.model_text,
             "calibration": {"x": self.calibration.x, "y": self.calibration.y},
             "evidence_calibration": (
                 {"x": self.evidence_calibration.x, "y": self.evidence_calibration.y}
@@ -239,7 +253,8 @@ class FieldRanker:
         curve = data.get("evidence_calibration")
         if curve:
             ranker.evidence_calibration = Calibration(list(curve["x"]), list(curve["y"]))
-        ranker.booster = lgb.Booster(model_str=data["booster"])
+        ranker.model_text = str(data["booster"])
+        ranker.trees = TreeModel.from_text(ranker.model_text)
         ranker.calibration = Calibration(
             list(data["calibration"]["x"]), list(data["calibration"]["y"])
         )

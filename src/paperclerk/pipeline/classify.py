@@ -1,7 +1,9 @@
 """Document-type classification: the trained default model, with keyword rules as fallback.
 
-`classify_pages` uses the model that ships in `learning/default_models/doctype.joblib`
-(trained by `learning.doctype_training.train_default_doctype`), loaded lazily once per process.
+`classify_pages` uses the model that ships in `learning/default_models/` (trained by
+`learning.doctype_training.train_default_doctype`): its reading side `doctype.npz`, read with
+numpy (`learning.doctype_inference`), loaded lazily once per process. The scikit-learn
+`doctype.joblib` beside it is for training and evaluation only.
 Where that file is missing or unreadable, the keyword rules of `classify_pages_rules` decide.
 Where the model is unsure, it abstains by the floors of `learning.doctype_floors`.
 """
@@ -20,7 +22,7 @@ from paperclerk.learning.doctype_floors import abstain
 from paperclerk.model import DocType, Page
 
 if TYPE_CHECKING:
-    from paperclerk.learning.doctype import DocTypeClassifier
+    from paperclerk.learning.doctype_inference import DocTypeModel
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +85,11 @@ KEYWORDS: dict[DocType, list[tuple[str, float]]] = {
 }
 THRESHOLD = 2.0
 RULES_VERSION = "rule-classify-1"
-MODEL_FILE = "doctype.joblib"
+MODEL_FILE = "doctype.npz"
 
 _lock = threading.Lock()
 _loaded = False
-_model: DocTypeClassifier | None = None
+_model: DocTypeModel | None = None
 
 
 def default_model_path() -> Path:
@@ -95,11 +97,11 @@ def default_model_path() -> Path:
     return Path(str(resources.files("paperclerk.learning") / "default_models" / MODEL_FILE))
 
 
-def default_model() -> DocTypeClassifier | None:
+def default_model() -> DocTypeModel | None:
     """Return the packaged model, loading it on first use; None when it cannot be used.
 
-    Loaded lazily so that importing the pipeline does not import scikit-learn, and only
-    once per process. A missing file means rules; an unreadable one is logged, then rules.
+    Loaded lazily, and only once per process; it needs numpy only. A missing file means
+    rules; an unreadable one is logged, then rules.
     """
     global _loaded, _model
     with _lock:
@@ -107,10 +109,10 @@ def default_model() -> DocTypeClassifier | None:
             _loaded = True
             path = default_model_path()
             if path.is_file():
-                from paperclerk.learning.doctype import DocTypeClassifier
+                from paperclerk.learning.doctype_inference import DocTypeModel
 
                 try:
-                    _model = DocTypeClassifier.load(path)
+                    _model = DocTypeModel(path)
                 except Exception as exc:  # a broken model file must not stop the pipeline
                     log.warning("cannot load %s (%s); classifying with rules", path, exc)
         return _model

@@ -89,10 +89,12 @@ async def types_define(request: Request, state: State, user: Admin) -> Response:
             field_name = str(form.get(f"field_{i}", "")).strip()
             if not field_name:
                 continue
+            check = str(form.get(f"check_{i}", "")).strip() or None
             fields.append(
                 FieldSpec(
                     name=field_name,
                     value_type=ValueType(str(form.get(f"type_{i}", "text"))),
+                    check=check,
                     required=form.get(f"required_{i}") is not None,
                     gating=form.get(f"gating_{i}") is not None,
                 )
