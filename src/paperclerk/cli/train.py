@@ -168,7 +168,8 @@ def train_classifier_cmd(
     Real documents are split by id (a fixed quarter held back, as `train receipts` does);
     the model written to --out (default: the packaged one) is trained on the training side
     only, so its validation figures are on documents it has never seen. --release also
-    writes a model trained on everything.
+    writes a model trained on everything. Beside each `.joblib` goes its `.npz`: the fitted
+    numbers workers read without scikit-learn (`learning.doctype_inference`).
     """
     from paperclerk.learning.doctype_training import train_default_doctype
     from paperclerk.learning.registry import PACKAGED
