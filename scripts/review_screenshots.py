@@ -19,6 +19,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -153,6 +154,39 @@ def small_png(raw: bytes, path: Path) -> None:
     Image.open(io.BytesIO(raw)).convert("RGB").quantize(256).save(path, optimize=True)
 
 
+def start_service(
+    data_dir: Path, workspace: str, email: str, password: str, role: str
+) -> tuple[str, str, Callable[[], None]]:
+    """Start uvicorn and one worker thread over a fresh SQLite data folder.
+
+    One workspace with an API key and one user in it; returns the base URL, the key and
+    a function that stops both.
+    """
+    url = f"sqlite:///{data_dir / 'paperclerk.db'}"
+    upgrade(url)
+    with make_session_factory(make_engine(url)).begin() as s:
+        ws = create_workspace(s, workspace).id
+        key = create_api_key(s, ws).key
+        create_user(s, email, password, role, [ws])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(url, data_dir), host="127.0.0.1", port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    stop = threading.Event()
+    threading.Thread(target=work, args=(WorkerConfig(url, data_dir), stop), daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+
+    def shut() -> None:
+        stop.set()
+        server.should_exit = True
+
+    return f"http://127.0.0.1:{port}", key, shut
+
+
 def main() -> None:
     """Start the service, upload the receipts and take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -160,27 +194,9 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        url = f"sqlite:///{data_dir / 'paperclerk.db'}"
-        upgrade(url)
-        with make_session_factory(make_engine(url)).begin() as s:
-            ws = create_workspace(s, "receipts").id
-            key = create_api_key(s, ws).key
-            create_user(s, "anna@example.org", "review-screenshots", "reviewer", [ws])
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(url, data_dir), host="127.0.0.1", port=port, log_level="warning"
-            )
+        base, key, shut = start_service(
+            Path(tmp) / "data", "receipts", "anna@example.org", "review-screenshots", "reviewer"
         )
-        threading.Thread(target=server.run, daemon=True).start()
-        stop = threading.Event()
-        threading.Thread(target=work, args=(WorkerConfig(url, data_dir), stop), daemon=True).start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as api:
             ids = [
                 api.post("/v1/documents", files={"file": (f"receipt-{i + 1}.png", receipt(r))},
@@ -229,8 +245,7 @@ def main() -> None:
             shot = page.locator("#case-documents").screenshot()
             small_png(shot, args.out / "kyc-case-documents.png")
             browser.close()
-        stop.set()
-        server.should_exit = True
+        shut()
 
 
 if __name__ == "__main__":

@@ -15,26 +15,16 @@ import argparse
 import io
 import json
 import random
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from PIL import Image
 from playwright.sync_api import sync_playwright
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
-
-from paperclerk.storage.db import make_engine, make_session_factory
-from paperclerk.storage.migrate import upgrade
-from paperclerk.storage.users import create_user
-from paperclerk.storage.workspaces import create_api_key, create_workspace
-from paperclerk.web.app import create_app
-from paperclerk.worker.runner import WorkerConfig, work
+from review_screenshots import small_png, start_service  # run from scripts/, beside it
 
 CUSTOMERS = ["Nordwind Logistik GmbH", "Atelier Rousseau SARL", "Harbour Tools Ltd",
              "Van Dijk Bouw BV"]  # fmt: skip
@@ -66,11 +56,6 @@ def delivery_note(n: int) -> tuple[bytes, dict[str, str]]:
     return out.getvalue(), values
 
 
-def small_png(raw: bytes, path: Path) -> None:
-    """Save a screenshot as a palette PNG."""
-    Image.open(io.BytesIO(raw)).convert("RGB").quantize(256).save(path, optimize=True)
-
-
 def fill_by_clicking(page: Any, field: str, value: str) -> None:
     """Fill a field by clicking the words that print its value (shift-click adds one)."""
     data = json.loads(page.locator("#review-data").text_content())
@@ -92,27 +77,9 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        url = f"sqlite:///{data_dir / 'paperclerk.db'}"
-        upgrade(url)
-        with make_session_factory(make_engine(url)).begin() as s:
-            ws = create_workspace(s, "logistics").id
-            key = create_api_key(s, ws).key
-            create_user(s, "ops@example.org", "types-screenshots", "admin", [ws])
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(url, data_dir), host="127.0.0.1", port=port, log_level="warning"
-            )
+        base, key, shut = start_service(
+            Path(tmp) / "data", "logistics", "ops@example.org", "types-screenshots", "admin"
         )
-        threading.Thread(target=server.run, daemon=True).start()
-        stop = threading.Event()
-        threading.Thread(target=work, args=(WorkerConfig(url, data_dir), stop), daemon=True).start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
         api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"})
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
@@ -161,8 +128,7 @@ def main() -> None:
             small_png(page.screenshot(), args.out / "review-own-type.png")
             browser.close()
         api.close()
-        stop.set()
-        server.should_exit = True
+        shut()
 
 
 if __name__ == "__main__":
