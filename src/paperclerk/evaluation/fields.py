@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from paperclerk.evaluation.scoring import Scoreboard
 from paperclerk.learning.custom_fields import CustomFieldModel, LabelledDocument
-from paperclerk.learning.field_spans import normalise_value
+from paperclerk.learning.custom_training import compare
 
 
 def evaluate_fields(
@@ -17,26 +17,19 @@ def evaluate_fields(
 ) -> Scoreboard:
     """Read each document with the model and score every labelled value of its type.
 
-    Values compare after normalising (`field_spans.normalise_value`): text with case,
-    accents and spacing ignored, dates as calendar days, amounts to the cent. A label of a
-    field the type does not have is not counted; one saying the field is absent (null) is
-    not counted either (the scoreboard counts values expected).
+    Values compare as `custom_training.compare` pairs them: normalised (text with case,
+    accents and spacing ignored, dates as calendar days, amounts to the cent); a label of a
+    field the type does not have, or saying the field is absent (null), is not counted
+    (the scoreboard counts values expected).
     """
     board = Scoreboard()
     for doc in documents:
         start = time.perf_counter()
-        read = model.extract(doc.pages).fields
+        read = model.extract(doc.pages)
         board.seconds.append(time.perf_counter() - start)
         board.docs += 1
-        for name, value in doc.fields.items():
-            spec = model.spec.field(name)
-            expected = normalise_value(spec.value_type, value) if spec else None
-            if spec is None or expected is None:
-                continue
-            found = read.get(name)
-            predicted = None if found is None else str(found.value)
-            same = predicted is not None and normalise_value(spec.value_type, predicted) == expected
-            board.add(name, value, predicted, same, doc.id)
+        for c in compare(model, doc, read):
+            board.add(c.field, c.expected, c.predicted, c.right, doc.id)
         if on_progress:
             on_progress(doc.id)
     return board

@@ -21,6 +21,7 @@ from paperclerk.datasets.dataset import in_validation
 from paperclerk.datasets.labelled_folder import LabelledFile, field_names
 from paperclerk.datasets.ocr_cache import read_pages_cached
 from paperclerk.engines.base import OcrEngine
+from paperclerk.extract.base import Extraction
 from paperclerk.learning.custom_fields import (
     CustomFieldModel,
     FieldOutcome,
@@ -32,7 +33,7 @@ from paperclerk.learning.custom_fields import (
 )
 from paperclerk.learning.field_spans import ValueType, normalise_value
 from paperclerk.learning.registry import ModelCard, Registry, code_version, new_model_id
-from paperclerk.learning.user_types import MODEL_FILE, load_type, save_type
+from paperclerk.learning.user_types import MODEL_FILE, UserTypes, load_type, save_type
 
 MIN_FOR_VALIDATION = 12
 """Fewest documents of which a quarter is held back to measure and gate a new model."""
@@ -92,23 +93,45 @@ class Score:
         return 2 * precision * recall / (precision + recall)
 
 
+@dataclass(frozen=True)
+class Compared:
+    """One labelled value of a document beside what the model read for its field."""
+
+    field: str
+    expected: str
+    predicted: str | None
+    right: bool
+
+
+def compare(model: CustomFieldModel, doc: LabelledDocument, read: Extraction) -> list[Compared]:
+    """Pair every labelled value of the type with the value read, compared normalised.
+
+    Values compare after `field_spans.normalise_value` (text with case, accents and spacing
+    ignored, dates as days, amounts to the cent). A label of a field the type does not have,
+    or saying the field is absent (null), is left out.
+    """
+    out = []
+    for name, value in doc.fields.items():
+        spec = model.spec.field(name)
+        expected = normalise_value(spec.value_type, value) if spec else None
+        if spec is None or value is None or expected is None:
+            continue
+        found = read.fields.get(name)
+        predicted = None if found is None else str(found.value)
+        right = predicted is not None and normalise_value(spec.value_type, predicted) == expected
+        out.append(Compared(name, value, predicted, right))
+    return out
+
+
 def field_scores(model: CustomFieldModel, documents: list[LabelledDocument]) -> dict[str, Score]:
     """Count every labelled value per field: whether the model read it (compared normalised)."""
     scores: dict[str, Score] = {}
     for doc in documents:
-        read = model.extract(doc.pages).fields
-        for name, value in doc.fields.items():
-            spec = model.spec.field(name)
-            expected = normalise_value(spec.value_type, value) if spec else None
-            if spec is None or expected is None:
-                continue
-            score = scores.setdefault(name, Score())
+        for c in compare(model, doc, model.extract(doc.pages)):
+            score = scores.setdefault(c.field, Score())
             score.expected += 1
-            found = read.get(name)
-            if found is None:
-                continue
-            score.predicted += 1
-            score.correct += normalise_value(spec.value_type, str(found.value)) == expected
+            score.predicted += c.predicted is not None
+            score.correct += c.right
     return scores
 
 
@@ -143,8 +166,8 @@ class TypeTraining:
 
 def live_model(registry: Registry, type_name: str) -> CustomFieldModel | None:
     """Return the live extractor of a user type, if one was promoted."""
-    live = registry.live_id(custom_kind(type_name))
-    return CustomFieldModel.load(registry.folder(live) / MODEL_FILE) if live else None
+    found = UserTypes(registry.root).extractor(type_name)
+    return found.model if found is not None else None
 
 
 def train_type(

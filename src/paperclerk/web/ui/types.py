@@ -20,19 +20,15 @@ from pydantic import ValidationError
 from paperclerk.errors import InputError
 from paperclerk.learning.custom_fields import FieldSpec, TypeSpec
 from paperclerk.learning.field_spans import ValueType
-from paperclerk.learning.user_types import UserTypes
 from paperclerk.review.type_training import reviewed_documents, train_from_reviews
 from paperclerk.web.state import AppState, State
+from paperclerk.web.types import user_types
 from paperclerk.web.ui.auth import Admin, Csrf, UiUser
 from paperclerk.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 FIELD_ROWS = 8
 """Field rows the definition form offers."""
-
-
-def _types(state: AppState) -> UserTypes:
-    return UserTypes(state.data_dir / "models")
 
 
 def _back(error: str = "", notice: str = "") -> Response:
@@ -50,7 +46,7 @@ def types_page(
     notice: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     """List the defined types with their fields, reviewed examples and live model."""
-    types = _types(state)
+    types = user_types(state)
     rows: list[dict[str, Any]] = []
     with state.sessions() as session:
         for name in types.names():
@@ -104,7 +100,7 @@ async def types_define(request: Request, state: State, user: Admin) -> Response:
         if len({f.name for f in fields}) != len(fields):
             return _back("a field name appears twice")
         description = str(form.get("description", ""))[:500]
-        _types(state).define(TypeSpec(name=name, description=description, fields=fields))
+        user_types(state).define(TypeSpec(name=name, description=description, fields=fields))
     except ValidationError as exc:
         return _back(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
     except ValueError as exc:
@@ -126,6 +122,6 @@ async def types_train(state: State, user: Admin, name: str) -> Response:
 def _train(state: AppState, user: UiUser, name: str) -> bool:
     with state.sessions() as session:
         done = train_from_reviews(
-            session, _types(state), user.workspace_ids, name, f"ui:{user.email}"
+            session, user_types(state), user.workspace_ids, name, f"ui:{user.email}"
         )
     return done.promoted
