@@ -13,9 +13,11 @@ pipeline's and Tesseract's thread count:
 Each contender reads every receipt once untimed first (models loaded, caches warm), then
 `--repeats` timed rounds; per receipt the median of its rounds is kept, and the table
 shows the median over receipts and the ratio of each contender to plain RapidOCR (the
-issue's bar: pipeline ≤ 0.45 × RapidOCR). The receipts are the validation side of the
-fixed split of ``../shared/data/sroie`` (`datasets.dataset.in_validation`), never trained
-on; `--limit` takes the first N in id order.
+issue's bar: pipeline ≤ 0.45 × RapidOCR), then the median seconds of each stage the
+contenders report (the pipeline's `Document.timings`, RapidOCR's det/cls/rec). The
+receipts are the validation side of the fixed split of ``../shared/data/sroie``
+(`datasets.dataset.in_validation`), never trained on; `--limit` takes the first N in id
+order.
 
 Usage::
 
@@ -75,21 +77,54 @@ def contenders(threads: int, tesseract: bool) -> dict[str, Callable[[Path], Any]
     return out
 
 
+def stage_seconds(result: Any) -> dict[str, float]:
+    """Return the seconds of each stage a contender reports about one receipt.
+
+    The pipeline's `Document.timings` (preprocess, ocr, second_look, classify, extract, …)
+    and plain RapidOCR's `elapse_list` (detection, direction classifier, recognition), so
+    the table shows where each one's time goes; Tesseract reports none.
+    """
+    timings = getattr(result, "timings", None)
+    if isinstance(timings, dict):
+        return {k: float(v) for k, v in timings.items()}
+    elapse = getattr(result, "elapse_list", None)
+    if elapse is not None and len(elapse) == 3:
+        return {k: float(v or 0.0) for k, v in zip(("det", "cls", "rec"), elapse, strict=True)}
+    return {}
+
+
 def measure(
     files: list[Path], readers: dict[str, Callable[[Path], Any]], repeats: int
-) -> dict[str, list[float]]:
-    """Return per contender the median seconds of each receipt over `repeats` rounds."""
+) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """Return per contender the median seconds of each receipt over `repeats` rounds,
+    and per contender and stage the median over all timed reads."""
     for path in files:  # warm-up: models loaded, first-call costs paid
         for read in readers.values():
             read(path)
     per_file: dict[str, list[list[float]]] = {name: [[] for _ in files] for name in readers}
+    stages: dict[str, dict[str, list[float]]] = {name: {} for name in readers}
     for _ in range(repeats):
         for i, path in enumerate(files):
             for name, read in readers.items():
                 start = time.perf_counter()
-                read(path)
+                result = read(path)
                 per_file[name][i].append(time.perf_counter() - start)
-    return {name: [statistics.median(t) for t in runs] for name, runs in per_file.items()}
+                for stage, seconds in stage_seconds(result).items():
+                    stages[name].setdefault(stage, []).append(seconds)
+    medians = {name: [statistics.median(t) for t in runs] for name, runs in per_file.items()}
+    stage_medians = {
+        name: {stage: round(statistics.median(v), 4) for stage, v in found.items()}
+        for name, found in stages.items()
+    }
+    return medians, stage_medians
+
+
+def report_stages(stages: dict[str, dict[str, float]]) -> None:
+    """Print the median seconds of each stage per contender (those that report stages)."""
+    for name, found in stages.items():
+        if found:
+            parts = ", ".join(f"{stage} {seconds:.3f}" for stage, seconds in found.items())
+            print(f"{name} stages (median s): {parts}")
 
 
 def report(seconds: dict[str, list[float]]) -> dict[str, Any]:
@@ -124,14 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     files = validation_receipts(args.images, args.limit)
     readers = contenders(args.threads, not args.no_tesseract)
-    seconds = measure(files, readers, args.repeats)
+    seconds, stages = measure(files, readers, args.repeats)
     figures = {
         "receipts": [p.stem for p in files],
         "threads": args.threads,
         "repeats": args.repeats,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "contenders": report(seconds),
+        "stages_median_s": stages,
     }
+    report_stages(stages)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(f"written {args.json}")

@@ -12,7 +12,7 @@ from paperclerk.model import Page
 from paperclerk.pages.read import read_page
 
 # Bump when preprocessing or layout changes what a page looks like after OCR.
-PIPELINE_VERSION = "pages-1"
+PIPELINE_VERSION = "pages-2"
 
 
 def cache_key(data: bytes, engine_version: str) -> str:

@@ -18,6 +18,18 @@ from paperclerk.model.geometry import Box
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
+REC_HEIGHT = 48
+"""Height in pixels every line crop is scaled to for recognition (the model's input)."""
+REC_MIN_WIDTH = 320
+"""Least width of a recognition batch: shorter lines are padded with blank columns to it.
+
+The padding changes what the recogniser reads. 160 made reading 32 % faster, but a model
+trained and measured on that OCR lost 1.6 points end to end on the validation split (the
+spaces of address lines; docs/measurements.md, issue 19)."""
+REC_BATCH = 3
+"""Line crops recognised together, sorted by width (each batch padded to its widest).
+
+6 was 8 % faster and lost 1.6 points end to end the same way; 1 and 2 were no faster."""
 
 
 def wheel_model_dir() -> Path:
@@ -39,7 +51,13 @@ class RapidOcrEngine:
 
     name = "rapid"
 
-    def __init__(self, threads: int = 0, det_limit_side: int = 960) -> None:
+    def __init__(
+        self,
+        threads: int = 0,
+        det_limit_side: int = 960,
+        rec_min_width: int = REC_MIN_WIDTH,
+        rec_batch: int = REC_BATCH,
+    ) -> None:
         models = wheel_model_dir()
         for model in (DET_MODEL, REC_MODEL):
             if not (models / model).is_file():
@@ -56,17 +74,24 @@ class RapidOcrEngine:
             "Det.limit_type": "max",
             "Det.limit_side_len": det_limit_side,
             "Rec.model_path": str(models / REC_MODEL),
-            "Rec.rec_batch_num": 3,
+            "Rec.rec_batch_num": rec_batch,
+            "Rec.rec_img_shape": [3, REC_HEIGHT, rec_min_width],
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         }
         self._ocr = RapidOCR(params=params)
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self._lock = threading.Lock()
+        self._rec = (rec_min_width, rec_batch)
 
     @property
     def version(self) -> str:
-        """Return the rapidocr version and the model names."""
-        return f"rapidocr-{metadata.version('rapidocr')}/PP-OCRv6-small"
+        """Return the rapidocr version, the model names and the recognition batching.
+
+        Batching is part of it because padding a line to a batch's width changes what the
+        recogniser reads; cached OCR made with other batching is not reused.
+        """
+        width, batch = self._rec
+        return f"rapidocr-{metadata.version('rapidocr')}/PP-OCRv6-small/rec{width}x{batch}"
 
     def read(self, image: Image) -> list[OcrWord]:
         """Detect and recognise text lines, returning one OcrWord per recognised word."""
