@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -91,3 +92,5 @@ def test_a_line_with_wide_characters_is_not_read_again() -> None:
     words = line(0, "Rechnung", "6069999", pitch=12.0)
     assert second_look(words, PAGE, engine) == words
     assert engine.crops == []
+    every = second_look(words, PAGE, engine, narrow=math.inf)  # as before the cut-off
+    assert [w.text for w in every] == ["Rechnung", "6069999999"]

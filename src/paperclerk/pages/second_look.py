@@ -80,11 +80,11 @@ def _length(text: str) -> int:
     return len(text.replace(" ", ""))
 
 
-def _narrow(line: list[OcrWord], text: str) -> bool:
+def _narrow(line: list[OcrWord], text: str, narrow: float) -> bool:
     """Whether a line's characters are narrow enough for the recogniser to merge repeats."""
     width = max(w.box.x1 for w in line) - min(w.box.x0 for w in line)
     height = max(w.box.y1 for w in line) - min(w.box.y0 for w in line)
-    return width < NARROW * height * len(text)
+    return width < narrow * height * len(text)
 
 
 def _checked_ids(text: str) -> set[str]:
@@ -121,11 +121,14 @@ def _crop(image: Image, line: list[OcrWord]) -> Image | None:
     return np.asarray(stretched, dtype=np.uint8)
 
 
-def second_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[OcrWord]:
+def second_look(
+    words: list[OcrWord], image: Image, engine: LineEngine, narrow: float = NARROW
+) -> list[OcrWord]:
     """Return the words with long codes read again where the first reading lost characters.
 
     Lines are grouped by the engine's `line_key`; see the module docstring for when the
-    second reading is taken.
+    second reading is taken. `narrow` is `NARROW` but for measuring it (`math.inf` reads
+    every code line again).
     """
     lines: dict[int, list[OcrWord]] = defaultdict(list)
     for word in words:
@@ -134,7 +137,7 @@ def second_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[
     for group in lines.values():
         line = sorted(group, key=lambda w: w.box.x0)
         text = " ".join(w.text for w in line)
-        crop = _crop(image, line) if holds_code(text) and _narrow(line, text) else None
+        crop = _crop(image, line) if holds_code(text) and _narrow(line, text, narrow) else None
         if crop is not None:
             chosen.append((line, crop))
     if not chosen:
