@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.model import (
     Box,
     Decision,
@@ -125,3 +128,13 @@ def decision_of(session: Session, document_id: str) -> Decision | None:
     row = session.get(DocumentRow, document_id)
     assert row is not None and row.result is not None
     return Document.model_validate(row.result).decision
+
+
+def learnt(data_dir: Path, timeout: float = 10.0) -> CounterpartyMemory:
+    """Wait for the memory file an approval writes in the background; return it."""
+    path = data_dir / "learning" / "memory.json"
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, "the approval did not teach the memory"
+        time.sleep(0.05)
+    return CounterpartyMemory.load(path)

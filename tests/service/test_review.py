@@ -43,7 +43,7 @@ from paperclerk.storage.tables import (
 from paperclerk.storage.users import create_user
 from paperclerk.storage.workspaces import create_workspace
 from paperclerk.webhooks import create_webhook
-from tests.service.review_helpers import decision_of, stored_document
+from tests.service.review_helpers import decision_of, learnt, stored_document
 
 
 def reviewer(factory: sessionmaker[Session], email: str, *workspaces: str) -> Reviewer:
@@ -220,16 +220,6 @@ def test_approve_stores_corrections_audit_example_and_events(
     assert len(learnt(tmp_path)) == len(trained) + 1  # what training taught, plus this supplier
     with pytest.raises(ConflictError), factory.begin() as s:
         approve(s, person, doc_id, fixed(), data_dir=None)
-
-
-def learnt(data_dir: Path, timeout: float = 10.0) -> CounterpartyMemory:
-    """Wait for the memory file an approval writes in the background; return it."""
-    path = data_dir / "learning" / "memory.json"
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, "the approval did not teach the memory"
-        time.sleep(0.05)
-    return CounterpartyMemory.load(path)
 
 
 def test_an_approval_rolled_back_teaches_the_memory_nothing(
