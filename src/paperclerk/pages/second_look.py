@@ -139,15 +139,14 @@ def second_look(
         text = " ".join(w.text for w in line)
         crop = _crop(image, line) if holds_code(text) and _narrow(line, text, narrow) else None
         if crop is not None:
-            chosen.append((line, crop))
+            chosen.append((line, text, crop))
     if not chosen:
         return words
-    readings = engine.recognise_lines([crop for _, crop in chosen])
+    readings = engine.recognise_lines([crop for _, _, crop in chosen])
     renamed: dict[int, str] = {}
     relaid: dict[int, list[OcrWord]] = {}
-    for (line, _), reading in zip(chosen, readings, strict=True):
+    for (line, text, _), reading in zip(chosen, readings, strict=True):
         again = reading.text.split()
-        text = " ".join(w.text for w in line)
         mean = sum(w.confidence for w in line) / len(line)
         surer = reading.confidence > mean + SURER and _length(reading.text) > _length(text)
         similar = fuzz.ratio(_bare(text), _bare(reading.text)) >= SAME_LINE
