@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, utils
 
 from paperclerk.datasets.dataset import TrainingExample
+from paperclerk.learning.branch_lines import branched, merge_read
 from paperclerk.learning.ranker import Calibration
 from paperclerk.model import ExtractedField, FieldSource, Page, Provenance
 from paperclerk.parsers import find_ibans, find_phones, find_vat_ids
@@ -310,11 +311,15 @@ class CounterpartyMemory:
             top = max(fuzz.partial_ratio(a.upper(), head) for a in entry.addresses)
             if top >= self.min_address:
                 nearest = _nearest(entry.addresses, head, read.get("address"))
-                found.address = _prefer_corrected(
-                    nearest, entry.addresses, entry.corrected.get("address")
-                )
+                corrected = entry.corrected.get("address")
+                chosen = _prefer_corrected(nearest, entry.addresses, corrected)
+                # a person's correction may have cut words off: they stay cut
+                keep_ends = chosen != corrected and branched(entry.addresses)
+                found.address = merge_read(chosen, read.get("address"), keep_ends)
                 found.address_score = top
-                found.address_settled = settled(entry.addresses, found.address)
+                found.address_settled = found.address is not None and settled(
+                    entry.addresses, found.address
+                )
         return found
 
     def _by_identifier(self, head: str, pages: list[Page]) -> tuple[float, int] | None:
