@@ -44,3 +44,15 @@ def test_bad_definitions_are_refused(tmp_path: Path) -> None:
              "--data-dir", data]  # fmt: skip
     assert runner.invoke(app, twice).exit_code == 2
     assert UserTypes(tmp_path / "data" / "models").names() == []
+
+
+def test_training_from_reviews_says_why_it_cannot_start(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    define = ["admin", "types", "define", "delivery_note", "--field", "customer=text",
+              "--data-dir", data]  # fmt: skip
+    assert runner.invoke(app, define).exit_code == 0
+    few = runner.invoke(app, ["admin", "types", "train", "delivery_note", "--data-dir", data])
+    assert few.exit_code == 3 and "training needs 3" in few.output, few.output
+    unknown = runner.invoke(app, ["admin", "types", "train", "dispatch_note", "--data-dir", data])
+    assert unknown.exit_code == 3 and "no document type 'dispatch_note'" in unknown.output

@@ -387,11 +387,13 @@ def types_list(data_dir: DataDir = None) -> None:
     from rich.table import Table
 
     from paperclerk.learning.user_types import UserTypes
+    from paperclerk.worker.type_retraining import load_states
 
     _, folder = open_data_dir(data_dir)
     types = UserTypes(folder / "models")
+    retrained = load_states(folder)
     table = Table(title="document types you defined")
-    for col in ("type", "fields", "live model"):
+    for col in ("type", "fields", "live model", "last background retraining"):
         table.add_column(col)
     for name in types.names():
         spec = types.spec(name)
@@ -403,5 +405,66 @@ def types_list(data_dir: DataDir = None) -> None:
             + (", gating" if f.gating else "") + ")"
             for f in spec.fields
         )  # fmt: skip
-        table.add_row(name, described, types.live_id(name) or "not trained")
+        state = retrained.get(name)
+        last = "none yet"
+        if state is not None and state.last_run_at:
+            outcome = state.error or ("promoted" if state.promoted else "kept, not promoted")
+            last = f"{state.last_run_at}: {outcome}"
+        table.add_row(name, described, types.live_id(name) or "not trained", last)
     console.print(table)
+
+
+@types_app.command("train")
+def types_train(
+    name: Annotated[str, typer.Argument(help="The type to train.")],
+    workspace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workspace",
+            help="Train on this workspace's reviewed documents (repeatable; default: every "
+            "workspace that reviewed documents of the type).",
+        ),
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write what training did as JSON.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who asked, for the registry's log.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Train a type's extractor on the documents people reviewed; promote it past the gate.
+
+    The same training as the types page and `POST /types/{name}/train`; the service's
+    background retraining (`serve --retrain-types-every`) runs this command.
+    """
+    import json
+
+    from paperclerk.errors import InputError
+    from paperclerk.learning.user_types import UserTypes
+    from paperclerk.review.type_training import train_from_reviews, training_json
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.worker.type_retraining import new_examples
+
+    url, folder = open_data_dir(data_dir)
+    sessions = make_session_factory(make_engine(url))
+    with sessions() as session:
+        workspaces = workspace or new_examples(session, name, 0)[2]
+        try:
+            done = train_from_reviews(
+                session, UserTypes(folder / "models"), workspaces, name, by or login_name()
+            )
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+    report = training_json(name, done)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report, indent=2))
+    state = "live" if done.promoted else "kept, not promoted"
+    console.print(
+        f"{name}: model {done.card.id} trained on {report['reviewed_documents']} reviewed "
+        f"document(s) of {len(workspaces)} workspace(s): {state}"
+    )
+    for field_name, outcome in report["fields"].items():
+        console.print(
+            f"  {field_name}: {outcome['found_on_page']} of {outcome['labelled']} found on the "
+            f"page, cross-fitted accuracy {outcome['cross_fitted_accuracy']}"
+        )

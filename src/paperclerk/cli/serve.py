@@ -71,6 +71,15 @@ def serve(
     retrain_every: Annotated[
         int, typer.Option("--retrain-every", help="New confirmed receipts per retraining.", min=1)
     ] = 50,
+    retrain_types_every: Annotated[
+        int,
+        typer.Option(
+            "--retrain-types-every",
+            help="New confirmed documents of a type you defined that retrain its extractor in "
+            "the background (0: only when asked).",
+            min=0,
+        ),
+    ] = 10,  # worker.type_retraining.EVERY, not imported: the CLI starts without the database
 ) -> None:
     """Run the API with embedded workers over one data folder (SQLite unless configured)."""
     import uvicorn
@@ -99,6 +108,8 @@ def serve(
         supervisor.start()
     if train_data is not None:
         _start_retraining(train_data, retrain_every, url, folder, stop_intake)
+    if retrain_types_every > 0:
+        _start_type_retraining(retrain_types_every, url, folder, stop_intake)
     if demo is not None:
         reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         _start_demo(demo, demo_out, url, f"http://{reach}:{port}")
@@ -123,6 +134,15 @@ def _start_retraining(
     config = RetrainConfig(folder, train_data.resolve(), every=every)
     watch_retraining(config, make_session_factory(make_engine(url)), stop)
     console.print(f"retraining receipts after every {every} confirmations, on {train_data}")
+
+
+def _start_type_retraining(every: int, url: str, folder: Path, stop: threading.Event) -> None:
+    """Check in the background whether a type you defined has enough new confirmations."""
+    from paperclerk.storage.db import make_engine, make_session_factory
+    from paperclerk.worker.type_retraining import TypeRetrainConfig, watch_type_retraining
+
+    config = TypeRetrainConfig(folder, every=every)
+    watch_type_retraining(config, make_session_factory(make_engine(url)), stop)
 
 
 def _start_demo(folder: Path, out: Path, database_url: str, service_url: str) -> None:

@@ -10,13 +10,14 @@ as `paperclerk train fields`, so the type improves as reviewers confirm more of 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.datasets.dataset import TrainingExample
 from paperclerk.errors import InputError
-from paperclerk.learning.custom_fields import LabelledDocument
+from paperclerk.learning.custom_fields import LabelledDocument, custom_kind
 from paperclerk.learning.custom_training import TypeTraining, train_type
 from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import DocType, type_hint
@@ -74,3 +75,15 @@ def train_from_reviews(
             f"{len(documents)} reviewed {name} document(s); training needs {MIN_REVIEWED}"
         )
     return train_type(types.registry, spec, documents, by)
+
+
+def training_json(name: str, done: TypeTraining) -> dict[str, Any]:
+    """Return what a training from reviews did, as the API and `admin types train` report it."""
+    return {
+        "kind": custom_kind(name),
+        "model": done.card.model_dump(mode="json", exclude={"drift_reference"}),
+        "promoted": done.promoted,
+        "reviewed_documents": (done.card.training_examples or 0) + done.validation,
+        "validation_documents": done.validation,
+        "fields": {n: o.to_json() for n, o in done.outcomes.items()},
+    }

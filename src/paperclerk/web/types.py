@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from paperclerk.learning.custom_fields import FieldSpec, TypeSpec, custom_kind
+from paperclerk.learning.custom_fields import FieldSpec, TypeSpec
 from paperclerk.learning.user_types import UserTypes
-from paperclerk.review.type_training import train_from_reviews
+from paperclerk.review.type_training import train_from_reviews, training_json
 from paperclerk.web.errors import ApiError
 from paperclerk.web.state import AppState, State, Workspace, api_reader
 
@@ -105,13 +105,7 @@ def _train(state: AppState, workspace: str, name: str, by: str) -> dict[str, Any
     types = user_types(state)
     with state.sessions() as session:
         done = train_from_reviews(session, types, [workspace], name, by)
-    return {
-        "kind": custom_kind(name),
-        "model": done.card.model_dump(mode="json", exclude={"drift_reference"}),
-        "promoted": done.promoted,
-        "validation_documents": done.validation,
-        "fields": {n: o.to_json() for n, o in done.outcomes.items()},
-    }
+    return training_json(name, done)
 
 
 def _first_line(exc: ValueError) -> str:
