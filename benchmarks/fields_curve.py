@@ -1,14 +1,14 @@
 """Your own fields: the learning curve of a user type's extractor (5, 10, 20, all examples).
 
-Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0]
+Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0] [--seed 0]
        [--field NAME=TYPE ...] --json FILE
 
 DIR is a labelled folder (`<id>.pdf` beside `<id>.labels.json`, for instance made by
-`scripts/make_facturx_labels.py` from the shared Factur-X PDFs). The documents are shuffled
-(seed 0) and cut into `--folds` parts; each part in turn is held back and the extractor
-trains on the first N of the others (0: all of them). Writes per size the micro-F1 over
-every held-back labelled value (counts pooled over the folds), per field, and the median
-training time, reading with the text layer (OCR only for pages without one).
+`scripts/make_facturx_labels.py` from the shared Factur-X PDFs). The documents are
+shuffled (`--seed`, 0 by default) and cut into `--folds` parts; each part in turn is held
+back and the extractor trains on the first N of the others (0: all of them). Writes per
+size the micro-F1 over every held-back labelled value (counts pooled over the folds), per
+field, and the median training time, reading with the text layer (OCR only for pages without one).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("folder")
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 20, 0])
+    parser.add_argument("--seed", type=int, default=0, help="how the documents are shuffled")
     parser.add_argument("--json", required=True, help="where to write the figures")
     parser.add_argument(
         "--field", action="append", default=[], help="NAME=TYPE: a value type other than text"
@@ -53,7 +54,7 @@ def main() -> int:
         ],
     )
     order = documents[:]
-    random.Random(0).shuffle(order)
+    random.Random(args.seed).shuffle(order)
     parts = [order[i :: args.folds] for i in range(args.folds)]
     rows: list[dict[str, Any]] = []
     for size in args.sizes:

@@ -87,6 +87,29 @@ def test_a_type_trained_on_a_dozen_documents_reads_new_ones(tmp_path: Path) -> N
     assert right >= 17  # of 18: the carrier line is a supplier too, a fair decoy
 
 
+def test_a_model_trained_before_features_were_added_still_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperclerk.learning import custom_fields
+    from paperclerk.learning.field_spans import FEATURES, Featurizer
+
+    added = ["before_shape_prior", "after_shape_prior"]
+    keep = [i for i, name in enumerate(FEATURES) if name not in added]
+    rows = Featurizer.rows
+    monkeypatch.setattr(custom_fields, "FEATURES", [FEATURES[i] for i in keep])
+    monkeypatch.setattr(
+        Featurizer, "rows", lambda self, pages, found: [
+            [row[i] for i in keep] for row in rows(self, pages, found)
+        ]
+    )  # fmt: skip
+    old, _ = train_custom_fields(SPEC, documents(1, 12))
+    monkeypatch.undo()
+    assert all(name not in old.rankers["customer"].feature_names for name in added)
+    doc = documents(2, 1)[0]
+    read = CustomFieldModel.from_json(old.to_json()).extract(doc.pages).fields
+    assert str(read["order_number"].value) == doc.fields["order_number"]
+
+
 def test_a_value_not_on_the_page_is_reported_not_guessed() -> None:
     docs = documents(3, 6)
     docs[0].fields["order_number"] = "DN-00000"
@@ -102,6 +125,20 @@ def test_values_compare_by_type_and_headings_mark_sections() -> None:
     assert normalise_value(ValueType.IDENTIFIER, "PO 2019 254") == "PO2019254"
     page = page_from_lines([(40, 20, "Buyer"), (40, 45, "ACME Ltd"), (300, 45, "VAT 123")])
     assert sections(lines_of(page))[1] == frozenset({"buyer"})
+
+
+def test_a_value_knows_the_shapes_of_its_neighbours_on_the_line() -> None:
+    from paperclerk.learning.field_spans import context_of, spans
+
+    page = page_from_lines([(40, 20, "Muster GmbH"), (40, 45, "D-80331 München Bayern")])
+    city = next(s for s in spans([page], ValueType.TEXT) if s.text == "München")
+    around = context_of(lines_of(page), city)
+    assert (around.before, around.after) == ("A-9", "A")  # a postcode before, a word after
+    name = next(s for s in spans([page], ValueType.TEXT) if s.text == "Muster GmbH")
+    assert (context_of(lines_of(page), name).before, context_of(lines_of(page), name).after) == (
+        "",
+        "",
+    )
 
 
 def test_label_files_must_say_fields(tmp_path: Path) -> None:

@@ -245,7 +245,7 @@ def test_a_spelling_most_confirmations_agree_on_is_settled_and_trusted_more() ->
 def test_a_model_trained_on_fewer_features_gets_its_own_columns() -> None:
     import pytest
 
-    from paperclerk.learning.receipt_model import columns_for
+    from paperclerk.learning.ranker import columns_for
 
     rows = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert columns_for(rows, ["a", "b", "c"], ["a", "b", "c"]) is rows

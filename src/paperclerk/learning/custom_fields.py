@@ -41,7 +41,7 @@ from paperclerk.learning.field_spans import (
     relation_rows,
     spans,
 )
-from paperclerk.learning.ranker import FieldRanker, Group
+from paperclerk.learning.ranker import FieldRanker, Group, columns_for
 from paperclerk.learning.type_profile import TypeProfile, learn_profile
 from paperclerk.model import (
     Alternative,
@@ -249,8 +249,13 @@ class CustomFieldModel:
             ranker = self.rankers.get(spec.name)
             if ranker is None or not candidates.get(spec.name):
                 continue
-            near = [anchors[o] for o in self.others(spec.name)]
-            features = _with_relations(pages, candidates[spec.name], rows[spec.name], near)
+            others = self.others(spec.name)
+            near = [anchors[o] for o in others]
+            features = columns_for(
+                _with_relations(pages, candidates[spec.name], rows[spec.name], near),
+                FEATURES + relation_names(others),
+                ranker.feature_names,
+            )
             found = _best(spec, candidates[spec.name], ranker, features)
             if found is not None and found.confidence >= self.cuts.get(spec.name, 0.0):
                 out.fields[spec.name] = found
@@ -298,7 +303,7 @@ def _top(candidates: list[Span], ranker: FieldRanker, rows: list[list[float]]) -
     """Return a field's first-stage pick, or None when it has no candidate."""
     if not candidates:
         return None
-    scores = ranker.scores(rows)
+    scores = ranker.scores(columns_for(rows, FEATURES, ranker.feature_names))
     best = max(range(len(scores)), key=scores.__getitem__)
     return Anchor(candidates[best], ranker.confidence(scores[best]))
 

@@ -143,6 +143,8 @@ class Context:
     section: frozenset[str]
     shape: str
     words: int
+    before: str = ""
+    after: str = ""
 
 
 def _alone(lines: list[list[Word]], i: int) -> bool:
@@ -193,6 +195,8 @@ def context_of(
         section,
         shape(span.text),
         len(span.words),
+        shape(words[span.start - 1].text) if span.start > 0 else "",
+        shape(words[span.end].text) if span.end < len(words) else "",
     )
 
 
@@ -216,6 +220,8 @@ class ContextCounts:
     section: Counter[str] = field(default_factory=Counter)
     shapes: Counter[str] = field(default_factory=Counter)
     lengths: Counter[int] = field(default_factory=Counter)
+    before: Counter[str] = field(default_factory=Counter)
+    after: Counter[str] = field(default_factory=Counter)
     per_doc: dict[str, Context] = field(default_factory=dict)
 
     def add(self, doc_id: str, context: Context) -> None:
@@ -227,6 +233,8 @@ class ContextCounts:
         self.section.update(context.section)
         self.shapes[context.shape] += 1
         self.lengths[context.words] += 1
+        self.before[context.before] += 1
+        self.after[context.after] += 1
         self.per_doc[doc_id] = context
 
     def to_json(self) -> dict[str, object]:
@@ -239,6 +247,8 @@ class ContextCounts:
             "section": dict(self.section),
             "shapes": dict(self.shapes),
             "lengths": {str(k): v for k, v in self.lengths.items()},
+            "before": dict(self.before),
+            "after": dict(self.after),
         }
 
     @classmethod
@@ -261,6 +271,8 @@ class ContextCounts:
             section=counter("section"),
             shapes=counter("shapes"),
             lengths=Counter({int(k): v for k, v in lengths.items()}),
+            before=counter("before"),
+            after=counter("after"),
         )
 
 
@@ -269,6 +281,7 @@ FEATURES = [
     "line_end", "digits", "upper", "alpha", "punct", "left_label", "left_best", "above_label",
     "above_best", "block_label", "block_best", "section_label", "section_best", "line_label",
     "shape_prior", "length_prior", "left_words", "right_words", "same_text_count",
+    "before_shape_prior", "after_shape_prior",
 ]  # fmt: skip
 
 
@@ -292,6 +305,8 @@ class Featurizer:
             section=c.section - Counter(mine.section),
             shapes=c.shapes - Counter([mine.shape]),
             lengths=c.lengths - Counter([mine.words]),
+            before=c.before - Counter([mine.before]),
+            after=c.after - Counter([mine.after]),
         )
 
     def rows(self, pages: list[Page], candidates: list[Span]) -> list[list[float]]:
@@ -337,6 +352,7 @@ class Featurizer:
                 stats.shapes[around.shape] / docs, stats.lengths[around.words] / docs,
                 float(c.start), float(len(words) - c.end),
                 math.log1p(texts[fold_text(text)]),
+                stats.before[around.before] / docs, stats.after[around.after] / docs,
             ])  # fmt: skip
         return out
 

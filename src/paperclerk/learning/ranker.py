@@ -259,3 +259,20 @@ class FieldRanker:
             list(data["calibration"]["x"]), list(data["calibration"]["y"])
         )
         return ranker
+
+
+def columns_for(
+    rows: list[list[float]], computed: list[str], wanted: list[str]
+) -> list[list[float]]:
+    """Pick, in a stored ranker's order, the features it was trained on from those computed.
+
+    Features are added as the code learns; a model trained before keeps working on the
+    ones it knows. A feature the code no longer computes means the model must be retrained.
+    """
+    if wanted == computed:
+        return rows
+    missing = [name for name in wanted if name not in computed]
+    if missing:
+        raise ValueError(f"this model needs features no longer computed {missing}: retrain it")
+    index = [computed.index(name) for name in wanted]
+    return [[row[i] for i in index] for row in rows]

@@ -20,7 +20,7 @@ from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.extract.receipt_amounts import tendered_total
 from paperclerk.learning.lexicon import Lexicon
-from paperclerk.learning.ranker import FieldRanker, Group
+from paperclerk.learning.ranker import FieldRanker, Group, columns_for
 from paperclerk.learning.span_candidates import (
     SPAN_FEATURES,
     SpanCandidate,
@@ -177,23 +177,6 @@ class ReceiptModel:
             {k: TextRepair.from_json(v) for k, v in data.get("repairs", {}).items()},
             WordRepair.from_json(data["words"]) if data.get("words") else None,
         )
-
-
-def columns_for(
-    rows: list[list[float]], computed: list[str], wanted: list[str]
-) -> list[list[float]]:
-    """Pick, in a stored ranker's order, the features it was trained on from those computed.
-
-    Features are added as the code learns; a model trained before keeps working on the
-    ones it knows. A feature the code no longer computes means the model must be retrained.
-    """
-    if wanted == computed:
-        return rows
-    missing = [name for name in wanted if name not in computed]
-    if missing:
-        raise ValueError(f"this model needs features no longer computed {missing}: retrain it")
-    index = [computed.index(name) for name in wanted]
-    return [[row[i] for i in index] for row in rows]
 
 
 def _truth(name: str, text: str) -> object:
