@@ -1,4 +1,4 @@
-"""A type you defined is retrained in the background once enough documents of it are reviewed."""
+"""A type you defined keeps learning and is watched on its own: retraining, drift figures."""
 
 from __future__ import annotations
 
@@ -85,3 +85,15 @@ def test_a_failed_retraining_is_recorded_and_waits_for_more_confirmations(ui: Ui
     assert state.error == "no room left on the disk" and state.runs == 1
     assert state.last_model is None and UserTypes(ui.data_dir / "models").live_id(NAME) is None
     assert retrain_types_if_due(config, factory) == {}  # not again at once, every minute
+
+
+def test_the_drift_monitor_counts_each_type_you_defined_on_its_own(ui: Ui) -> None:
+    assert ui.client.put(f"/v1/types/{NAME}", json=DEFINITION, headers=headers(ui)).is_success
+    reviewed_notes(ui, (41, 42))
+    drift = ui.client.get("/v1/drift", headers=headers(ui))
+    assert drift.status_code == 200, drift.text
+    by_type = {t["doc_type"]: t for t in drift.json()["types"]}
+    assert "custom" not in by_type
+    mine = by_type[f"custom:{NAME}"]
+    assert [d["documents"] for d in mine["automation_by_day"]] == [2]
+    assert mine["has_reference"] is False

@@ -1,6 +1,7 @@
 """The drift monitor of a workspace's document types: rolling figures, alarms, acknowledgement.
 
-Each processed document leaves an observation (`DriftObservationRow`): its type, the model
+Each processed document leaves an observation (`DriftObservationRow`): its type (a type a
+user defined by its own name, `custom:<name>`, as the review queue keeps it), the model
 that read it, its mean OCR word confidence and its fields' confidences. The figures of a
 workspace and type cover its latest `DriftPolicy.window` documents read by the live model
 since the type's last acknowledged alarm:
@@ -46,7 +47,15 @@ from paperclerk.learning.drift_reference import (
     psi,
 )
 from paperclerk.learning.loader import LiveReference
-from paperclerk.model import DecisionOutcome, DocType, Document, Finding, Severity
+from paperclerk.model import (
+    DecisionOutcome,
+    DocType,
+    Document,
+    Finding,
+    Severity,
+    read_type_hint,
+    type_hint,
+)
 from paperclerk.pipeline.decide import hold_for_findings
 from paperclerk.pipeline.policy import DecisionPolicy, DriftPolicy, TypePolicy
 from paperclerk.storage.columns import utcnow
@@ -131,6 +140,22 @@ class Figure:
         }
 
 
+def monitored_type(doc: Document) -> str:
+    """Return the type a document is monitored as: a built-in type, or `custom:<name>`.
+
+    Each type a user defined has figures and alarms of its own, as each built-in type does.
+    """
+    return type_hint(doc.doc_type, doc.custom_type) or doc.doc_type.value
+
+
+def _parse_type(name: str) -> DocType | None:
+    """Return the built-in type of a monitored type's name (None for a name no longer known)."""
+    try:
+        return read_type_hint(name)[0]
+    except ValueError:
+        return DocType.CUSTOM if name == DocType.CUSTOM.value else None  # kept before names
+
+
 def observe(
     session: Session,
     workspace_id: str,
@@ -143,7 +168,7 @@ def observe(
     row = DriftObservationRow(
         workspace_id=workspace_id,
         document_id=document_id,
-        doc_type=doc.doc_type.value,
+        doc_type=monitored_type(doc),
         model_id=reference.model_id if reference else None,
         word_confidence=mean_word_confidence(doc.pages),
         field_confidence={name: f.confidence for name, f in doc.fields.items()},
@@ -399,7 +424,7 @@ def hold_while_drifting(doc: Document, alarms: list[DriftAlarmRow], policy: Type
         severity=Severity.ERROR,
         passed=False,
         message=(
-            f"drift alarm open for {doc.doc_type.value} ({signals}): a person checks each "
+            f"drift alarm open for {monitored_type(doc)} ({signals}): a person checks each "
             "document until the alarm is acknowledged"
         ),
     )
@@ -422,13 +447,13 @@ def monitor(
     observe(session, workspace_id, document_id, doc, reference)
     if not policy.drift.enabled:
         return []
+    key = monitored_type(doc)
     breached = [
-        f for f in figures(session, workspace_id, doc.doc_type.value, policy, reference)
-        if f.breached
+        f for f in figures(session, workspace_id, key, policy, reference) if f.breached
     ]  # fmt: skip
     model_id = reference.model_id if reference else None
     new = raise_alarms(session, workspace_id, document_id, breached, model_id)
-    hold_while_drifting(doc, open_alarms(session, [workspace_id], doc.doc_type.value), policy)
+    hold_while_drifting(doc, open_alarms(session, [workspace_id], key), policy)
     return new
 
 
@@ -530,9 +555,8 @@ def status(
     """
     types = []
     for name in monitored_types(session, workspace_id):
-        try:
-            doc_type = DocType(name)
-        except ValueError:
+        doc_type = _parse_type(name)
+        if doc_type is None:
             continue
         reference = references(doc_type)
         types.append(
