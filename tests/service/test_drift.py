@@ -162,7 +162,7 @@ def test_the_api_shows_figures_and_alarms_and_acknowledges_them(
     service: tuple[TestClient, str, str, str], db_url: str
 ) -> None:
     client, key, ws, data_dir = service
-    live = service_drift_references(Path(data_dir))(DocType.RECEIPT)
+    live = service_drift_references(Path(data_dir))(DocType.RECEIPT.value)
     assert live is not None, "the packaged receipt model carries no drift reference"
     factory = make_session_factory(make_engine(db_url))
     policy = packaged_policy().for_type(DocType.RECEIPT)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from paperclerk.learning.loader import service_drift_references
 from paperclerk.learning.user_types import UserTypes
 from paperclerk.review import Correction, Reviewer, approve
 from paperclerk.storage.db import make_engine, make_session_factory
@@ -44,31 +45,37 @@ def approve_all(ui: Ui, notes: list[tuple[str, dict[str, str]]]) -> None:
             approve(s, who, doc_id, Correction(fields=values), data_dir=ui.data_dir)
 
 
-def test_the_third_confirmation_retrains_the_type_and_its_model_goes_live(
+def test_the_fourth_confirmation_retrains_the_type_and_its_model_goes_live(
     ui: Ui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAPERCLERK_DATABASE_URL", ui.url)  # the child process's database
     assert ui.client.put(f"/v1/types/{NAME}", json=DEFINITION, headers=headers(ui)).is_success
-    notes = reviewed_notes(ui, (21, 22, 23))
+    notes = reviewed_notes(ui, (21, 22, 23, 25))
     factory = make_session_factory(make_engine(ui.url))
-    config = TypeRetrainConfig(ui.data_dir, every=3)
+    config = TypeRetrainConfig(ui.data_dir, every=4)
 
-    approve_all(ui, notes[:2])
-    assert retrain_types_if_due(config, factory) == {}  # two confirmations: not yet
-    approve_all(ui, notes[2:])
+    approve_all(ui, notes[:3])
+    assert retrain_types_if_due(config, factory) == {}  # three confirmations: not yet
+    approve_all(ui, notes[3:])
     state = retrain_types_if_due(config, factory)[NAME]
 
     assert state.error is None, state.error
-    assert state.runs == 1 and state.reviewed == 3 and state.promoted is True
+    assert state.runs == 1 and state.reviewed == 4 and state.promoted is True
     assert UserTypes(ui.data_dir / "models").live_id(NAME) == state.last_model
     assert load_states(ui.data_dir)[NAME].last_example_id == state.last_example_id > 0
     assert retrain_types_if_due(config, factory) == {}  # nothing new since
 
     data, values = note_pdf(24)
     doc_id = submit(ui, data, NAME)
-    drain(ui)
+    drain(ui, references=service_drift_references(ui.data_dir))
     got = ui.client.get(f"/v1/documents/{doc_id}", headers=headers(ui)).json()["result"]
     assert got["fields"]["order_number"]["value"] == values["order_number"]
+    # the drift monitor compares the type's documents with what its live model trained on
+    drift = ui.client.get("/v1/drift", headers=headers(ui)).json()
+    mine = {t["doc_type"]: t for t in drift["types"]}[f"custom:{NAME}"]
+    assert mine["has_reference"] is True and mine["model_id"] == state.last_model
+    confidence = {f["signal"]: f for f in mine["figures"]}["field_confidence.order_number"]
+    assert confidence["documents"] == 1 and confidence["breached"] is False
 
 
 def test_a_failed_retraining_is_recorded_and_waits_for_more_confirmations(ui: Ui) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import random
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from paperclerk.learning.loader import LiveReference
 from paperclerk.learning.user_types import UserTypes
 from paperclerk.queue.lease import claim
 from paperclerk.review import Correction, Reviewer, approve
@@ -50,13 +52,13 @@ def headers(ui: Ui) -> dict[str, str]:
     return {"Authorization": f"Bearer {ui.key_a}"}
 
 
-def drain(ui: Ui) -> None:
+def drain(ui: Ui, references: Callable[[str], LiveReference | None] | None = None) -> None:
     """Run every queued job with the service's user types, as the worker does."""
     factory = make_session_factory(make_engine(ui.url))
     blobs = BlobStore.in_data_dir(ui.data_dir)
     types = UserTypes(ui.data_dir / "models")
     while (job := claim(factory, "test")) is not None:
-        run_job(factory, blobs, job, user_types=types)
+        run_job(factory, blobs, job, references=references, user_types=types)
 
 
 def submit(ui: Ui, data: bytes, doc_type: str | None) -> str:

@@ -188,6 +188,8 @@ class FieldOutcome:
     absent: int = 0
     not_found: list[dict[str, str]] = field(default_factory=list)
     held_out: list[tuple[float, bool]] = field(default_factory=list)
+    by_document: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    """The cross-fitted confidence and rightness of `held_out`, per document id."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the outcome as JSON (the training report)."""
@@ -471,6 +473,7 @@ def train_custom_fields(
         groups = _groups(by_name[fspec.name], mine, extra)
         held = ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
         outcome.held_out = [(ranker.confidence(h.score), bool(h.right)) for h in held]
+        outcome.by_document = {h.key: pair for h, pair in zip(held, outcome.held_out, strict=True)}
         model.rankers[fspec.name], model.counts[fspec.name] = ranker, mine.stats
         model.cuts[fspec.name] = OUTPUT_CUT if outcome.absent else MIN_CONFIDENCE
         chosen = choose_threshold(outcome.held_out, 0.01)

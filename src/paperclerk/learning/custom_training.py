@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from paperclerk.datasets.dataset import in_validation
 from paperclerk.datasets.labelled_folder import LabelledFile, field_names
@@ -31,6 +33,7 @@ from paperclerk.learning.custom_fields import (
     custom_kind,
     train_custom_fields,
 )
+from paperclerk.learning.drift_reference import build_reference, mean_word_confidence
 from paperclerk.learning.field_spans import ValueType, normalise_value
 from paperclerk.learning.registry import ModelCard, Registry, code_version, new_model_id
 from paperclerk.learning.user_types import MODEL_FILE, UserTypes, load_type, save_type
@@ -193,6 +196,7 @@ def train_type(
         training_sources={"labelled-folder": len(train)},
     )
     card.metrics = {"fields": {n: o.to_json() for n, o in outcomes.items()}}
+    card.drift_reference = drift_reference(spec, train, outcomes, model.thresholds)
     score, live_score = None, None
     if validation:
         score = micro_score(model, validation).f1
@@ -205,3 +209,34 @@ def train_type(
     registry.save_card(card)
     promoted = registry.promote(card, score or 0.0, live_score, by)
     return TypeTraining(card, promoted, outcomes, len(validation))
+
+
+def drift_reference(
+    spec: TypeSpec,
+    documents: list[LabelledDocument],
+    outcomes: dict[str, FieldOutcome],
+    thresholds: dict[str, float],
+) -> dict[str, Any]:
+    """Return the card's drift reference (`learning.drift_reference`) of a type's training.
+
+    As for receipts: word confidence from each document's OCR'd pages, field confidence
+    from the cross-fitted predictions (none at all without them), and each field's accuracy among the documents whose
+    gating fields (every field when none is gating) `thresholds` would not all pass.
+    """
+    per_doc: dict[str, dict[str, tuple[float, bool]]] = {}
+    for name, outcome in outcomes.items():
+        for doc_id, pair in outcome.by_document.items():
+            per_doc.setdefault(doc_id, {})[name] = pair
+    if not per_doc:
+        return {}  # too few documents to cross-fit (under 4): nothing to compare with
+    gating = [f.name for f in spec.fields if f.gating] or [f.name for f in spec.fields]
+    sent_to_review = [
+        doc
+        for doc in per_doc.values()
+        if not all(doc[n][0] >= thresholds.get(n, math.inf) for n in gating if n in doc)
+    ]
+    return build_reference(
+        (mean_word_confidence(d.pages) for d in documents),
+        ({name: conf for name, (conf, _) in doc.items()} for doc in per_doc.values()),
+        ({name: ok for name, (_, ok) in doc.items()} for doc in sent_to_review),
+    )

@@ -13,11 +13,12 @@ from typing import Any
 
 from paperclerk.extract.base import FieldExtractor
 from paperclerk.extract.receipt import RuleReceiptExtractor
+from paperclerk.learning.custom_fields import custom_kind
 from paperclerk.learning.memory import CounterpartyMemory
 from paperclerk.learning.receipt_extractor import TrainedReceiptExtractor
 from paperclerk.learning.receipt_model import ReceiptModel
 from paperclerk.learning.registry import PACKAGED, RECEIPT_KIND, ModelCard, Registry
-from paperclerk.model import DocType
+from paperclerk.model import DocType, read_type_hint
 from paperclerk.settings import get_settings
 
 PACKAGED_RECEIPT = PACKAGED / "receipt"
@@ -104,19 +105,30 @@ def _card_reference(card_path: Path) -> LiveReference | None:
     return LiveReference(card.id, card.drift_reference) if card.drift_reference else None
 
 
-def service_drift_references(data_dir: Path) -> Callable[[DocType], LiveReference | None]:
-    """Return a lookup of the live model's drift reference per document type of a service.
+def service_drift_references(data_dir: Path) -> Callable[[str], LiveReference | None]:
+    """Return a lookup of the live model's drift reference per monitored type of a service.
 
-    Only receipts have a trained model with one (`paperclerk train receipts` writes it in
-    the card); the lookup follows promotions and rollbacks in `<data_dir>/models` at once.
-    Other types get None: their monitor compares reviewers' confirmations only.
+    The type is named as the drift monitor names it: `receipt`, or `custom:<name>` for a
+    type a user defined. Receipts' and user types' trained models have one (their training
+    writes it in the card); the lookup follows promotions and rollbacks in
+    `<data_dir>/models` at once. Other types get None: their monitor compares reviewers'
+    confirmations and the type mix only.
     """
     registry_root = data_dir / "models"
 
-    def lookup(doc_type: DocType) -> LiveReference | None:
-        if doc_type != DocType.RECEIPT:
+    def lookup(monitored: str) -> LiveReference | None:
+        try:
+            doc_type, custom_type = read_type_hint(monitored)
+        except ValueError:
             return None
-        folder = model_folder("live", registry_root)
+        if doc_type == DocType.RECEIPT:
+            folder = model_folder("live", registry_root)
+        elif custom_type is not None:
+            registry = Registry(registry_root)
+            live = registry.live_id(custom_kind(custom_type))
+            folder = registry.folder(live) if live else None
+        else:
+            return None
         return _card_reference((folder / "card.json").resolve()) if folder else None
 
     return lookup

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from paperclerk.learning.custom_fields import TypeSpec
 from paperclerk.learning.drift_reference import (
     REFERENCE_VERSION,
     WORD_CONFIDENCE,
@@ -148,12 +149,12 @@ def monitored_type(doc: Document) -> str:
     return type_hint(doc.doc_type, doc.custom_type) or doc.doc_type.value
 
 
-def _parse_type(name: str) -> DocType | None:
-    """Return the built-in type of a monitored type's name (None for a name no longer known)."""
+def _parse_type(name: str) -> tuple[DocType | None, str | None]:
+    """Return the type and user type's name of a monitored type (None: no longer known)."""
     try:
-        return read_type_hint(name)[0]
-    except ValueError:
-        return DocType.CUSTOM if name == DocType.CUSTOM.value else None  # kept before names
+        return read_type_hint(name)
+    except ValueError:  # `custom` alone: kept before user types had names of their own
+        return (DocType.CUSTOM if name == DocType.CUSTOM.value else None), None
 
 
 def observe(
@@ -545,20 +546,24 @@ def status(
     session: Session,
     workspace_id: str,
     policy: DecisionPolicy,
-    references: Callable[[DocType], LiveReference | None],
+    references: Callable[[str], LiveReference | None],
     days: int = 30,
+    user_types: Callable[[str], TypeSpec | None] | None = None,
 ) -> dict[str, Any]:
     """Return the workspace's monitor as JSON (what `GET /v1/drift` answers).
 
     Per type its figures and automation per day; the alarms open or raised in the last
-    `days` days, newest first.
+    `days` days, newest first. `user_types` looks up the definition of a type users
+    defined, whose gating fields its figures follow (as when its documents are processed).
     """
     types = []
     for name in monitored_types(session, workspace_id):
-        doc_type = _parse_type(name)
+        doc_type, custom_type = _parse_type(name)
         if doc_type is None:
             continue
-        reference = references(doc_type)
+        spec = user_types(custom_type) if user_types and custom_type else None
+        type_policy = policy.for_user_type(spec) if spec else policy.for_type(doc_type)
+        reference = references(name)
         types.append(
             {
                 "doc_type": name,
@@ -566,9 +571,7 @@ def status(
                 "has_reference": reference is not None,
                 "figures": [
                     f.to_json()
-                    for f in figures(
-                        session, workspace_id, name, policy.for_type(doc_type), reference
-                    )
+                    for f in figures(session, workspace_id, name, type_policy, reference)
                 ],
                 "automation_by_day": [
                     {

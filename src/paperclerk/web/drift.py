@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 
 from paperclerk.learning.loader import service_drift_references
+from paperclerk.learning.user_types import UserTypes
 from paperclerk.monitoring.drift import acknowledge, alarm_json, status
 from paperclerk.storage.policies import effective_policy
 from paperclerk.web.state import State, Workspace, api_reader
@@ -34,9 +35,10 @@ def drift_status(
 ) -> dict[str, Any]:
     """Return the workspace's figures per document type and its open or recent alarms."""
     references = service_drift_references(state.data_dir)
+    types = UserTypes(state.data_dir / "models")
     with state.sessions() as session:
         policy = effective_policy(session, workspace)
-        return status(session, workspace, policy, references, days)
+        return status(session, workspace, policy, references, days, types.spec)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge")

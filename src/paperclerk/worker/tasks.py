@@ -32,7 +32,7 @@ from paperclerk.learning.user_types import UserTypes
 from paperclerk.loyalty import store as loyalty_store
 from paperclerk.loyalty.service import decide_submission
 from paperclerk.model import DocType, Source, read_type_hint
-from paperclerk.monitoring.drift import monitor
+from paperclerk.monitoring.drift import monitor, monitored_type
 from paperclerk.monitoring.shadow import read_in_shadow
 from paperclerk.pages.read import timed
 from paperclerk.payables.approval_service import on_data_approved
@@ -105,7 +105,7 @@ def run_job(
     job: Job,
     engine: OcrEngine | None = None,
     receipts: FieldExtractor | None = None,
-    references: Callable[[DocType], LiveReference | None] | None = None,
+    references: Callable[[str], LiveReference | None] | None = None,
     shadows: Callable[[DocType], ShadowReader | None] | None = None,
     user_types: UserTypes | None = None,
 ) -> bool:
@@ -217,7 +217,7 @@ def run_job(
             check_before_storing(
                 session, row.workspace_id, job.document_id, doc, type_policy.advisory_rules
             )
-            reference = references(doc.doc_type) if references else None
+            reference = references(monitored_type(doc)) if references else None
             monitor(session, row.workspace_id, job.document_id, doc, type_policy, reference)
         stored = finish_document(session, job.document_id, doc, job.id)
         if stored and row is not None:
