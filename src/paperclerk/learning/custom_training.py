@@ -220,8 +220,9 @@ def drift_reference(
     """Return the card's drift reference (`learning.drift_reference`) of a type's training.
 
     As for receipts: word confidence from each document's OCR'd pages, field confidence
-    from the cross-fitted predictions (none at all without them), and each field's accuracy among the documents whose
-    gating fields (every field when none is gating) `thresholds` would not all pass.
+    from the cross-fitted predictions (none at all without them), and each field's
+    accuracy among the documents whose gating fields (every field when none is gating)
+    `thresholds` would not all pass.
     """
     per_doc: dict[str, dict[str, tuple[float, bool]]] = {}
     for name, outcome in outcomes.items():

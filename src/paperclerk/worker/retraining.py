@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -161,15 +162,27 @@ def watch_retraining(
     config: RetrainConfig, sessions: sessionmaker[Session], stop: threading.Event
 ) -> threading.Thread:
     """Check every `check_seconds` whether a retraining is due, in a daemon thread."""
+    check = partial(retrain_if_due, config, sessions)
+    return every(check, config.check_seconds, stop, "retraining")
+
+
+def every(
+    check: Callable[[], object], seconds: float, stop: threading.Event, name: str
+) -> threading.Thread:
+    """Run `check` every `seconds` until `stop` is set, in a daemon thread named `name`.
+
+    A check that fails (a database hiccup) is logged and tried again next round: it must
+    not end the loop.
+    """
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                retrain_if_due(config, sessions)
-            except Exception:  # a database hiccup must not end the loop; retried next round
-                log.exception("retraining check failed")
-            stop.wait(config.check_seconds)
+                check()
+            except Exception:
+                log.exception("%s check failed", name)
+            stop.wait(seconds)
 
-    thread = threading.Thread(target=loop, name="paperclerk-retraining", daemon=True)
+    thread = threading.Thread(target=loop, name=f"paperclerk-{name}", daemon=True)
     thread.start()
     return thread

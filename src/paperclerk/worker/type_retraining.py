@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import DocType, type_hint
 from paperclerk.storage.tables import TrainingExampleRow
+from paperclerk.worker.retraining import every
 
 log = logging.getLogger(__name__)
 
@@ -174,15 +176,5 @@ def watch_type_retraining(
     config: TypeRetrainConfig, sessions: sessionmaker[Session], stop: threading.Event
 ) -> threading.Thread:
     """Check every `check_seconds` whether a type's retraining is due, in a daemon thread."""
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                retrain_types_if_due(config, sessions)
-            except Exception:  # a database hiccup must not end the loop; retried next round
-                log.exception("type retraining check failed")
-            stop.wait(config.check_seconds)
-
-    thread = threading.Thread(target=loop, name="paperclerk-type-retraining", daemon=True)
-    thread.start()
-    return thread
+    check = partial(retrain_types_if_due, config, sessions)
+    return every(check, config.check_seconds, stop, "type-retraining")
