@@ -6,6 +6,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import pytest
+
 from paperclerk.datasets.dataset import Dataset, TrainingExample
 from paperclerk.learning.calibration import Automation, choose_threshold, reliability_table
 from paperclerk.learning.memory import CounterpartyMemory
@@ -326,3 +328,28 @@ def test_rankers_are_recalibrated_on_receipts_the_memory_did_not_recognise() -> 
         calibrate_where_unrecognised(ReceiptModel({}, {"merchant_name": few}), {}, remembered) == {}
     )
     assert few.confidence(0.9) == before
+
+
+def test_a_total_confirmed_by_cash_less_change_outranks_a_higher_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperclerk.extract.base import Extraction
+    from paperclerk.learning import receipt_model as rm
+    from tests.conftest import page_from_lines
+
+    class Ranker:  # calibrated: an evidenced candidate is sure, a plain one is not
+        feature_names = rm.FEATURES["total"]
+
+        def scores(self, rows: list[list[float]]) -> list[float]:
+            return [0.9, 0.2]
+
+        def confidence(self, score: float, evidence: bool = False) -> float:
+            return 0.99 if evidence else score / 10
+
+    model = rm.ReceiptModel({}, {"total": Ranker()})  # type: ignore[dict-item]
+    rows = [[0.0] * len(rm.FEATURES["total"])] * 2
+    monkeypatch.setattr(model, "candidates", lambda name, pages, rule: (["50.47", "77.20"], rows))
+    monkeypatch.setattr(rm, "evidence", lambda name, cands, feats, pages: [False, True])
+    page = page_from_lines([(40, 20, "TOTAL 77.20"), (40, 60, "CASH 100.00")])
+    ranked = model.rank("total", [page], Extraction())
+    assert [s.candidate for s in ranked] == ["77.20", "50.47"]

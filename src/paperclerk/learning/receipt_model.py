@@ -132,7 +132,12 @@ class ReceiptModel:
         return dates, date_features(dates, self.lexicons[name], rule_value, pages[0])
 
     def rank(self, name: str, pages: list[Page], rule: Extraction) -> list[Scored]:
-        """Return the candidates of a field, best first."""
+        """Return the candidates of a field, best first: the surest by calibrated confidence.
+
+        A candidate something independent confirms (`evidence`: cash less change) has a
+        calibration of its own, so a lower score can be the surer one; ties of confidence
+        go to the higher score.
+        """
         if not pages or not pages[0].lines:
             return []
         cands, feats = self.candidates(name, pages, rule)
@@ -144,7 +149,7 @@ class ReceiptModel:
                 Scored(c, s, e)  # type: ignore[arg-type]
                 for c, s, e in zip(cands, scores, confirmed, strict=True)
             ),
-            key=lambda s: -s.score,
+            key=lambda s: (-ranker.confidence(s.score, s.evidence), -s.score),
         )
 
     def to_json(self) -> dict[str, Any]:
