@@ -433,7 +433,7 @@ def types_train(
 ) -> None:
     """Train a type's extractor on the documents people reviewed; promote it past the gate.
 
-    The same training as the types page and `POST /types/{name}/train`; the service's
+    The same training as the types page and `POST /v1/types/{name}/train`; the service's
     background retraining (`serve --retrain-types-every`) runs this command.
     """
     import json

@@ -2,7 +2,7 @@
 
 Every approval of a document of a user type stores a training example at once
 (`review.decisions`). The type's extractor learns from them when a person asks (the types
-page, `POST /types/{name}/train`, `paperclerk admin types train`) and, with this watcher, on
+page, `POST /v1/types/{name}/train`, `paperclerk admin types train`) and, with this watcher, on
 its own: when `every` confirmations of a type have arrived since its last training, the same
 `paperclerk admin types train` runs in a child process at low CPU priority. It trains on
 every reviewed document of the type, in each workspace that reviewed some (a type and its
