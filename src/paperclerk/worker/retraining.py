@@ -76,11 +76,26 @@ class RetrainState:
 
     def save(self, data_dir: Path) -> None:
         """Write the state file atomically."""
-        path = data_dir / STATE_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2))
-        os.replace(tmp, path)
+        write_state(data_dir / STATE_FILE, asdict(self))
+
+
+def write_state(path: Path, data: object) -> None:
+    """Write a retraining state file as JSON atomically: a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def run_training(command: list[str], nice: int) -> None:
+    """Run a training command line in a child process at `nice` lower CPU priority.
+
+    Raises `subprocess.CalledProcessError` (its output captured) when it fails, or OSError
+    when it cannot start.
+    """
+    subprocess.run(
+        command, check=True, capture_output=True, text=True, preexec_fn=lambda: os.nice(nice)
+    )
 
 
 def new_examples(session: Session, since_id: int) -> tuple[int, int]:
@@ -135,13 +150,7 @@ def retrain_if_due(config: RetrainConfig, sessions: sessionmaker[Session]) -> Re
     state.runs += 1
     state.last_run_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
-        subprocess.run(
-            config.command(config, corrections, card),
-            check=True,
-            capture_output=True,
-            text=True,
-            preexec_fn=lambda: os.nice(config.nice),
-        )
+        run_training(config.command(config, corrections, card), config.nice)
     except (subprocess.CalledProcessError, OSError) as exc:
         tail = getattr(exc, "stderr", "") or str(exc)
         state.error = tail.strip().splitlines()[-1][:500] if tail.strip() else type(exc).__name__

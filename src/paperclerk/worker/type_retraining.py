@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from paperclerk.learning.user_types import UserTypes
 from paperclerk.model import DocType, type_hint
 from paperclerk.storage.tables import TrainingExampleRow
-from paperclerk.worker.retraining import every
+from paperclerk.worker.retraining import every, run_training, write_state
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +78,7 @@ def load_states(data_dir: Path) -> dict[str, TypeRetrainState]:
 
 def save_states(data_dir: Path, states: dict[str, TypeRetrainState]) -> None:
     """Write every type's retraining state atomically."""
-    path = data_dir / STATE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({n: asdict(s) for n, s in sorted(states.items())}, indent=2))
-    os.replace(tmp, path)
+    write_state(data_dir / STATE_FILE, {n: asdict(s) for n, s in sorted(states.items())})
 
 
 def new_examples(session: Session, name: str, since_id: int) -> tuple[int, int, list[str]]:
@@ -148,13 +143,7 @@ def _retrain(
     state.runs += 1
     state.last_run_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
-        subprocess.run(
-            config.command(config, name, workspaces, report),
-            check=True,
-            capture_output=True,
-            text=True,
-            preexec_fn=lambda: os.nice(config.nice),
-        )
+        run_training(config.command(config, name, workspaces, report), config.nice)
     except (subprocess.CalledProcessError, OSError) as exc:
         tail = (getattr(exc, "stderr", "") or "") + (getattr(exc, "stdout", "") or "")
         lines = tail.strip().splitlines() or [str(exc) or type(exc).__name__]
