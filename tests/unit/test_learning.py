@@ -278,6 +278,19 @@ def test_winners_with_confirming_evidence_are_calibrated_apart_and_saved() -> No
     assert again.confidence(top, True) == ranker.confidence(top, True)
 
 
+def test_confirming_evidence_never_makes_a_candidate_less_sure_than_its_score() -> None:
+    from paperclerk.learning.ranker import Calibration, FieldRanker
+
+    ranker = FieldRanker(["strength"])
+    ranker.calibration = Calibration([0.0, 0.05, 0.9, 1.0], [0.0, 0.6, 0.6, 0.9])
+    # Fitted on few confirmed winners, none of them at a low score.
+    ranker.evidence_calibration = Calibration([0.0, 0.4, 0.5, 1.0], [0.0, 0.0, 0.95, 1.0])
+    assert ranker.confidence(0.2, evidence=True) == ranker.confidence(0.2) == 0.6
+    assert ranker.confidence(1.0, evidence=True) == 1.0
+    # So a confirmed name at 0.2 is not ranked below an unconfirmed line at 0.1.
+    assert ranker.confidence(0.2, True) >= ranker.confidence(0.1)
+
+
 def test_a_name_ending_in_a_legal_form_near_the_top_is_confirming_evidence() -> None:
     from paperclerk.learning.receipt_model import ends_in_legal_form, evidence
     from paperclerk.learning.span_candidates import SpanCandidate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paperclerk.learning.general_words import english_words
 from paperclerk.learning.word_repair import WordRepair
 
 CONFIRMED = [
@@ -62,3 +63,24 @@ def test_a_spelling_of_familiar_letter_runs_is_taken_for_a_real_word() -> None:
     # Every three-letter run of PINANG is in a confirmed word: a real name, kept.
     assert repair.apply("JALAN PINANG") == "JALAN PINANG"
     assert repair.apply("PENAUG") == "PENANG"
+
+
+def test_words_no_receipt_confirmed_are_repaired_to_common_words_of_the_language() -> None:
+    english = english_words()
+    repair = WordRepair.learn(CONFIRMED[:2], general=english)
+    assert WordRepair.learn(CONFIRMED[:2]).apply("BUARDIAN PHARMACY") == "BUARDIAN PHARMACY"
+    assert repair.apply("BUARDIAN PHARMACY") == "GUARDIAN PHARMACY"  # long: any one letter
+    assert repair.apply("CONFECTIUNERY") == "CONFECTIONERY"
+    assert repair.apply("THE W0RLD OF 1DEA") == "THE WORLD OF IDEA"  # a digit among letters
+    assert repair.apply("TASTE OF THE WORID") == "TASTE OF THE WORLD"  # a very common word
+    assert WordRepair.from_json(repair.to_json()).apply("BUARDIAN") == "GUARDIAN"
+
+
+def test_names_the_language_lacks_are_not_taken_for_its_rarer_words() -> None:
+    repair = WordRepair.learn(CONFIRMED[:2], general=english_words())
+    # One look-alike from LIAM, CHEF and MENTAL, but not common enough to outweigh the reading.
+    assert repair.apply("LIAN CHEE MENTAI") == "LIAN CHEE MENTAI"
+    assert repair.apply("FLEER") == "FLEER"  # a word of the language, however rare
+    assert repair.apply("PERNIAGAAN KOPITIAM") == "PERNIAGAAN KOPITIAM"
+    # A confirmed spelling comes first: MALAYSLA is MALAYSIA, not a word of the language.
+    assert repair.apply("MALAYSLA") == "MALAYSIA"

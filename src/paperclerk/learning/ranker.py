@@ -135,10 +135,16 @@ class FieldRanker:
         self.held_out: list[HeldOut] = []
 
     def confidence(self, score: float, evidence: bool = False) -> float:
-        """Return the calibrated chance that a top candidate of this score is right."""
+        """Return the calibrated chance that a top candidate of this score is right.
+
+        A candidate that independent evidence confirms is never less sure than its score
+        alone makes it: the evidence curve is fitted on few winners, so where it has seen
+        almost none (low scores) it can read 0 where the common curve knows better.
+        """
+        common = self.calibration(score)
         if evidence and self.evidence_calibration is not None:
-            return self.evidence_calibration(score)
-        return self.calibration(score)
+            return max(common, self.evidence_calibration(score))
+        return common
 
     def fit(self, groups: list[Group], folds: int = 3) -> list[HeldOut]:
         """Train on all groups; calibrate on cross-fitted predictions.

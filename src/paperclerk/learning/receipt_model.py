@@ -19,6 +19,7 @@ from paperclerk.extract.base import Extraction
 from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.extract.receipt_amounts import tendered_total
+from paperclerk.learning.general_words import english_words
 from paperclerk.learning.lexicon import Lexicon
 from paperclerk.learning.ranker import FieldRanker, Group, columns_for
 from paperclerk.learning.span_candidates import (
@@ -254,7 +255,7 @@ def learn_words(
     """Learn the spelling repair from every confirmed name and address and what OCR read."""
     confirmed = [v for ex in examples for n in SPAN_FIELDS if (v := ex.fields.get(n))]
     pairs = [p for name in SPAN_FIELDS for p in read_and_confirmed(model, examples, rules, name)]
-    return WordRepair.learn(confirmed, pairs)
+    return WordRepair.learn(confirmed, pairs, english_words())
 
 
 def learn_repairs(

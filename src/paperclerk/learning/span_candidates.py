@@ -16,6 +16,11 @@ _REG_NO = re.compile(
 )
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _POSTCODE_LIKE = re.compile(r"\b\d{4,6}\b")
+# A postcode followed by the place it names (`81750 MASAI`, `53300 KL`, `10115 Berlin`), the
+# usual last line of an address; a lot or house number is followed by a street word instead,
+# which this shape alone cannot tell, so the ranker learns how much it counts.
+_POSTCODE_PLACE = re.compile(r"(?:^|[\s,])\d{4,6}\s*,?\s*[A-Za-z]{2,}")
+_ENCLOSED = re.compile(r"^\s*[(\[].*[)\]]\W*$")
 
 
 @dataclass
@@ -82,7 +87,8 @@ SPAN_FEATURES = [
     "ends_comma", "lex_self_mean", "lex_self_min", "lex_self_max", "lex_other_mean",
     "lex_prev_mean", "lex_next_mean", "lex_next_other", "lex_prev_other", "phone", "date",
     "money", "postcode", "web", "next_phone", "next_date", "prev_lines_postcode", "rule_overlap",
-    "n_page_lines",
+    "n_page_lines", "enclosed", "first_enclosed", "last_enclosed", "postcode_place",
+    "last_postcode_place", "next_postcode_place",
 ]  # fmt: skip
 
 
@@ -103,6 +109,8 @@ class SpanFeaturizer:
         self.typed = [_typed(ln.text) for ln in lines]
         self.own_line = [own.scores(ln.text)[0] for ln in lines]
         self.other_line = [other.scores(ln.text)[0] for ln in lines]
+        self.enclosed = [float(bool(_ENCLOSED.match(ln.text))) for ln in lines]
+        self.postcode_place = [float(bool(_POSTCODE_PLACE.search(ln.text))) for ln in lines]
         self.postcode_before = [0.0]
         for ln in lines:
             seen = self.postcode_before[-1] or float(bool(_POSTCODE_LIKE.search(ln.text)))
@@ -153,4 +161,10 @@ class SpanFeaturizer:
             self.postcode_before[cand.start],
             overlap,
             n,
+            float(bool(_ENCLOSED.match(cand.text))),
+            self.enclosed[cand.start],
+            self.enclosed[cand.end - 1],
+            max(self.postcode_place[cand.start : cand.end]),
+            self.postcode_place[cand.end - 1],
+            self.postcode_place[cand.end] if cand.end < n else 0.0,
         ]

@@ -21,6 +21,13 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Hamming
 
+from paperclerk.learning.general_words import (
+    COMMON_FREQUENCY,
+    REPAIR_MIN_FREQUENCY,
+    GeneralWords,
+    english_words,
+)
+
 _WORD = re.compile(r"[A-Z0-9]+")
 _ANY_CASE_WORD = re.compile(r"[A-Za-z0-9]+")
 _NUMBER_GLUED_TO_WORD = re.compile(r"\b([0-9]+)([A-Za-z]{3,})\b")
@@ -30,6 +37,8 @@ MIN_LENGTH = 4
 MIN_COUNT = 1
 LONG_WORD = 6
 """Length from which any one letter may be repaired, not only a look-alike."""
+GENERAL_LONG_WORD = 7
+"""Length from which a word of the general language may repair a misreading of any frequency."""
 LONG_WORD_MIN_COUNT = 2
 """Times a word must have been confirmed to be the repair of a long word by any letter."""
 
@@ -54,6 +63,30 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _one_letter_variants(read: str) -> set[str]:
+    """Return the spellings that differ from a word by one letter put for another letter."""
+    return {
+        read[:i] + b + read[i + 1 :]
+        for i, ch in enumerate(read)
+        if ch.isalpha()
+        for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        if b != ch
+    }
+
+
+def _likeliest(found: Iterable[str], counts: dict[str, int]) -> str | None:
+    """Return the most frequent of the words found, unless another is nearly as frequent.
+
+    Two words equally near would be a guess, unless one is far more common.
+    """
+    ranked = sorted(set(found), key=lambda w: (-counts[w], w))
+    if not ranked:
+        return None
+    if len(ranked) == 1 or counts[ranked[0]] >= 3 * counts[ranked[1]]:
+        return ranked[0]
+    return None
+
+
 def _letters(word: str) -> int:
     return sum(ch.isalpha() for ch in word)
 
@@ -62,12 +95,20 @@ class WordRepair:
     """Vocabulary of confirmed words and the letter confusions allowed when repairing."""
 
     def __init__(
-        self, vocabulary: dict[str, int] | None = None, confusions: Iterable[str] = ()
+        self,
+        vocabulary: dict[str, int] | None = None,
+        confusions: Iterable[str] = (),
+        general: GeneralWords | None = None,
     ) -> None:
         self.vocabulary = vocabulary or {}
         # Confusions are stored as two-letter strings: what OCR read, then the confirmed letter.
         self.confusions = sorted(set(confusions))
+        self.general = general
         self._pairs = _seed_pairs() | {(c[0], c[1]) for c in self.confusions}
+        self._look_alikes: dict[str, list[str]] = {}
+        for a, b in sorted(self._pairs):
+            if not (a.isdigit() and b.isdigit()):
+                self._look_alikes.setdefault(a, []).append(b)
         self._by_length: dict[int, list[str]] = {}
         for word, count in self.vocabulary.items():
             if count >= MIN_COUNT:
@@ -76,11 +117,17 @@ class WordRepair:
         self._trigrams_seen: set[str] = set().union(*map(_trigrams, self.vocabulary))
 
     @classmethod
-    def learn(cls, confirmed: Iterable[str], pairs: Iterable[tuple[str, str]] = ()) -> WordRepair:
+    def learn(
+        cls,
+        confirmed: Iterable[str],
+        pairs: Iterable[tuple[str, str]] = (),
+        general: GeneralWords | None = None,
+    ) -> WordRepair:
         """Learn the vocabulary from confirmed texts and the confusions from (read, confirmed).
 
         A confusion is kept when OCR read one letter for another inside words that otherwise
-        match letter for letter (same length, at most two differences).
+        match letter for letter (same length, at most two differences). `general` is the
+        language's own word list, the fallback for words no confirmed text holds.
         """
         vocabulary = Counter(
             w for text in confirmed for w in _WORD.findall(text.upper()) if _letters(w) >= 2
@@ -95,7 +142,8 @@ class WordRepair:
                     continue
                 confusions.update(x + y for x, y in zip(a, b, strict=True) if x != y)
         kept = [c for c, n in confusions.items() if n >= 2 and not c.isdigit()]
-        return cls({w: n for w, n in sorted(vocabulary.items()) if n >= MIN_COUNT}, kept)
+        kept_words = {w: n for w, n in sorted(vocabulary.items()) if n >= MIN_COUNT}
+        return cls(kept_words, kept, general)
 
     def _allowed(self, read: str, word: str) -> bool:
         diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
@@ -125,14 +173,45 @@ class WordRepair:
         found = [w for w in same_length if self._allowed(read, w)]
         if not found and self._unfamiliar(read):
             found = [w for w in same_length if self._any_letter(read, w)]
-        best = read
-        if found:
-            found.sort(key=lambda w: (-self.vocabulary[w], w))
-            # Two confirmed words equally near would be a guess, unless one is far more common.
-            if len(found) == 1 or self.vocabulary[found[0]] >= 3 * self.vocabulary[found[1]]:
-                best = found[0]
+        best = _likeliest(found, self.vocabulary) or self._general_repair(read) or read
         self._cache[read] = best
         return best
+
+    def _general_repair(self, read: str) -> str | None:
+        """Return the common word of the language a word no confirmed text holds stands for.
+
+        Only a word the language does not know is repaired: by the look-alike letters, into
+        one of the language's most common words where the word is short and read with letters
+        only (a digit among letters is itself a sign of misreading); or by any one letter where
+        the word is long and holds a run of three letters that neither the confirmed words nor
+        the common words of the language hold.
+        """
+        general = self.general
+        if general is None or read in general:
+            return None
+        floor = REPAIR_MIN_FREQUENCY
+        if len(read) < GENERAL_LONG_WORD and _letters(read) == len(read):
+            floor = COMMON_FREQUENCY
+        found = [w for w in self._look_alike_variants(read) if general.frequency.get(w, 0) >= floor]
+        seen = self._trigrams_seen | general.trigrams
+        if not found and len(read) >= GENERAL_LONG_WORD and not _trigrams(read) <= seen:
+            found = [w for w in _one_letter_variants(read) if w in general.frequency]
+        return _likeliest(found, general.frequency)
+
+    def _look_alike_variants(self, read: str) -> set[str]:
+        """Return the spellings one look-alike letter away (two for words of seven or more)."""
+        variants: set[str] = set()
+        for i, ch in enumerate(read):
+            for b in self._look_alikes.get(ch, ()):
+                variants.add(read[:i] + b + read[i + 1 :])
+        if len(read) >= 7:
+            for word in list(variants):
+                for i, ch in enumerate(word):
+                    if ch != read[i]:
+                        continue
+                    for b in self._look_alikes.get(ch, ()):
+                        variants.add(word[:i] + b + word[i + 1 :])
+        return variants
 
     def apply(self, text: str) -> str:
         """Repair every misread word of a text, keeping its case; separators stay as they are."""
@@ -151,13 +230,22 @@ class WordRepair:
         return f"{match.group(1)} {match.group(2)}"
 
     def to_json(self) -> dict[str, object]:
-        """Return the vocabulary and the learned confusions as plain JSON."""
-        return {"vocabulary": self.vocabulary, "confusions": self.confusions}
+        """Return the vocabulary, the learned confusions and the general word list's name."""
+        general = "en" if self.general is not None else None
+        return {"vocabulary": self.vocabulary, "confusions": self.confusions, "general": general}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> WordRepair:
-        """Rebuild a repair written by `to_json`."""
+        """Rebuild a repair written by `to_json`.
+
+        A repair saved before the general word list existed uses the English one, as all do.
+        """
         vocabulary = data.get("vocabulary", {})
         confusions = data.get("confusions", [])
         assert isinstance(vocabulary, dict) and isinstance(confusions, list)
-        return cls({str(k): int(v) for k, v in vocabulary.items()}, [str(c) for c in confusions])
+        general = english_words() if data.get("general", "en") == "en" else None
+        return cls(
+            {str(k): int(v) for k, v in vocabulary.items()},
+            [str(c) for c in confusions],
+            general,
+        )
