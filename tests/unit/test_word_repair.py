@@ -84,3 +84,18 @@ def test_names_the_language_lacks_are_not_taken_for_its_rarer_words() -> None:
     assert repair.apply("PERNIAGAAN KOPITIAM") == "PERNIAGAAN KOPITIAM"
     # A confirmed spelling comes first: MALAYSLA is MALAYSIA, not a word of the language.
     assert repair.apply("MALAYSLA") == "MALAYSIA"
+
+
+def test_a_word_its_confirmed_neighbours_give_away_is_repaired() -> None:
+    confirmed = [*CONFIRMED, *["UNIT 1, GROUND FLOOR, WISMA UOA"] * 3, "14 JALAN PERMAS 2"]
+    repair = WordRepair.learn(confirmed, general=english_words())
+    # FLEER is a rare word of English, two letters from FLOOR, which follows GROUND 3 times.
+    assert repair.apply("UNIT G-5B, GROUND FLEER, WISMA UOA II") == (
+        "UNIT G-5B, GROUND FLOOR, WISMA UOA II"
+    )
+    assert repair.apply("Ground Fleer") == "Ground Floor"
+    assert repair.apply("FIRST FLEER") == "FIRST FLEER"  # no confirmed neighbour
+    # JALAN PERMAS was confirmed once: another street one letter away stays as read.
+    assert repair.apply("JALAN PERMAI 3") == "JALAN PERMAI 3"
+    assert repair.apply("GROUND WORKS") == "GROUND WORKS"  # a common word of the language
+    assert WordRepair.from_json(repair.to_json()).apply("GROUND FLEER") == "GROUND FLOOR"

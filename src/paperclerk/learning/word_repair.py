@@ -11,13 +11,17 @@ holds: two real words of six letters or more one letter apart are rare (short on
 `ALAF` and `ALAM` are not), and a spelling made only of familiar letter runs (`PINANG` beside
 `PENANG`) is more likely a real word than a misreading. Numbers are never rewritten: a
 changed postcode or house number would be a new, wrong fact rather than a repaired spelling.
+
+Two more sources of words: a word no confirmed text holds is repaired into a common word of
+the language (`general_words`), and a word the words beside it give away (`GROUND FLEER`,
+where `GROUND FLOOR` was confirmed again and again) into the confirmed word of that pair.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz.distance import Hamming
 
@@ -37,6 +41,8 @@ MIN_LENGTH = 4
 MIN_COUNT = 1
 LONG_WORD = 6
 """Length from which any one letter may be repaired, not only a look-alike."""
+CONTEXT_SUPPORT = 3
+"""Times two words must have been confirmed side by side for one to repair the other."""
 GENERAL_LONG_WORD = 7
 """Length from which a word of the general language may repair a misreading of any frequency."""
 LONG_WORD_MIN_COUNT = 2
@@ -74,7 +80,7 @@ def _one_letter_variants(read: str) -> set[str]:
     }
 
 
-def _likeliest(found: Iterable[str], counts: dict[str, int]) -> str | None:
+def _likeliest(found: Iterable[str], counts: Mapping[str, int]) -> str | None:
     """Return the most frequent of the words found, unless another is nearly as frequent.
 
     Two words equally near would be a guess, unless one is far more common.
@@ -99,8 +105,11 @@ class WordRepair:
         vocabulary: dict[str, int] | None = None,
         confusions: Iterable[str] = (),
         general: GeneralWords | None = None,
+        pairs: dict[str, int] | None = None,
     ) -> None:
         self.vocabulary = vocabulary or {}
+        # Two words confirmed side by side ("GROUND FLOOR"), with how often.
+        self.pairs = pairs or {}
         # Confusions are stored as two-letter strings: what OCR read, then the confirmed letter.
         self.confusions = sorted(set(confusions))
         self.general = general
@@ -143,7 +152,12 @@ class WordRepair:
                 confusions.update(x + y for x, y in zip(a, b, strict=True) if x != y)
         kept = [c for c, n in confusions.items() if n >= 2 and not c.isdigit()]
         kept_words = {w: n for w, n in sorted(vocabulary.items()) if n >= MIN_COUNT}
-        return cls(kept_words, kept, general)
+        side_by_side: Counter[str] = Counter()
+        for text in confirmed:
+            words = _WORD.findall(text.upper())
+            side_by_side.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        kept_pairs = {p: n for p, n in sorted(side_by_side.items()) if n >= CONTEXT_SUPPORT}
+        return cls(kept_words, kept, general, kept_pairs)
 
     def _allowed(self, read: str, word: str) -> bool:
         diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
@@ -218,9 +232,46 @@ class WordRepair:
         if not self.vocabulary:
             return text
         text = _NUMBER_GLUED_TO_WORD.sub(self._unglue, text)
-        return _ANY_CASE_WORD.sub(
+        text = _ANY_CASE_WORD.sub(
             lambda m: _same_case(m.group(0), self.repair_word(m.group(0).upper())), text
         )
+        return self._repair_in_context(text) if self.pairs else text
+
+    def _repair_in_context(self, text: str) -> str:
+        """Repair words that the words beside them give away (`GROUND FLEER` → `GROUND FLOOR`).
+
+        A word no confirmed text holds, and no common word of the language, becomes the
+        confirmed word of its length one letter away (two from five letters) that was
+        confirmed beside the same neighbour at least `CONTEXT_SUPPORT` times, when one such
+        word stands out (three times the support of the next).
+        """
+        found = list(_ANY_CASE_WORD.finditer(text))
+        words = [m.group(0).upper() for m in found]
+        pieces, last = [], 0
+        for i, match in enumerate(found):
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            repaired = self._context_word(words[i], before, after)
+            if repaired != words[i]:
+                pieces += [text[last : match.start()], _same_case(match.group(0), repaired)]
+                last = match.end()
+        return "".join(pieces) + text[last:]
+
+    def _context_word(self, read: str, before: str | None, after: str | None) -> str:
+        """Return the confirmed word its neighbours show a misread word to be, or the word."""
+        if len(read) < MIN_LENGTH or not read.isalpha() or read in self.vocabulary:
+            return read
+        if self.general is not None and read in self.general.frequency:
+            return read
+        most = 1 if len(read) < 5 else 2
+        support: dict[str, int] = {}
+        for word in self._by_length.get(len(read), []):
+            if Hamming.distance(read, word) > most:
+                continue
+            seen = self.pairs.get(f"{before} {word}", 0) + self.pairs.get(f"{word} {after}", 0)
+            if seen >= CONTEXT_SUPPORT:
+                support[word] = seen
+        return _likeliest(support, support) or read
 
     def _unglue(self, match: re.Match[str]) -> str:
         """Put the space OCR lost back between a house number and a confirmed word (14JALAN)."""
@@ -232,7 +283,12 @@ class WordRepair:
     def to_json(self) -> dict[str, object]:
         """Return the vocabulary, the learned confusions and the general word list's name."""
         general = "en" if self.general is not None else None
-        return {"vocabulary": self.vocabulary, "confusions": self.confusions, "general": general}
+        return {
+            "vocabulary": self.vocabulary,
+            "confusions": self.confusions,
+            "general": general,
+            "pairs": self.pairs,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> WordRepair:
@@ -242,10 +298,13 @@ class WordRepair:
         """
         vocabulary = data.get("vocabulary", {})
         confusions = data.get("confusions", [])
+        pairs = data.get("pairs", {})
         assert isinstance(vocabulary, dict) and isinstance(confusions, list)
+        assert isinstance(pairs, dict)
         general = english_words() if data.get("general", "en") == "en" else None
         return cls(
             {str(k): int(v) for k, v in vocabulary.items()},
             [str(c) for c in confusions],
             general,
+            {str(k): int(v) for k, v in pairs.items()},
         )
