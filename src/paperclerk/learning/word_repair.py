@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 from rapidfuzz.distance import Hamming
 
@@ -155,7 +156,7 @@ class WordRepair:
         side_by_side: Counter[str] = Counter()
         for text in confirmed:
             words = _WORD.findall(text.upper())
-            side_by_side.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+            side_by_side.update(f"{a} {b}" for a, b in pairwise(words))
         kept_pairs = {p: n for p, n in sorted(side_by_side.items()) if n >= CONTEXT_SUPPORT}
         return cls(kept_words, kept, general, kept_pairs)
 
