@@ -31,3 +31,14 @@ def test_rules_of_older_models_still_load() -> None:
     old = TextRepair.from_json({"D|.|S|L": ","})
     assert old.context == 1 and old.comma_after == []
     assert old.apply("5. JALAN") == "5, JALAN"
+
+
+def test_a_code_of_letters_and_digits_is_followed_by_a_comma_where_people_write_one() -> None:
+    confirmed = [*CONFIRMED, *(f"LOT {n}A, JALAN U{n}, BLOCK G{n}, TAMAN" for n in range(1, 8))]
+    repair = TextRepair()
+    repair.comma_after, stops = TextRepair.learn_commas(confirmed)
+    repair.stop_words = set(stops)
+    assert repair.comma_after == ["D", "L3", "M"]
+    # As a two-letter word, `1A` would have counted as an abbreviation like `NO.`.
+    assert repair.apply("JALAN MERANTI 1A. BANDAR BARU") == "JALAN MERANTI 1A, BANDAR BARU"
+    assert repair.apply("NO. 5") == "NO. 5"
