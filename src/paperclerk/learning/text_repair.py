@@ -29,8 +29,7 @@ COMMA_SHARE = 0.9
 
 
 def _word_kind(word: str) -> str:
-    """Return a word's kind for the comma rule: a number, a code of letters and digits, or a
-    word of 1, 2, or 3 letters or more.
+    """Return a word's kind for the comma rule: number, code, or word of 1, 2 or 3+ letters.
 
     A code (`1A`, `33G`, `U13`) names a unit, a lot or a block: confirmed addresses follow it
     with a comma 77 times in 77, though as a short word it would count as an abbreviation.
