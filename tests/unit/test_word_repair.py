@@ -99,3 +99,12 @@ def test_a_word_its_confirmed_neighbours_give_away_is_repaired() -> None:
     assert repair.apply("JALAN PERMAI 3") == "JALAN PERMAI 3"
     assert repair.apply("GROUND WORKS") == "GROUND WORKS"  # a common word of the language
     assert WordRepair.from_json(repair.to_json()).apply("GROUND FLEER") == "GROUND FLOOR"
+
+
+def test_a_neighbour_followed_by_many_words_gives_none_of_them_away() -> None:
+    streets = [f"{n} JALAN {name} {n}" for n, name in enumerate(["BESAR", "AMPANG", "IPOH"] * 4)]
+    confirmed = [*streets, *["LOT 4 JALAN KAPAR 42100 KLANG"] * 3]
+    repair = WordRepair.learn(confirmed, general=english_words())
+    # JALAN KAPAR was confirmed 3 times, but JALAN is followed by many names: MAWAR stays.
+    assert repair.apply("NO. 8, JALAN MAWAR 2") == "NO. 8, JALAN MAWAR 2"
+    assert repair.apply("LOT 4 JALAN KAPAR") == "LOT 4 JALAN KAPAR"
