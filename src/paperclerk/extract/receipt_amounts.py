@@ -51,6 +51,8 @@ CASH = re.compile(r"\b(CASH|TUNAI|TENDERED|PAID|BAYAR|VISA|MASTER|CARD|CREDIT)\b
 CHANGE = re.compile(r"\b(CHANGE|BAKI|KEMBALI|RÜCKGELD)\b", re.I)
 CASH_HANDED = re.compile(rf"\b(CASH|TUNAI|TENDERED)\b|{CHANGE.pattern}", re.I)
 """Rows of cash handed over or change given back: what was paid, not what was owed."""
+CARD = re.compile(r"\b(VISA|MASTER|MASTERCARD|CARD|CREDIT|DEBIT|CC|AMEX)\b", re.I)
+"""Rows of a payment by card, which pays the exact amount owed."""
 
 
 def _amounts_below(row: Row, tendered: Decimal | None) -> list[tuple[Decimal, str]]:
@@ -84,6 +86,21 @@ def tendered_total(rows: list[Row]) -> Decimal | None:
     if cash is None or change is None or cash <= change:
         return None
     return cash - change
+
+
+def card_payment(rows: list[Row]) -> Decimal | None:
+    """The amount paid by card, on a receipt that gives no change: a card pays the total.
+
+    On the 326 shared receipts' given words, the first card row's amount (sign dropped:
+    `MASTERCARD -99.80`) is the confirmed total on all 14 that print one and no change.
+    """
+    if any(CHANGE.search(row.text) and _row_amounts(row) for row in rows):
+        return None
+    for row in rows:
+        amounts = _row_amounts(row) if CARD.search(row.text) else []
+        if amounts:
+            return abs(amounts[-1][0])
+    return None
 
 
 def total_candidates(rows: list[Row]) -> list[Candidate]:
