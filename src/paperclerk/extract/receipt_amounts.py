@@ -89,7 +89,7 @@ def tendered_total(rows: list[Row]) -> Decimal | None:
 
 
 def card_payment(rows: list[Row]) -> Decimal | None:
-    """The amount paid by card, on a receipt that gives no change: a card pays the total.
+    """Return the amount paid by card where no change is given: a card pays the total.
 
     On the 326 shared receipts' given words, the first card row's amount (sign dropped:
     `MASTERCARD -99.80`) is the confirmed total on all 14 that print one and no change.
