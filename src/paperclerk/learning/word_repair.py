@@ -108,17 +108,18 @@ class WordRepair:
         vocabulary: dict[str, int] | None = None,
         confusions: Iterable[str] = (),
         general: GeneralWords | None = None,
-        pairs: dict[str, int] | None = None,
+        word_pairs: dict[str, int] | None = None,
     ) -> None:
         self.vocabulary = vocabulary or {}
         # Two words confirmed side by side ("GROUND FLOOR"), with how often.
-        self.pairs = pairs or {}
+        self.word_pairs = word_pairs or {}
         # Confusions are stored as two-letter strings: what OCR read, then the confirmed letter.
         self.confusions = sorted(set(confusions))
         self.general = general
-        self._pairs = _seed_pairs() | {(c[0], c[1]) for c in self.confusions}
+        look_alike = _seed_pairs() | {(c[0], c[1]) for c in self.confusions}
+        # What each letter may have been misread for; a digit is never read as another digit.
         self._look_alikes: dict[str, list[str]] = {}
-        for a, b in sorted(self._pairs):
+        for a, b in sorted(look_alike):
             if not (a.isdigit() and b.isdigit()):
                 self._look_alikes.setdefault(a, []).append(b)
         self._by_length: dict[int, list[str]] = {}
@@ -162,22 +163,9 @@ class WordRepair:
         kept_pairs = {p: n for p, n in sorted(side_by_side.items()) if n >= CONTEXT_SUPPORT}
         return cls(kept_words, kept, general, kept_pairs)
 
-    def _allowed(self, read: str, word: str) -> bool:
-        diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
-        if not diffs or len(diffs) > (2 if len(read) >= 7 else 1):
-            return False
-        return all((a, b) in self._pairs and not (a.isdigit() and b.isdigit()) for a, b in diffs)
-
     def _unfamiliar(self, read: str) -> bool:
         """Tell whether a long word holds a run of three letters that no confirmed word holds."""
         return len(read) >= LONG_WORD and not _trigrams(read) <= self._trigrams_seen
-
-    def _any_letter(self, read: str, word: str) -> bool:
-        """Tell whether a word is one letter from a word confirmed more than once."""
-        if self.vocabulary[word] < LONG_WORD_MIN_COUNT:
-            return False
-        diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
-        return len(diffs) == 1 and diffs[0][0].isalpha() and diffs[0][1].isalpha()
 
     def repair_word(self, read: str) -> str:
         """Return the confirmed word a misread word stands for, or the word unchanged."""
@@ -186,13 +174,18 @@ class WordRepair:
         cached = self._cache.get(read)
         if cached is not None:
             return cached
-        same_length = self._by_length.get(len(read), [])
-        found = [w for w in same_length if self._allowed(read, w)]
+        found = [w for w in self._look_alike_variants(read) if self._confirmed(w, MIN_COUNT)]
         if not found and self._unfamiliar(read):
-            found = [w for w in same_length if self._any_letter(read, w)]
+            found = [
+                w for w in _one_letter_variants(read) if self._confirmed(w, LONG_WORD_MIN_COUNT)
+            ]
         best = _likeliest(found, self.vocabulary) or self._general_repair(read) or read
         self._cache[read] = best
         return best
+
+    def _confirmed(self, word: str, times: int) -> bool:
+        """Tell whether a word was confirmed at least `times` times."""
+        return self.vocabulary.get(word, 0) >= times
 
     def _general_repair(self, read: str) -> str | None:
         """Return the common word of the language a word no confirmed text holds stands for.
@@ -210,8 +203,8 @@ class WordRepair:
         if len(read) < GENERAL_LONG_WORD and _letters(read) == len(read):
             floor = COMMON_FREQUENCY
         found = [w for w in self._look_alike_variants(read) if general.frequency.get(w, 0) >= floor]
-        seen = self._trigrams_seen | general.trigrams
-        if not found and len(read) >= GENERAL_LONG_WORD and not _trigrams(read) <= seen:
+        unseen = _trigrams(read) - self._trigrams_seen - general.trigrams
+        if not found and len(read) >= GENERAL_LONG_WORD and unseen:
             found = [w for w in _one_letter_variants(read) if w in general.frequency]
         return _likeliest(found, general.frequency)
 
@@ -238,7 +231,7 @@ class WordRepair:
         text = _ANY_CASE_WORD.sub(
             lambda m: _same_case(m.group(0), self.repair_word(m.group(0).upper())), text
         )
-        return self._repair_in_context(text) if self.pairs else text
+        return self._repair_in_context(text) if self.word_pairs else text
 
     def _repair_in_context(self, text: str) -> str:
         """Repair words that the words beside them give away (`GROUND FLEER` → `GROUND FLOOR`).
@@ -268,7 +261,7 @@ class WordRepair:
         followed by hundreds of street names, so `JALAN KAPAR` confirmed three times says
         nothing about `JALAN MAWAR`.
         """
-        together = self.pairs.get(pair, 0)
+        together = self.word_pairs.get(pair, 0)
         if neighbour is None or together < CONTEXT_SUPPORT:
             return 0
         return together if together >= CONTEXT_SHARE * self.vocabulary.get(neighbour, 0) else 0
@@ -305,7 +298,7 @@ class WordRepair:
             "vocabulary": self.vocabulary,
             "confusions": self.confusions,
             "general": general,
-            "pairs": self.pairs,
+            "pairs": self.word_pairs,
         }
 
     @classmethod
