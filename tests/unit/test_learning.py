@@ -366,3 +366,30 @@ def test_a_total_confirmed_by_cash_less_change_outranks_a_higher_score(
     page = page_from_lines([(40, 20, "TOTAL 77.20"), (40, 60, "CASH 100.00")])
     ranked = model.rank("total", [page], Extraction())
     assert [s.candidate for s in ranked] == ["77.20", "50.47"]
+
+
+def test_of_two_candidates_equally_sure_the_confirmed_one_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperclerk.extract.base import Extraction
+    from paperclerk.learning import receipt_model as rm
+    from tests.conftest import page_from_lines
+
+    class Ranker:  # a calibration staircase: every score on one step
+        feature_names = rm.FEATURES["merchant_name"]
+
+        def scores(self, rows: list[list[float]]) -> list[float]:
+            return [0.9, 0.7, 0.8]
+
+        def confidence(self, score: float, evidence: bool = False) -> float:
+            return 0.625
+
+    model = rm.ReceiptModel({}, {"merchant_name": Ranker()})  # type: ignore[dict-item]
+    rows = [[0.0] * len(rm.FEATURES["merchant_name"])] * 3
+    names = ["(MR SHOP TESCO BRANCH)", "MR SHOP (JOHOR) SDN BHD", "TAX INVOICE"]
+    monkeypatch.setattr(model, "candidates", lambda name, pages, rule: (names, rows))
+    monkeypatch.setattr(rm, "evidence", lambda name, cands, feats, pages: [False, True, False])
+    page = page_from_lines([(40, 20, "MR SHOP (JOHOR) SDN BHD")])
+    ranked = model.rank("merchant_name", [page], Extraction())
+    # The confirmed name first; the others by their scores.
+    assert [s.candidate for s in ranked] == [names[1], names[0], names[2]]

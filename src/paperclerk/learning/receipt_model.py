@@ -20,7 +20,7 @@ from paperclerk.extract.layout import rows_of
 from paperclerk.extract.receipt import RuleReceiptExtractor
 from paperclerk.extract.receipt_amounts import card_payment, tendered_total
 from paperclerk.learning.general_words import english_words
-from paperclerk.learning.lexicon import Lexicon
+from paperclerk.learning.lexicon import Lexicon, tokens
 from paperclerk.learning.ranker import FieldRanker, Group, columns_for
 from paperclerk.learning.span_candidates import (
     SPAN_FEATURES,
@@ -122,7 +122,8 @@ class ReceiptModel:
                 if self.words is not None:
                     span.text = self.words.apply(span.text)
             own, other = self.lexicons[name], self.lexicons[NEIGHBOUR[name]]
-            featurize = SpanFeaturizer(pages[0], own, other, ids)
+            ends = self.lexicons.get(end_lexicon(name))
+            featurize = SpanFeaturizer(pages[0], own, other, ids, ends)
             return spans, [featurize(c) for c in spans]
         rows = page_rows(pages)
         rule_value = rule_field.value if rule_field else None
@@ -137,7 +138,8 @@ class ReceiptModel:
 
         A candidate something independent confirms (`evidence`: cash less change) has a
         calibration of its own, so a lower score can be the surer one; ties of confidence
-        go to the higher score.
+        go to the confirmed candidate, then to the higher score (a calibration curve is a
+        staircase: a branch line in brackets can share the step of a name ending in SDN BHD).
         """
         if not pages or not pages[0].lines:
             return []
@@ -150,7 +152,7 @@ class ReceiptModel:
                 Scored(c, s, e)  # type: ignore[arg-type]
                 for c, s, e in zip(cands, scores, confirmed, strict=True)
             ),
-            key=lambda s: (-ranker.confidence(s.score, s.evidence), -s.score),
+            key=lambda s: (-ranker.confidence(s.score, s.evidence), -s.evidence, -s.score),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -203,9 +205,21 @@ def span_labels(cands: list[SpanCandidate], truth: str) -> list[int]:
     return [int(best >= 85 and r == best) for r in ratios]
 
 
+def end_lexicon(name: str) -> str:
+    """Return the key of the lexicon that weighs the words a text field's value ends with."""
+    return f"{name}.end"
+
+
 def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
-    """Learn the word evidence of each field from the confirmed values and their pages."""
-    inside: dict[str, list[str]] = {k: [] for k in (*SPAN_FIELDS, *VALUE_FIELDS)}
+    """Learn the word evidence of each field from the confirmed values and their pages.
+
+    Each text field also gets a lexicon of the words its value ends with, against the
+    last words of its other lines (`MALAYSIA` ends an address, `JALAN` never does): where
+    a span should stop, not only which lines it holds.
+    """
+    inside: dict[str, list[str]] = {
+        k: [] for k in (*SPAN_FIELDS, *VALUE_FIELDS, *map(end_lexicon, SPAN_FIELDS))
+    }
     outside: dict[str, list[str]] = {k: [] for k in inside}
     for ex in examples:
         if not ex.pages:
@@ -218,6 +232,15 @@ def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
             inside[name].append(truth)
             outside[name].extend(
                 t for t in head if fuzz.partial_ratio(t.upper(), truth.upper()) < 80
+            )
+            last = tokens(truth)[-1:]
+            inside[end_lexicon(name)].extend(last)
+            outside[end_lexicon(name)].extend(
+                ends[-1]
+                for t in head
+                if (ends := tokens(t))
+                and ends[-1] not in last
+                and fuzz.partial_ratio(t.upper(), truth.upper()) >= 80
             )
         rows = page_rows(ex.pages)
         for name, finder in (("total", find_amounts), ("transaction_date", find_dates)):

@@ -6,7 +6,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from paperclerk.learning.lexicon import Lexicon
+from paperclerk.learning.lexicon import Lexicon, tokens
 from paperclerk.model import Line, Page, union_all
 from paperclerk.parsers import find_amounts, find_dates, find_phones
 
@@ -88,7 +88,7 @@ SPAN_FEATURES = [
     "lex_prev_mean", "lex_next_mean", "lex_next_other", "lex_prev_other", "phone", "date",
     "money", "postcode", "web", "next_phone", "next_date", "prev_lines_postcode", "rule_overlap",
     "n_page_lines", "enclosed", "first_enclosed", "last_enclosed", "postcode_place",
-    "last_postcode_place", "next_postcode_place",
+    "last_postcode_place", "next_postcode_place", "end_last", "end_inner",
 ]  # fmt: skip
 
 
@@ -100,7 +100,15 @@ class SpanFeaturizer:
     line only is computed once per line, which keeps a page's few hundred spans fast.
     """
 
-    def __init__(self, page: Page, own: Lexicon, other: Lexicon, rule_word_ids: set[str]) -> None:
+    def __init__(
+        self,
+        page: Page,
+        own: Lexicon,
+        other: Lexicon,
+        rule_word_ids: set[str],
+        ends: Lexicon | None = None,
+    ) -> None:
+        """Describe spans of `page`; `ends` weighs the words a field's value ends with."""
         self.page = page
         self.own, self.other = own, other
         self.rule_ids = rule_word_ids
@@ -111,6 +119,7 @@ class SpanFeaturizer:
         self.other_line = [other.scores(ln.text)[0] for ln in lines]
         self.enclosed = [float(bool(_ENCLOSED.match(ln.text))) for ln in lines]
         self.postcode_place = [float(bool(_POSTCODE_PLACE.search(ln.text))) for ln in lines]
+        self.ends = [_end_weight(ends, ln.text) for ln in lines]
         self.postcode_before = [0.0]
         for ln in lines:
             seen = self.postcode_before[-1] or float(bool(_POSTCODE_LIKE.search(ln.text)))
@@ -167,4 +176,12 @@ class SpanFeaturizer:
             max(self.postcode_place[cand.start : cand.end]),
             self.postcode_place[cand.end - 1],
             self.postcode_place[cand.end] if cand.end < n else 0.0,
+            self.ends[cand.end - 1],
+            max(self.ends[cand.start : cand.end - 1], default=0.0),
         ]
+
+
+def _end_weight(ends: Lexicon | None, text: str) -> float:
+    """Return how much a line's last word says that the field's value ends there (0: unknown)."""
+    found = tokens(text)
+    return ends.weight(found[-1]) if ends is not None and found else 0.0
