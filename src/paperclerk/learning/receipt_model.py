@@ -230,18 +230,13 @@ def learn_lexicons(examples: list[TrainingExample]) -> dict[str, Lexicon]:
             if not truth:
                 continue
             inside[name].append(truth)
-            outside[name].extend(
-                t for t in head if fuzz.partial_ratio(t.upper(), truth.upper()) < 80
-            )
             last = tokens(truth)[-1:]
             inside[end_lexicon(name)].extend(last)
-            outside[end_lexicon(name)].extend(
-                ends[-1]
-                for t in head
-                if (ends := tokens(t))
-                and ends[-1] not in last
-                and fuzz.partial_ratio(t.upper(), truth.upper()) >= 80
-            )
+            for t in head:
+                if fuzz.partial_ratio(t.upper(), truth.upper()) < 80:
+                    outside[name].append(t)
+                elif (words := tokens(t)) and words[-1] not in last:
+                    outside[end_lexicon(name)].append(words[-1])  # a line of it, not its end
         rows = page_rows(ex.pages)
         for name, finder in (("total", find_amounts), ("transaction_date", find_dates)):
             truth = ex.fields.get(name)
