@@ -1,12 +1,14 @@
 """Your own fields: the learning curve of a user type's extractor (5, 10, 20, all examples).
 
-Usage: python benchmarks/fields_curve.py DIR [--folds 4] [--sizes 5 10 20 0] [--seed 0]
-       [--field NAME=TYPE ...] --json FILE
+Usage: python benchmarks/fields_curve.py DIR [--folds 4 | --by-source] [--sizes 5 10 20 0]
+       [--seed 0] [--field NAME=TYPE ...] [--misses] --json FILE
 
 DIR is a labelled folder (`<id>.pdf` beside `<id>.labels.json`, for instance made by
 `scripts/make_facturx_labels.py` from the shared Factur-X PDFs). The documents are
 shuffled (`--seed`, 0 by default) and cut into `--folds` parts; each part in turn is held
-back and the extractor trains on the first N of the others (0: all of them). Writes per
+back and the extractor trains on the first N of the others (0: all of them). With
+`--by-source` each source's documents are held back in turn instead, so every document is
+read by a model that saw none of its producer's layouts. Writes per
 size the micro-F1 over every held-back labelled value (counts pooled over the folds), per
 field, per source (the part of a file name before `__`, the producer of the shared
 Factur-X samples: a layout the training examples share reads better than a new one), and
@@ -44,6 +46,11 @@ def main() -> int:
         "--field", action="append", default=[], help="NAME=TYPE: a value type other than text"
     )
     parser.add_argument("--misses", action="store_true", help="print every value read wrong")
+    parser.add_argument(
+        "--by-source",
+        action="store_true",
+        help="hold back one source at a time (the part of a file name before __) instead of folds",
+    )
     args = parser.parse_args()
     settings = get_settings()
     files = labelled_files(Path(args.folder))
@@ -59,7 +66,11 @@ def main() -> int:
     )
     order = documents[:]
     random.Random(args.seed).shuffle(order)
-    parts = [order[i :: args.folds] for i in range(args.folds)]
+    if args.by_source:
+        parts = [[d for d in order if _source(d.id) == name]
+                 for name in sorted({_source(d.id) for d in order})]  # fmt: skip
+    else:
+        parts = [order[i :: args.folds] for i in range(args.folds)]
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
         tally: dict[str, Score] = {}
@@ -74,7 +85,7 @@ def main() -> int:
             seconds.append(time.perf_counter() - started)
             trained_on.append(len(train))
             for doc in held:
-                source = doc.id.split("__", 1)[0] if "__" in doc.id else "-"
+                source = _source(doc.id)
                 for c in compare(model, doc, model.extract(doc.pages)):
                     for into in (tally.setdefault(c.field, Score()),
                                  by_source.setdefault(source, Score())):  # fmt: skip
@@ -105,7 +116,7 @@ def main() -> int:
         "benchmark": "fields_curve",
         "folder": args.folder,
         "documents": len(documents),
-        "folds": args.folds,
+        "folds": "by source" if args.by_source else args.folds,
         "fields": [f.name for f in spec.fields],
         "value_types": {f.name: f.value_type.value for f in spec.fields},
         "curve": rows,
@@ -124,6 +135,11 @@ def main() -> int:
             f"{row['examples']!s:>9}{row['micro_f1']:>10.3f}{cells}{row['median_training_seconds']:>9}"
         )
     return 0
+
+
+def _source(doc_id: str) -> str:
+    """Return a document's source: the part of its file name before `__` (`-` when none)."""
+    return doc_id.split("__", 1)[0] if "__" in doc_id else "-"
 
 
 if __name__ == "__main__":

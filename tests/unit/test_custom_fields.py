@@ -254,3 +254,18 @@ def test_a_code_names_a_known_check() -> None:
     assert (
         normalise_value(ValueType.CODE, "DE89 3704-0044.0532 0130 00") == "DE89370400440532013000"
     )
+
+
+def test_a_value_inside_a_longer_name_is_not_where_training_looks() -> None:
+    from paperclerk.learning.custom_fields import find_value
+
+    page = page_from_lines([
+        (40, 20, "Hôtel Saint Denis"), (40, 45, "42 rue du stade"),
+        (40, 70, "97400 Saint Denis de la Réunion"), (300, 70, "97400 Saint Denis"),
+    ])  # fmt: skip
+    places = find_value([page], FieldSpec(name="buyer_city"), "Saint Denis")
+    assert [" ".join(w.text for w in lines_of(page)[p.line]) for p in places] == [
+        "97400 Saint Denis",  # stands apart: a postcode before it, the line's end after
+        "Hôtel Saint Denis",  # runs on into a word of letters before it
+        "97400 Saint Denis de la Réunion",
+    ]

@@ -13,12 +13,16 @@ from paperclerk.pages.read import read_page
 
 # Bump when preprocessing or layout changes what a page looks like after OCR.
 PIPELINE_VERSION = "pages-2"
+# Bump when the lines built from a PDF's text layer change (PDFs only: scans keep their cache).
+TEXT_LAYER_VERSION = "text-3"
 
 
 def cache_key(data: bytes, engine_version: str) -> str:
     """Return the cache key of a file read by one engine version."""
     digest = hashlib.sha256(data)
     digest.update(f"|{engine_version}|{PIPELINE_VERSION}".encode())
+    if data.startswith(b"%PDF"):
+        digest.update(f"|{TEXT_LAYER_VERSION}".encode())
     return digest.hexdigest()
 
 

@@ -51,6 +51,7 @@ from paperclerk.model import (
     FieldValue,
     Page,
     Provenance,
+    Word,
     union_all,
 )
 from paperclerk.parsers import parse_amount, parse_date
@@ -157,11 +158,35 @@ class LabelledDocument:
 
 
 def find_value(pages: list[Page], spec: FieldSpec, value: str) -> list[Span]:
-    """Return the candidate spans that hold a value (every place it is printed)."""
+    """Return the candidate spans that hold a value (every place it is printed), likeliest first.
+
+    A place whose words run on into other words of letters ("Hôtel Saint Denis" for the
+    city "Saint Denis", "Metallbau Leipzig GmbH" for "Leipzig") is the value's text inside
+    another value: places that stand apart come first, then reading order.
+    """
     target = normalise_value(spec.value_type, value)
     if target is None:
         return []
-    return [s for s in spec.candidates(pages) if _same(spec, s.text, target)]
+    found = [s for s in spec.candidates(pages) if _same(spec, s.text, target)]
+    lines = {p.index: page_lines(p) for p in pages}
+    return sorted(found, key=lambda s: runs_on(lines[s.page][s.line], s))
+
+
+def runs_on(line: list[Word], span: Span) -> int:
+    """Return on how many sides (0 to 2) a span runs on into a neighbouring word of letters.
+
+    A neighbour that ends a label ("Name:") or a span word that ends with a comma or a
+    colon ("MA VILLE," before the country) is a boundary, as are digits and the line's ends.
+    """
+    before = line[span.start - 1].text if span.start > 0 else ""
+    after = line[span.end].text if span.end < len(line) else ""
+    return int(_wordy(before) and not before.endswith((":", ",", ";"))) + int(
+        _wordy(after) and not span.words[-1].text.endswith((":", ",", ";"))
+    )
+
+
+def _wordy(text: str) -> bool:
+    return bool(text) and any(c.isalpha() for c in text) and not any(c.isdigit() for c in text)
 
 
 def _same(spec: FieldSpec, text: str, target: str) -> bool:
@@ -365,12 +390,22 @@ def _context(pages: list[Page], span: Span) -> Context:
     return context_of(page_lines(next(p for p in pages if p.index == span.page)), span)
 
 
+def _where(pages: list[Page], places: list[Span]) -> set[tuple[int, int, int, int]]:
+    """Return the places of a value that stand apart best (`runs_on`): those a pick should find."""
+    lines = {p.index: page_lines(p) for p in pages}
+    bleed = [runs_on(lines[s.page][s.line], s) for s in places]
+    return {(s.page, s.line, s.start, s.end) for s, b in zip(places, bleed, strict=True)
+            if b == min(bleed)}  # fmt: skip
+
+
 @dataclass
 class _Prepared:
     """One field's training material: counts, and each document's candidates and rows."""
 
     stats: ContextCounts
     targets: dict[str, str | None]
+    places: dict[str, set[tuple[int, int, int, int]]] = field(default_factory=dict)
+    """Per document, the places of its value that training counts as right (`_where`)."""
     candidates: dict[str, list[Span]] = field(default_factory=dict)
     rows: dict[str, list[list[float]]] = field(default_factory=dict)
 
@@ -381,6 +416,7 @@ def _prepare(
     """Find each labelled value on its page, count its context, featurise every document."""
     stats = ContextCounts()
     targets: dict[str, str | None] = {}
+    chosen: dict[str, set[tuple[int, int, int, int]]] = {}
     for doc in documents:
         if fspec.name not in doc.fields:
             continue
@@ -397,7 +433,8 @@ def _prepare(
         outcome.found += 1
         targets[doc.id] = normalise_value(fspec.value_type, value)
         stats.add(doc.id, _context(doc.pages, places[0]))
-    prepared = _Prepared(stats, targets)
+        chosen[doc.id] = _where(doc.pages, places)
+    prepared = _Prepared(stats, targets, chosen)
     for doc in documents:
         found = fspec.candidates(doc.pages)
         prepared.candidates[doc.id] = found
@@ -410,8 +447,9 @@ def _groups(
 ) -> list[Group]:
     groups = []
     for doc_id, target in prepared.targets.items():
+        places = prepared.places.get(doc_id, set())
         labels = [
-            int(target is not None and _same(fspec, c.text, target))
+            int(target is not None and (c.page, c.line, c.start, c.end) in places)
             for c in prepared.candidates[doc_id]
         ]
         rows = prepared.rows[doc_id]

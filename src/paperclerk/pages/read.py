@@ -91,22 +91,28 @@ def page_pixels(raw: RawPage, page: Page) -> Image:
 
 
 def _group_text_layer(words: list[OcrWord]) -> list[OcrWord]:
-    """Give text-layer words line keys by grouping words on the same baseline."""
-    out: list[OcrWord] = []
-    lines: list[tuple[float, float, int, float]] = []  # (y0, y1, key, last x1)
-    for w in sorted(words, key=lambda w: (round(w.box.cy), w.box.x0)):
-        key = -1
-        for y0, y1, k, last_x1 in lines[-4:]:
-            overlap = min(y1, w.box.y1) - max(y0, w.box.y0)
-            gap = w.box.x0 - last_x1
-            if overlap > 0.5 * min(y1 - y0, w.box.height) and gap < 3 * max(w.box.height, 1):
-                key = k
+    """Give text-layer words line keys: words on one row, cut where a wide gap parts them.
+
+    A row gathers the words overlapping it vertically by half their height, whatever
+    their order in the file; along the row, a gap wider than three times a word's height
+    starts a new line, so two columns printed side by side (a seller's address beside the
+    buyer's, a label far from its value) stay apart.
+    """
+    rows: list[tuple[float, float, list[OcrWord]]] = []
+    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
+        for y0, y1, row in rows[-4:]:
+            if min(y1, w.box.y1) - max(y0, w.box.y0) > 0.5 * min(y1 - y0, w.box.height):
+                row.append(w)
                 break
-        if key < 0:
-            key = len(lines)
-            lines.append((w.box.y0, w.box.y1, key, w.box.x1))
         else:
-            y0, y1, _, _ = lines[key]
-            lines[key] = (y0, y1, key, w.box.x1)
-        out.append(OcrWord(w.text, w.box, w.confidence, key))
+            rows.append((w.box.y0, w.box.y1, [w]))
+    out: list[OcrWord] = []
+    key = -1
+    for _, _, row in rows:
+        last: OcrWord | None = None
+        for w in sorted(row, key=lambda w: w.box.x0):
+            if last is None or w.box.x0 - last.box.x1 >= 3 * max(w.box.height, 1):
+                key += 1
+            out.append(OcrWord(w.text, w.box, w.confidence, key))
+            last = w
     return out
