@@ -91,20 +91,23 @@ def test_a_model_trained_before_features_were_added_still_reads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from paperclerk.learning import custom_fields
+    from paperclerk.learning.base_fields import BASE_FEATURES
     from paperclerk.learning.field_spans import FEATURES, Featurizer
 
-    added = ["before_shape_prior", "after_shape_prior"]
+    added = ["before_shape_prior", "after_shape_prior", *BASE_FEATURES]
     keep = [i for i, name in enumerate(FEATURES) if name not in added]
     rows = Featurizer.rows
-    monkeypatch.setattr(custom_fields, "FEATURES", [FEATURES[i] for i in keep])
+    monkeypatch.setattr(custom_fields, "OWN_FEATURES", [FEATURES[i] for i in keep])
     monkeypatch.setattr(
         Featurizer, "rows", lambda self, pages, found: [
             [row[i] for i in keep] for row in rows(self, pages, found)
         ]
     )  # fmt: skip
+    monkeypatch.setattr(custom_fields, "base_rows", lambda values, kind, found: [[]] * len(found))
     old, _ = train_custom_fields(SPEC, documents(1, 12))
     monkeypatch.undo()
     assert all(name not in old.rankers["customer"].feature_names for name in added)
+    assert all(name not in old.stage1["customer"].feature_names for name in added)
     doc = documents(2, 1)[0]
     read = CustomFieldModel.from_json(old.to_json()).extract(doc.pages).fields
     assert str(read["order_number"].value) == doc.fields["order_number"]
@@ -269,3 +272,45 @@ def test_a_value_inside_a_longer_name_is_not_where_training_looks() -> None:
         "Hôtel Saint Denis",  # runs on into a word of letters before it
         "97400 Saint Denis de la Réunion",
     ]
+
+
+def invoice_b(rng: random.Random, n: int) -> tuple[Lines, dict[str, str]]:
+    """A layout the delivery notes do not share: the customer's block, unlabelled, on the right."""
+    customer = CUSTOMERS[(n + 3) % len(CUSTOMERS)]
+    lines = [(40, 10, rng.choice(SUPPLIERS)), (40, 35, "Kaiserweg 9"), (40, 60, "10115 Berlin")]
+    lines += [(40, 85, "Tel. 030 1234567"), (280, 150, customer)]
+    lines += [(280, 175, "Harbour Lane 3"), (280, 200, "SW1A 1AA London")]
+    lines += [(40, 300, f"Invoice {rng.randrange(1000, 9999)}"), (40, 340, "Total 120.00")]
+    return lines, {"customer": customer}
+
+
+def test_a_layout_no_example_shares_is_read_with_what_the_built_in_reader_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trained on delivery notes of one layout, the customer of another layout is still read:
+    the built-in invoice reader's buyer name is a feature (`base_fields`), and the ranker
+    learnt from the examples that it is the user's `customer`."""
+    from paperclerk.learning import custom_fields
+
+    spec = TypeSpec(name="party", fields=[FieldSpec(name="customer")])
+    rng = random.Random(7)
+    unseen = [invoice_b(rng, n) for n in range(6)]
+
+    def right(model: CustomFieldModel) -> int:
+        read = [model.extract([page_from_lines(lines)]).fields for lines, _ in unseen]
+        return sum(
+            "customer" in got and str(got["customer"].value) == want["customer"]
+            for got, (_, want) in zip(read, unseen, strict=True)
+        )
+
+    rng = random.Random(1)
+    shipped = []
+    for n in range(12):
+        lines, fields = delivery_note(rng, n)
+        lines = [(x, y, "Ship to" if t in ("Deliver to", "Consignee") else t) for x, y, t in lines]
+        shipped.append(LabelledDocument(f"dn-{n}", [page_from_lines(lines)], fields))
+    model, _ = train_custom_fields(spec, shipped)
+    assert right(model) >= 5
+    monkeypatch.setattr(custom_fields, "base_values", lambda pages: {})
+    blind, _ = train_custom_fields(spec, shipped)
+    assert right(blind) <= 2

@@ -411,3 +411,45 @@ def test_invoice2data_compare_set() -> None:
 
 if __name__ == "__main__":
     print(score_compare_set())
+
+
+def test_buyer_address_in_labelled_rows() -> None:
+    """A party block of `Label:  value` rows: the address is the value column's lines."""
+    ext = extract([
+        "Rechnung Nr. 471102 vom 05.03.2020",
+        "Verkäufer",
+        [(5, "Name:"), (40, "Lieferant GmbH")],
+        [(5, "Anschrift:"), (40, "Lieferantenstraße 20")],
+        [(40, "DE 80333 München")],
+        "",
+        "Käufer/Leistungsempfänger",
+        [(5, "Name:"), (40, "Kunden AG Mitte")],
+        [(5, "Ansprechpartner:"), (40, "Hans Muster")],
+        [(5, "Anschrift:"), (40, "Kundenstraße 15")],
+        [(40, "DE 69876 Frankfurt am Main")],
+        [(5, "Steuernummer:"), (40, "201/113/40209")],
+        [(5, "Bestellung Nr. Kunde:"), (40, "B123456789")],
+    ])  # fmt: skip
+    assert value(ext, "customer_name") == "Kunden AG Mitte"
+    assert value(ext, "customer_address") == "Kundenstraße 15, DE 69876 Frankfurt am Main"
+    assert value(ext, "purchase_order") == "B123456789"
+
+
+def test_buyer_address_in_the_window() -> None:
+    """An unlabelled buyer block in the letter's window gives the buyer's address too."""
+    ext = extract([
+        [(70, "Alphabet Leasing GmbH")],
+        [(70, "Lilienthalallee 26")],
+        [(70, "80786 München")],
+        [(70, "Tel. 089/99822-0")],
+        "",
+        "Muster GmbH",
+        "Musterweg 1",
+        "60325 Frankfurt am Main",
+        "",
+        "",
+        "Rechnung 2015738820",
+        "Gesamtbetrag 447,88",
+    ])  # fmt: skip
+    assert value(ext, "customer_name") == "Muster GmbH"
+    assert value(ext, "customer_address") == "Musterweg 1, 60325 Frankfurt am Main"

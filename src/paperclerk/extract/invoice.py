@@ -254,7 +254,7 @@ class RuleInvoiceExtractor:
         cust_words |= window.buyer_words
         self._ids(index, cands, window.buyer_words)
         cands["customer_name"] += cust_names
-        cands["customer_address"] += cust_addrs
+        cands["customer_address"] += cust_addrs + window.addresses
         customer_names = {norm(str(c.value)) for c in cust_names if c.score >= 0.5}
         cands["vendor_name"] += [
             c

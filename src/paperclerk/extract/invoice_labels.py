@@ -53,7 +53,10 @@ _LABELS: dict[str, list[tuple[str, float]]] = {
         ("Order Number", 0.8), ("Order ID", 0.7), ("Bestellnummer", 1.0), ("Bestell-Nr", 1.0),
         ("Auftragsnummer", 0.8), ("Bon de commande", 1.0), ("N° de commande", 0.9),
         ("Ordernummer", 0.8), ("Order", 0.5), ("Bestelnummer", 1.0), ("Número de pedido", 0.9),
-        ("Pedido", 0.6), ("Zamówienie", 0.7), ("Ordine", 0.6),
+        ("Pedido", 0.6), ("Zamówienie", 0.7), ("Ordine", 0.6), ("Bestellung Nr", 1.0),
+        ("Bestellung Nr. Kunde", 1.0), ("Ihre Bestellung", 0.9), ("Votre commande", 0.9),
+        ("Your order", 0.9), ("Uw bestelling", 0.9), ("Votre référence", 0.6),
+        ("Your reference", 0.6), ("Uw referentie", 0.6),
     ],
     "total": [
         ("Total", 0.8), ("Grand Total", 1.0), ("Total Amount", 1.0), ("Invoice Total", 1.0),

@@ -125,6 +125,11 @@ def customers(
                 row.score *= weight * hit.score
                 names.append(row)
                 block_words |= set(row.word_ids)
+            address = named_address(index, hit)
+            if address is not None:
+                address.score *= weight * hit.score
+                addresses.append(address)
+                block_words |= set(address.word_ids)
             while len(spans) > 1 and _not_a_name(spans[0].text):
                 spans = spans[1:]  # "Client : C-1234" then the name on the next line
             name, addr = _name_and_address(spans, weight * hit.score * 0.9)
@@ -190,8 +195,8 @@ def is_party_name(text: str) -> bool:
     return not (_SENTENCE.search(t) and len(lower_words) >= 2)
 
 
-def named_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> Candidate | None:
-    """Return the value of a ``Name:`` row in the block under a party heading (``Seller`` ...)."""
+def _name_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> tuple[Line, str] | None:
+    """Return the ``Name:`` row of the block under a party heading, and the name it holds."""
     page = next(p for p in index.pages if p.index == hit.page)
     height = max(hit.line.box.height, 1.0)
     below = sorted(
@@ -209,25 +214,89 @@ def named_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> Candidate | 
         ):
             return None  # the next party's block
         m = _NAME_ROW.match(line.text.strip())
-        if m is None:
-            continue
-        spans = [Span(hit.page, index.line_words(line))] if m.group(1).strip() else []
-        row = [
-            ln for ln in page.lines
-            if ln.id != line.id and same_row(line.box, ln.box) and ln.box.x0 > line.box.x1
-        ]  # fmt: skip
-        spans += [
-            Span(hit.page, index.line_words(ln)) for ln in sorted(row, key=lambda r: r.box.x0)
-        ]
-        if not spans:
-            return None
-        first = spans[0]
-        text = m.group(1).strip() if m.group(1).strip() else first.text.strip(" ,")
-        if not is_party_name(text):
-            return None
-        ids, box = first.evidence()
-        return Candidate(text, first.text, 0.95, hit.page, ids, box)
+        if m is not None:
+            return line, m.group(1).strip()
     return None
+
+
+def _right_of_row(page_lines: list[Line], line: Line) -> list[Line]:
+    """Return the lines on the same row as ``line`` and right of it, left to right."""
+    row = [
+        ln for ln in page_lines
+        if ln.id != line.id and same_row(line.box, ln.box) and ln.box.x0 > line.box.x1
+    ]  # fmt: skip
+    return sorted(row, key=lambda r: r.box.x0)
+
+
+def named_row(index: DocIndex, hit: LabelHit) -> Candidate | None:
+    """Return the value of a ``Name:`` row in the block under a party heading (``Seller`` ...)."""
+    found = _name_row(index, hit)
+    if found is None:
+        return None
+    line, inline = found
+    page = next(p for p in index.pages if p.index == hit.page)
+    spans = [Span(hit.page, index.line_words(line))] if inline else []
+    spans += [Span(hit.page, index.line_words(ln)) for ln in _right_of_row(page.lines, line)]
+    if not spans:
+        return None
+    first = spans[0]
+    text = inline or first.text.strip(" ,")
+    if not is_party_name(text):
+        return None
+    ids, box = first.evidence()
+    return Candidate(text, first.text, 0.95, hit.page, ids, box)
+
+
+_ADDRESS_ROW = re.compile(
+    r"^(?:anschrift|adresse|address|addr\.|adres|dirección|direccion|indirizzo)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def named_address(index: DocIndex, hit: LabelHit, max_lines: int = 5) -> Candidate | None:
+    """Return the address in a party block of labelled rows (``Name:``, ``Anschrift:`` ...).
+
+    The values stand in a column right of their labels: the address is the value column's
+    lines of an address row (``Anschrift:``) or under the name with no label of their own,
+    down to the next label after them (``Steuernummer:``) or a gap. Rows of other labels
+    before the address (``Ansprechpartner:``) are passed over.
+    """
+    found = _name_row(index, hit)
+    if found is None or found[1]:
+        return None
+    line, _ = found
+    page = next(p for p in index.pages if p.index == hit.page)
+    right = _right_of_row(page.lines, line)
+    if not right:
+        return None
+    value_x0 = right[0].box.x0
+    height = max(line.box.height, 1.0)
+    last = right[0].box
+    spans: list[Span] = []
+    collecting = True  # value lines under the name's, with no label of their own
+    for other in sorted(page.lines, key=lambda ln: (ln.box.cy, ln.box.x0)):
+        if drop(line.box, other.box) <= 0.45:
+            continue  # the name's row or above
+        if drop(last, other.box) > 3.5 or len(spans) == max_lines:
+            break
+        if abs(other.box.x0 - line.box.x0) <= 2 * height:
+            if spans and not _ADDRESS_ROW.match(other.text.strip()):
+                break  # the label of the row after the address
+            collecting = bool(_ADDRESS_ROW.match(other.text.strip()))
+            last = other.box
+            continue
+        if abs(other.box.x0 - value_x0) > 2 * height:
+            continue
+        if collecting:
+            spans.append(Span(hit.page, index.line_words(other)))
+        last = other.box
+    rest = [s for s in spans if not _CONTACT.search(s.text)]
+    if not rest:
+        return None
+    words = [w for s in rest for w in s.words]
+    text = ", ".join(s.text.strip(" ,") for s in rest)
+    box = union_all([w.box for w in words])
+    return Candidate(text, text, 0.9, hit.page, [w.id for w in words], box)
 
 
 def _line_candidate(page: int, line: Line, text: str, score: float) -> Candidate:

@@ -24,7 +24,7 @@ from paperclerk.extract.common import DocIndex, drop, same_row
 from paperclerk.extract.invoice_parties import is_party_name
 from paperclerk.extract.layout import Candidate
 from paperclerk.extract.proof_common import AddressBlock, address_blocks
-from paperclerk.model import Line, Page
+from paperclerk.model import Line, Page, union_all
 
 TOP_BAND = 0.08
 """A block starting above this share of the page height is part of the letterhead."""
@@ -49,9 +49,10 @@ _HEADING_WORD = re.compile(
 
 @dataclass
 class WindowParties:
-    """Party names read from unlabelled address blocks, and the buyer's words."""
+    """Party names and the buyer's address from unlabelled address blocks; the buyer's words."""
 
     customers: list[Candidate] = field(default_factory=list)
+    addresses: list[Candidate] = field(default_factory=list)
     vendors: list[Candidate] = field(default_factory=list)
     buyer_words: set[str] = field(default_factory=set)
 
@@ -149,6 +150,16 @@ def _name(block: AddressBlock) -> str | None:
     return text if is_party_name(text) else None
 
 
+def _address(block: AddressBlock) -> Candidate | None:
+    """Return a buyer block's address: its lines under the name, contact lines left out."""
+    lines = [ln for ln in block.address if not _CONTACT.search(ln.text)]
+    if not lines:
+        return None
+    text = ", ".join(ln.text.strip(" ,") for ln in lines)
+    ids = [i for ln in lines for i in ln.word_ids]
+    return Candidate(text, text, 0.5, block.page, ids, union_all([ln.box for ln in lines]))
+
+
 def window_parties(index: DocIndex, labelled_buyer: bool) -> WindowParties:
     """Sort the unlabelled address blocks of page one into seller and buyer candidates.
 
@@ -181,6 +192,9 @@ def window_parties(index: DocIndex, labelled_buyer: bool) -> WindowParties:
         buyer_found = True
         cand.score = 0.55
         out.customers.append(cand)
+        address = _address(block)
+        if address is not None:
+            out.addresses.append(address)
         lines = [block.name, *block.address, *_lines_below(index, block, 3)]
         out.buyer_words |= {i for line in lines for i in line.word_ids}
     return out

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from paperclerk.extract.base import Extraction
+from paperclerk.learning.base_fields import BASE_FEATURES, BaseValues, base_rows, base_values
 from paperclerk.learning.calibration import choose_threshold
 from paperclerk.learning.code_checks import EXAMPLES, check_format, checker, compact
 from paperclerk.learning.field_spans import (
@@ -67,6 +68,8 @@ MIN_CONFIDENCE = 0.1
 On the shared Factur-X PDFs' held-back folds 9 of the 11 picks under it were wrong;
 returning them cost precision and gave a reviewer nothing to confirm."""
 MAX_ALTERNATIVES = 3
+OWN_FEATURES = FEATURES + BASE_FEATURES
+"""A candidate's own features: its place, its context, how it stands to built-in values."""
 NEGATIVES = 100
 """Wrong candidates per document each ranker trains on, half of them the hardest (mined)."""
 
@@ -264,8 +267,9 @@ class CustomFieldModel:
         candidates = {
             f.name: f.candidates(pages) for f in self.spec.fields if f.name in self.stage1
         }
+        base = base_values(pages)
         rows = {
-            name: Featurizer(self.counts[name]).rows(pages, found)
+            name: _own_rows(self.spec.field(name), self.counts[name], pages, found, base)
             for name, found in candidates.items()
         }
         anchors = {
@@ -280,7 +284,7 @@ class CustomFieldModel:
             near = [anchors[o] for o in others]
             features = columns_for(
                 _with_relations(pages, candidates[spec.name], rows[spec.name], near),
-                FEATURES + relation_names(others),
+                OWN_FEATURES + relation_names(others),
                 ranker.feature_names,
             )
             found = _best(spec, candidates[spec.name], ranker, features)
@@ -330,7 +334,7 @@ def _top(candidates: list[Span], ranker: FieldRanker, rows: list[list[float]]) -
     """Return a field's first-stage pick, or None when it has no candidate."""
     if not candidates:
         return None
-    scores = ranker.scores(columns_for(rows, FEATURES, ranker.feature_names))
+    scores = ranker.scores(columns_for(rows, OWN_FEATURES, ranker.feature_names))
     best = max(range(len(scores)), key=scores.__getitem__)
     return Anchor(candidates[best], ranker.confidence(scores[best]))
 
@@ -410,8 +414,26 @@ class _Prepared:
     rows: dict[str, list[list[float]]] = field(default_factory=dict)
 
 
+def _own_rows(
+    spec: FieldSpec | None,
+    counts: ContextCounts,
+    pages: list[Page],
+    found: list[Span],
+    base: BaseValues,
+    leave_out: str | None = None,
+) -> list[list[float]]:
+    """Return each candidate's `OWN_FEATURES`."""
+    value_type = spec.value_type if spec is not None else ValueType.TEXT
+    rows = Featurizer(counts, leave_out=leave_out).rows(pages, found)
+    extra = base_rows(base, value_type, found)
+    return [own + more for own, more in zip(rows, extra, strict=True)]
+
+
 def _prepare(
-    fspec: FieldSpec, documents: list[LabelledDocument], outcome: FieldOutcome
+    fspec: FieldSpec,
+    documents: list[LabelledDocument],
+    outcome: FieldOutcome,
+    base: dict[str, BaseValues],
 ) -> _Prepared:
     """Find each labelled value on its page, count its context, featurise every document."""
     stats = ContextCounts()
@@ -438,7 +460,7 @@ def _prepare(
     for doc in documents:
         found = fspec.candidates(doc.pages)
         prepared.candidates[doc.id] = found
-        prepared.rows[doc.id] = Featurizer(stats, leave_out=doc.id).rows(doc.pages, found)
+        prepared.rows[doc.id] = _own_rows(fspec, stats, doc.pages, found, base[doc.id], doc.id)
     return prepared
 
 
@@ -472,13 +494,14 @@ def train_custom_fields(
     (`type_profile`) is learnt from every document, for recognising the type.
     """
     outcomes = {f.name: FieldOutcome() for f in spec.fields}
-    prepared = {f.name: _prepare(f, documents, outcomes[f.name]) for f in spec.fields}
+    base = {doc.id: base_values(doc.pages) for doc in documents}
+    prepared = {f.name: _prepare(f, documents, outcomes[f.name], base) for f in spec.fields}
     usable = [f for f in spec.fields if outcomes[f.name].found >= 2]
     by_name = {f.name: f for f in usable}
     stage1: dict[str, FieldRanker] = {}
     anchors: dict[str, dict[str, Anchor | None]] = {}
     for fspec in usable:
-        ranker = FieldRanker(FEATURES, max_negatives=NEGATIVES, mine_hard=True)
+        ranker = FieldRanker(OWN_FEATURES, max_negatives=NEGATIVES, mine_hard=True)
         groups = _groups(fspec, prepared[fspec.name])
         ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
         stage1[fspec.name] = ranker
@@ -506,7 +529,7 @@ def train_custom_fields(
             )
             for doc_id in mine.targets
         }
-        names = FEATURES + relation_names(others)
+        names = OWN_FEATURES + relation_names(others)
         ranker = FieldRanker(names, max_negatives=NEGATIVES, mine_hard=True)
         groups = _groups(by_name[fspec.name], mine, extra)
         held = ranker.fit(groups, folds=max(2, min(folds, len(groups) // 2)))
