@@ -98,13 +98,18 @@ def _name_and_address(spans: list[Span], score: float) -> tuple[Candidate | None
     )
     ids, box = first.evidence()
     name_c = Candidate(name, first.text, score, first.page, ids, box)
-    rest = [s for s in spans[1:] if not _CONTACT.search(s.text)][:4]
+    return name_c, _address(spans[1:], score * 0.9, max_lines=4)
+
+
+def _address(spans: list[Span], score: float, max_lines: int) -> Candidate | None:
+    """Return address lines as one candidate, joined with commas; contact lines left out."""
+    rest = [s for s in spans if not _CONTACT.search(s.text)][:max_lines]
     if not rest:
-        return name_c, None
+        return None
     words = [w for s in rest for w in s.words]
-    addr = ", ".join(s.text.strip(" ,") for s in rest)
-    box2 = union_all([w.box for w in words])
-    return name_c, Candidate(addr, addr, score * 0.9, rest[0].page, [w.id for w in words], box2)
+    text = ", ".join(s.text.strip(" ,") for s in rest)
+    box = union_all([w.box for w in words])
+    return Candidate(text, text, score, rest[0].page, [w.id for w in words], box)
 
 
 def customers(
@@ -120,12 +125,13 @@ def customers(
                 continue
             spans = _block(index, hit)
             block_words |= {w.id for s in spans for w in s.words}
-            row = named_row(index, hit)
+            found = name_row(index, hit)
+            row = named_row(index, hit, found)
             if row is not None:
                 row.score *= weight * hit.score
                 names.append(row)
                 block_words |= set(row.word_ids)
-            address = named_address(index, hit)
+            address = named_address(index, hit, found)
             if address is not None:
                 address.score *= weight * hit.score
                 addresses.append(address)
@@ -195,7 +201,11 @@ def is_party_name(text: str) -> bool:
     return not (_SENTENCE.search(t) and len(lower_words) >= 2)
 
 
-def _name_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> tuple[Line, str] | None:
+NameRow = tuple[Line, str]
+"""A ``Name:`` row of a party block, and the name written on it after the label ("" if none)."""
+
+
+def name_row(index: DocIndex, hit: LabelHit, max_rows: int = 8) -> NameRow | None:
     """Return the ``Name:`` row of the block under a party heading, and the name it holds."""
     page = next(p for p in index.pages if p.index == hit.page)
     height = max(hit.line.box.height, 1.0)
@@ -228,9 +238,8 @@ def _right_of_row(page_lines: list[Line], line: Line) -> list[Line]:
     return sorted(row, key=lambda r: r.box.x0)
 
 
-def named_row(index: DocIndex, hit: LabelHit) -> Candidate | None:
-    """Return the value of a ``Name:`` row in the block under a party heading (``Seller`` ...)."""
-    found = _name_row(index, hit)
+def named_row(index: DocIndex, hit: LabelHit, found: NameRow | None) -> Candidate | None:
+    """Return the value of a ``Name:`` row (`name_row`) in the block under a party heading."""
     if found is None:
         return None
     line, inline = found
@@ -253,7 +262,9 @@ _ADDRESS_ROW = re.compile(
 )
 
 
-def named_address(index: DocIndex, hit: LabelHit, max_lines: int = 5) -> Candidate | None:
+def named_address(
+    index: DocIndex, hit: LabelHit, found: NameRow | None, max_lines: int = 5
+) -> Candidate | None:
     """Return the address in a party block of labelled rows (``Name:``, ``Anschrift:`` ...).
 
     The values stand in a column right of their labels: the address is the value column's
@@ -261,7 +272,6 @@ def named_address(index: DocIndex, hit: LabelHit, max_lines: int = 5) -> Candida
     down to the next label after them (``Steuernummer:``) or a gap. Rows of other labels
     before the address (``Ansprechpartner:``) are passed over.
     """
-    found = _name_row(index, hit)
     if found is None or found[1]:
         return None
     line, _ = found
@@ -280,9 +290,9 @@ def named_address(index: DocIndex, hit: LabelHit, max_lines: int = 5) -> Candida
         if drop(last, other.box) > 3.5 or len(spans) == max_lines:
             break
         if abs(other.box.x0 - line.box.x0) <= 2 * height:
-            if spans and not _ADDRESS_ROW.match(other.text.strip()):
-                break  # the label of the row after the address
             collecting = bool(_ADDRESS_ROW.match(other.text.strip()))
+            if spans and not collecting:
+                break  # the label of the row after the address
             last = other.box
             continue
         if abs(other.box.x0 - value_x0) > 2 * height:
@@ -290,13 +300,7 @@ def named_address(index: DocIndex, hit: LabelHit, max_lines: int = 5) -> Candida
         if collecting:
             spans.append(Span(hit.page, index.line_words(other)))
         last = other.box
-    rest = [s for s in spans if not _CONTACT.search(s.text)]
-    if not rest:
-        return None
-    words = [w for s in rest for w in s.words]
-    text = ", ".join(s.text.strip(" ,") for s in rest)
-    box = union_all([w.box for w in words])
-    return Candidate(text, text, 0.9, hit.page, [w.id for w in words], box)
+    return _address(spans, 0.9, max_lines)
 
 
 def _line_candidate(page: int, line: Line, text: str, score: float) -> Candidate:
@@ -309,7 +313,7 @@ def vendors(index: DocIndex, hits: list[LabelHit], customer_words: set[str]) -> 
     for hit in hits:
         for field, weight in hit.label.fields:
             if field == "vendor_name":
-                row = named_row(index, hit)
+                row = named_row(index, hit, name_row(index, hit))
                 if row is not None:
                     row.score *= weight * hit.score
                     found.append(row)

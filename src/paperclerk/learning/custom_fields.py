@@ -264,13 +264,12 @@ class CustomFieldModel:
 
     def extract(self, pages: list[Page]) -> Extraction:
         """Return each field's value, confidence, place on the page and alternatives."""
-        candidates = {
-            f.name: f.candidates(pages) for f in self.spec.fields if f.name in self.stage1
-        }
+        trained = [f for f in self.spec.fields if f.name in self.stage1]
+        candidates = {f.name: f.candidates(pages) for f in trained}
         base = base_values(pages)
         rows = {
-            name: _own_rows(self.spec.field(name), self.counts[name], pages, found, base)
-            for name, found in candidates.items()
+            f.name: _own_rows(f, self.counts[f.name], pages, candidates[f.name], base)
+            for f in trained
         }
         anchors = {
             name: _top(candidates[name], self.stage1[name], rows[name]) for name in candidates
@@ -415,7 +414,7 @@ class _Prepared:
 
 
 def _own_rows(
-    spec: FieldSpec | None,
+    spec: FieldSpec,
     counts: ContextCounts,
     pages: list[Page],
     found: list[Span],
@@ -423,9 +422,8 @@ def _own_rows(
     leave_out: str | None = None,
 ) -> list[list[float]]:
     """Return each candidate's `OWN_FEATURES`."""
-    value_type = spec.value_type if spec is not None else ValueType.TEXT
     rows = Featurizer(counts, leave_out=leave_out).rows(pages, found)
-    extra = base_rows(base, value_type, found)
+    extra = base_rows(base, spec.value_type, found)
     return [own + more for own, more in zip(rows, extra, strict=True)]
 
 
