@@ -314,3 +314,55 @@ def test_a_layout_no_example_shares_is_read_with_what_the_built_in_reader_finds(
     monkeypatch.setattr(custom_fields, "base_values", lambda pages: {})
     blind, _ = train_custom_fields(spec, shipped)
     assert right(blind) <= 2
+
+
+TOWNS = [("80331", "Munich"), ("69001", "Lyon"), ("1012", "Amsterdam"), ("8001", "Zurich")]
+LONG_TOWNS = [("2402 NR", "Alphen aan den Rijn"), ("12346", "Bad Musterhausen"),
+              ("97400", "Saint Denis"), ("3011 AB", "Rotterdam"),
+              ("75008", "Paris Cedex")]  # fmt: skip
+
+
+def order_note(rng: random.Random, n: int) -> tuple[Lines, dict[str, str]]:
+    """An order note: the customer's block under a heading, its town of one word."""
+    code, town = TOWNS[n % len(TOWNS)]
+    y = rng.choice((20, 40, 60))
+    lines = [(300, y, rng.choice(SUPPLIERS)), (300, y + 25, "Tel. 089 987654")]
+    lines += [(40, y + 100, "Deliver to"), (40, y + 125, CUSTOMERS[n % len(CUSTOMERS)])]
+    lines += [(40, y + 150, "Main Street 12"), (40, y + 175, f"{code} {town}")]
+    lines += [(40, y + 230, f"Order no. DN-{rng.randrange(10000, 99999)}")]
+    return lines, {"postcode": code, "town": town}
+
+
+def test_a_town_of_several_words_in_an_unseen_layout_is_read_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trained on towns of one word under a heading, a town of several words after a
+    postcode of another form, in an unlabelled block elsewhere, is read whole: the built-in
+    reader's customer address gives its postcode and town (`postal_line`)."""
+    from paperclerk.learning import base_fields
+
+    spec = TypeSpec(name="party", fields=[FieldSpec(name="postcode"), FieldSpec(name="town")])
+    rng = random.Random(3)
+    shipped = []
+    for n in range(12):
+        lines, fields = order_note(rng, n)
+        shipped.append(LabelledDocument(f"on-{n}", [page_from_lines(lines)], fields))
+    unseen = []
+    for n, (code, town) in enumerate(LONG_TOWNS):
+        lines, _ = invoice_b(rng, n)
+        lines = [(x, y, f"{code} {town}" if t == "SW1A 1AA London" else t) for x, y, t in lines]
+        unseen.append((page_from_lines(lines), {"postcode": code, "town": town}))
+
+    def right(model: CustomFieldModel) -> int:
+        read = [(model.extract([page]).fields, want) for page, want in unseen]
+        return sum(
+            name in got and str(got[name].value) == value
+            for got, want in read
+            for name, value in want.items()
+        )
+
+    model, _ = train_custom_fields(spec, shipped)
+    assert right(model) >= 9  # of 10
+    monkeypatch.setattr(base_fields, "postal_line", lambda address: None)
+    blind, _ = train_custom_fields(spec, shipped)
+    assert right(blind) <= 4  # the vendor's postcode and town, where the layout had them

@@ -16,12 +16,17 @@ from __future__ import annotations
 from functools import cache
 
 from paperclerk.extract.invoice import FIELDS, RuleInvoiceExtractor
+from paperclerk.extract.postal_line import address_parts, postal_line
 from paperclerk.learning.field_spans import Span, ValueType, fold_text, normalise_value
 from paperclerk.model import Page
 
+_ADDRESSES = ("vendor", "customer")
+_POSTAL = tuple(f"{party}_{part}" for party in _ADDRESSES for part in ("postcode", "town"))
+BASE_FIELDS = FIELDS + _POSTAL
+"""The built-in invoice fields, and each party's postcode and town read from its address."""
 _KINDS = ("same", "part", "inside", "first_number", "part_end")
-BASE_FEATURES = [f"base.{name}.{kind}" for name in FIELDS for kind in _KINDS]
-"""The feature names, per built-in invoice field."""
+BASE_FEATURES = [f"base.{name}.{kind}" for name in BASE_FIELDS for kind in _KINDS]
+"""The feature names, per built-in value."""
 
 BaseValues = dict[str, str]
 """The built-in reader's values of one document, as text, per field it found."""
@@ -33,9 +38,18 @@ def _reader() -> RuleInvoiceExtractor:
 
 
 def base_values(pages: list[Page]) -> BaseValues:
-    """Return the values the built-in invoice reader finds on the pages, as text."""
+    """Return the values the built-in invoice reader finds on the pages, as text.
+
+    A party's address also gives its postcode and town (`postal_line`), so a user's
+    postcode or town field can match a built-in value whole.
+    """
     found = _reader().extract(pages).fields
-    return {name: str(f.value) for name, f in found.items() if f.value is not None}
+    values = {name: str(f.value) for name, f in found.items() if f.value is not None}
+    for party in _ADDRESSES:
+        line = postal_line(values.get(f"{party}_address", ""))
+        if line is not None:
+            values[f"{party}_postcode"], values[f"{party}_town"] = line.postcode, line.town
+    return values
 
 
 def base_rows(
@@ -43,9 +57,9 @@ def base_rows(
 ) -> list[list[float]]:
     """Return one row of `BASE_FEATURES` per candidate: how it stands to each built-in value.
 
-    A built-in value of several lines (an address) is joined with commas; each line is a
-    part. `same` compares after the user field's value type (amounts to the cent, dates
-    as days); the part features compare folded words.
+    A built-in value of several lines (an address) is joined with commas or middle dots;
+    each line is a part. `same` compares after the user field's value type (amounts to the
+    cent, dates as days); the part features compare folded words.
     """
     prepared = {
         name: (normalise_value(value_type, text), _parts(text)) for name, text in values.items()
@@ -55,7 +69,7 @@ def base_rows(
         own = normalise_value(value_type, c.text)
         tokens = fold_text(c.text).split()
         row: list[float] = []
-        for name in FIELDS:
+        for name in BASE_FIELDS:
             if name not in prepared:
                 row += [0.0] * len(_KINDS)
                 continue
@@ -66,7 +80,7 @@ def base_rows(
 
 
 def _parts(text: str) -> list[list[str]]:
-    return [words for part in text.split(",") if (words := fold_text(part).split())]
+    return [words for part in address_parts(text) if (words := fold_text(part).split())]
 
 
 def _in_parts(tokens: list[str], parts: list[list[str]]) -> tuple[float, float, float, float]:
