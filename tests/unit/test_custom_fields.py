@@ -366,3 +366,19 @@ def test_a_town_of_several_words_in_an_unseen_layout_is_read_whole(
     monkeypatch.setattr(base_fields, "postal_line", lambda address: None)
     blind, _ = train_custom_fields(spec, shipped)
     assert right(blind) <= 4  # the vendor's postcode and town, where the layout had them
+
+
+def test_the_first_stage_reads_a_field_where_the_second_is_unsure() -> None:
+    """The second stage leans on where the other fields' picks stand, which a layout no
+    example shares may move; where it is unsure and the first stage is sure, the first
+    stage's pick and confidence are the field's."""
+    from paperclerk.learning.ranker import Calibration
+
+    model, _ = train_custom_fields(SPEC, documents(1, 12))
+    doc = documents(2, 1)[0]
+    sure = model.extract(doc.pages).fields["customer"]
+    assert str(sure.value) == doc.fields["customer"] and sure.confidence >= 0.5
+    model.rankers["customer"].calibration = Calibration([0.0, 1.0], [0.0, 0.05])
+    read = model.extract(doc.pages).fields["customer"]
+    assert str(read.value) == doc.fields["customer"]
+    assert read.confidence >= 0.5  # the second stage says at most 0.05 now

@@ -238,6 +238,7 @@ class CustomFieldModel:
 
     The first stage ranks a field's candidates on their own; the second adds where each
     candidate stands from the other fields' first-stage picks (`field_spans.relation_rows`).
+    A field's value is the second stage's pick, or the first's where that one is surer.
     """
 
     def __init__(
@@ -286,7 +287,11 @@ class CustomFieldModel:
                 OWN_FEATURES + relation_names(others),
                 ranker.feature_names,
             )
-            found = _best(spec, candidates[spec.name], ranker, features)
+            own = columns_for(rows[spec.name], OWN_FEATURES, self.stage1[spec.name].feature_names)
+            found = _surer(
+                _best(spec, candidates[spec.name], ranker, features),
+                _best(spec, candidates[spec.name], self.stage1[spec.name], own),
+            )
             if found is not None and found.confidence >= self.cuts.get(spec.name, 0.0):
                 out.fields[spec.name] = found
         return out
@@ -336,6 +341,18 @@ def _top(candidates: list[Span], ranker: FieldRanker, rows: list[list[float]]) -
     scores = ranker.scores(columns_for(rows, OWN_FEATURES, ranker.feature_names))
     best = max(range(len(scores)), key=scores.__getitem__)
     return Anchor(candidates[best], ranker.confidence(scores[best]))
+
+
+def _surer(second: ExtractedField | None, first: ExtractedField | None) -> ExtractedField | None:
+    """Return the second stage's reading, or the first stage's where that one is surer.
+
+    The second stage learnt where a value stands from the other fields' picks; on a layout
+    no example shares those picks may be wrong, and the first stage's own reading, sure of
+    itself, is the better one. Both confidences are calibrated on cross-fitted picks.
+    """
+    if first is not None and (second is None or first.confidence > second.confidence):
+        return first
+    return second
 
 
 def _with_relations(
