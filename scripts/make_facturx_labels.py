@@ -6,6 +6,16 @@ For each `<id>.pdf` with its `<id>.gt.json`, OUT_DIR gets a link to the PDF and
 `<id>.labels.json` holding the buyer's name, postcode and city and the order reference
 from the e-invoice's own XML (the `.gt.json` view of it): values a person would read on the
 page. A value the XML lacks is left out (not labelled), not written as absent.
+
+Any folder of `<id>.pdf` beside `<id>.gt.json` will do: the invoices
+`make_heldout_invoices.py` draws in layouts the project never saw get labels the same way,
+a test set for a type trained on the Factur-X PDFs:
+
+    python scripts/make_heldout_invoices.py ../shared/data/einvoices/ubl \
+        ../shared/data/einvoices/cii /tmp/heldout3 --seed 3
+    python scripts/make_facturx_labels.py /tmp/heldout3 /tmp/hl3
+    paperclerk train fields buyerdoc /tmp/fxl --registry /tmp/reg
+    paperclerk eval fields buyerdoc /tmp/hl3 --registry /tmp/reg --json F
 """
 
 from __future__ import annotations
