@@ -371,14 +371,20 @@ def test_a_town_of_several_words_in_an_unseen_layout_is_read_whole(
 def test_the_first_stage_reads_a_field_where_the_second_is_unsure() -> None:
     """The second stage leans on where the other fields' picks stand, which a layout no
     example shares may move; where it is unsure and the first stage is sure, the first
-    stage's pick and confidence are the field's."""
+    stage's pick and confidence are the field's, and the other way round."""
     from paperclerk.learning.ranker import Calibration
 
     model, _ = train_custom_fields(SPEC, documents(1, 12))
     doc = documents(2, 1)[0]
     sure = model.extract(doc.pages).fields["customer"]
     assert str(sure.value) == doc.fields["customer"] and sure.confidence >= 0.5
-    model.rankers["customer"].calibration = Calibration([0.0, 1.0], [0.0, 0.05])
+    second, first = model.rankers["customer"], model.stage1["customer"]
+    kept, unsure = second.calibration, Calibration([0.0, 1.0], [0.0, 0.05])
+    second.calibration = unsure
     read = model.extract(doc.pages).fields["customer"]
     assert str(read.value) == doc.fields["customer"]
     assert read.confidence >= 0.5  # the second stage says at most 0.05 now
+    second.calibration, first.calibration = kept, unsure
+    read = model.extract(doc.pages).fields["customer"]
+    assert str(read.value) == doc.fields["customer"]
+    assert read.confidence >= 0.5  # and where the first is unsure, the second's stands

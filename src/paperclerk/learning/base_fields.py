@@ -57,9 +57,10 @@ def base_rows(
 ) -> list[list[float]]:
     """Return one row of `BASE_FEATURES` per candidate: how it stands to each built-in value.
 
-    A built-in value of several lines (an address) is joined with commas or middle dots;
-    each line is a part. `same` compares after the user field's value type (amounts to the
-    cent, dates as days); the part features compare folded words.
+    A built-in value of several lines (an address) is joined with commas; each line is a
+    part, and so is each run between middle dots or bars within one (`address_parts`).
+    `same` compares after the user field's value type (amounts to the cent, dates as
+    days); the part features compare folded words.
     """
     prepared = {
         name: (normalise_value(value_type, text), _parts(text)) for name, text in values.items()

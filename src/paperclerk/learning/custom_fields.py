@@ -348,7 +348,8 @@ def _surer(second: ExtractedField | None, first: ExtractedField | None) -> Extra
 
     The second stage learnt where a value stands from the other fields' picks; on a layout
     no example shares those picks may be wrong, and the first stage's own reading, sure of
-    itself, is the better one. Both confidences are calibrated on cross-fitted picks.
+    itself, is the better one. Both confidences are calibrated on cross-fitted picks (from
+    4 labelled documents on; with fewer, both are the rankers' raw scores).
     """
     if first is not None and (second is None or first.confidence > second.confidence):
         return first
