@@ -272,9 +272,16 @@ class CustomFieldModel:
             f.name: _own_rows(f, self.counts[f.name], pages, candidates[f.name], base)
             for f in trained
         }
-        anchors = {
-            name: _top(candidates[name], self.stage1[name], rows[name]) for name in candidates
+        first = {
+            name: self.stage1[name].scores(
+                columns_for(rows[name], OWN_FEATURES, self.stage1[name].feature_names)
+            )
+            if candidates[name]
+            else []
+            for name in candidates
         }
+        anchors = {name: _anchor(candidates[name], self.stage1[name], first[name])
+                   for name in candidates}  # fmt: skip
         out = Extraction()
         for spec in self.spec.fields:
             ranker = self.rankers.get(spec.name)
@@ -287,10 +294,9 @@ class CustomFieldModel:
                 OWN_FEATURES + relation_names(others),
                 ranker.feature_names,
             )
-            own = columns_for(rows[spec.name], OWN_FEATURES, self.stage1[spec.name].feature_names)
             found = _surer(
-                _best(spec, candidates[spec.name], ranker, features),
-                _best(spec, candidates[spec.name], self.stage1[spec.name], own),
+                _best(spec, candidates[spec.name], ranker, ranker.scores(features)),
+                _best(spec, candidates[spec.name], self.stage1[spec.name], first[spec.name]),
             )
             if found is not None and found.confidence >= self.cuts.get(spec.name, 0.0):
                 out.fields[spec.name] = found
@@ -338,7 +344,14 @@ def _top(candidates: list[Span], ranker: FieldRanker, rows: list[list[float]]) -
     """Return a field's first-stage pick, or None when it has no candidate."""
     if not candidates:
         return None
-    scores = ranker.scores(columns_for(rows, OWN_FEATURES, ranker.feature_names))
+    return _anchor(
+        candidates, ranker, ranker.scores(columns_for(rows, OWN_FEATURES, ranker.feature_names))
+    )
+
+
+def _anchor(candidates: list[Span], ranker: FieldRanker, scores: list[float]) -> Anchor | None:
+    if not candidates:
+        return None
     best = max(range(len(scores)), key=scores.__getitem__)
     return Anchor(candidates[best], ranker.confidence(scores[best]))
 
@@ -364,9 +377,8 @@ def _with_relations(
 
 
 def _best(
-    spec: FieldSpec, candidates: list[Span], ranker: FieldRanker, features: list[list[float]]
+    spec: FieldSpec, candidates: list[Span], ranker: FieldRanker, scores: list[float]
 ) -> ExtractedField | None:
-    scores = ranker.scores(features)
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     top = candidates[order[0]]
     value = typed_value(spec, top.text)
