@@ -48,6 +48,12 @@ def test_parse_date(text: str, expected: dt.date) -> None:
         ("27/03/20l8", D(2018, 3, 27)),  # not 27/03/20 of the year 2020
         ("DATE 2O18/O2/22", D(2018, 2, 22)),
         ("27.O3.2018", D(2018, 3, 27)),
+        ("05-05~18", D(2018, 5, 5)),
+        ("Date:2018-03-1813:18:48", D(2018, 3, 18)),
+        ("19-03-201818:08", D(2018, 3, 19)),
+        ("ORD #70 -REG #19-18/03/2018 23:02:16", D(2018, 3, 18)),
+        ("07/04/2018-18:11:05", D(2018, 4, 7)),
+        ("001-2016-07-31 13:48:51", D(2016, 7, 31)),
     ],
 )
 def test_look_alike_letters_inside_a_date_are_its_digits(text: str, expected: dt.date) -> None:
@@ -66,7 +72,18 @@ def test_monthfirst() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Total 12.50", "1.234,56", "08:30:00", "12/31/1980", "31/02/2018", "Qty 12 Dec", "1 - 12.18"],
+    [
+        "Total 12.50",
+        "1.234,56",
+        "08:30:00",
+        "12/31/1980",
+        "31/02/2018",
+        "Qty 12 Dec",
+        "1 - 12.18",
+        "2018-03-18123",
+        "10~20 pcs",
+        "2018-03-1813:184",
+    ],
 )
 def test_no_date(text: str) -> None:
     assert parse_date(text) is None

@@ -12,7 +12,7 @@ from paperclerk.model import Page
 from paperclerk.pages.read import read_page
 
 # Bump when preprocessing or layout changes what a page looks like after OCR.
-PIPELINE_VERSION = "pages-2"
+PIPELINE_VERSION = "pages-3"
 # Bump when the lines built from a PDF's text layer change (PDFs only: scans keep their cache).
 TEXT_LAYER_VERSION = "text-3"
 

@@ -2,6 +2,8 @@
 
 A page whose words look like a machine readable zone has it read again on its own
 (`pages.mrz`): its lines replace the page's reading of them, with a confidence per character.
+Lines holding a long code (`pages.second_look`) or a date OCR broke (`pages.date_look`) are
+read again from their pixels, and the new reading is kept where it is provably better.
 
 The pipeline and the training data sets (`learning`) both read pages with `read_page`, so a
 model is trained on the words the pipeline will see. `timed` adds a stage's seconds to a
@@ -22,6 +24,7 @@ from contextlib import contextmanager
 from paperclerk.engines.base import LineEngine, OcrEngine, OcrWord
 from paperclerk.ingest.types import Image, RawPage
 from paperclerk.model import Page
+from paperclerk.pages.date_look import date_look
 from paperclerk.pages.display import PageImageSink, display_jpeg
 from paperclerk.pages.layout import build_page
 from paperclerk.pages.mrz import may_hold_mrz, read_mrz, with_mrz_lines
@@ -62,7 +65,7 @@ def read_page(
             words = engine.read(pre.image)
         if isinstance(engine, LineEngine):
             with timed(timings, "second_look"):
-                words = second_look(words, pre.image, engine)
+                words = date_look(second_look(words, pre.image, engine), pre.image, engine)
         if isinstance(engine, LineEngine) and may_hold_mrz(words):
             with timed(timings, "mrz"):
                 words = with_mrz_lines(words, read_mrz(pre.image, engine))

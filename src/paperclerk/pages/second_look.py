@@ -92,7 +92,7 @@ def _checked_ids(text: str) -> set[str]:
     return set(find_ibans(text)) | set(find_vat_ids(text))
 
 
-def _spread(line: list[OcrWord], tokens: list[str]) -> list[OcrWord]:
+def spread_words(line: list[OcrWord], tokens: list[str]) -> list[OcrWord]:
     """Return new words for a line read again: the line's box shared by token length."""
     x0, x1 = line[0].box.x0, max(w.box.x1 for w in line)
     y0, y1 = min(w.box.y0 for w in line), max(w.box.y1 for w in line)
@@ -105,7 +105,7 @@ def _spread(line: list[OcrWord], tokens: list[str]) -> list[OcrWord]:
     return out
 
 
-def _crop(image: Image, line: list[OcrWord]) -> Image | None:
+def line_crop(image: Image, line: list[OcrWord], stretch: float = STRETCH) -> Image | None:
     """Return the line's pixels with a margin, stretched sideways (None: degenerate box)."""
     height, width = image.shape[:2]
     x0, x1 = min(w.box.x0 for w in line), max(w.box.x1 for w in line)
@@ -115,9 +115,10 @@ def _crop(image: Image, line: list[OcrWord]) -> Image | None:
     left, right = max(0, round(x0) - pad), min(width, round(x1) + pad)
     if bottom - top < 4 or right - left < 4:
         return None
-    stretched = cv2.resize(
-        image[top:bottom, left:right], None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC
-    )
+    pixels = image[top:bottom, left:right]
+    if stretch == 1.0:
+        return np.asarray(pixels, dtype=np.uint8)
+    stretched = cv2.resize(pixels, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_CUBIC)
     return np.asarray(stretched, dtype=np.uint8)
 
 
@@ -137,7 +138,7 @@ def second_look(
     for group in lines.values():
         line = sorted(group, key=lambda w: w.box.x0)
         text = " ".join(w.text for w in line)
-        crop = _crop(image, line) if holds_code(text) and _narrow(line, text, narrow) else None
+        crop = line_crop(image, line) if holds_code(text) and _narrow(line, text, narrow) else None
         if crop is not None:
             chosen.append((line, text, crop))
     if not chosen:
@@ -154,7 +155,7 @@ def second_look(
             if len(again) == len(line):
                 renamed |= {id(w): t for w, t in zip(line, again, strict=True) if w.text != t}
             else:
-                relaid[line[0].line_key] = _spread(line, again)
+                relaid[line[0].line_key] = spread_words(line, again)
         elif len(again) == len(line):
             for word, new in zip(line, again, strict=True):
                 if only_repeats_added(word.text, new):

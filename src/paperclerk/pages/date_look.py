@@ -1,0 +1,108 @@
+"""A second look at a line whose date OCR broke: read again, kept only if it mends the date.
+
+A receipt's date is one line, and one misread character loses it: ``03/0:/2018`` (a 2
+read as a colon), ``20/03/201`` (the last digit lost at the crop's edge). No parser can
+know which digit is missing. Read again from the line's pixels with a margin, and once
+more stretched sideways, the recogniser often reads the whole date.
+
+A line is read again only when it holds such a broken date: the shape of a numeric date
+(two separators, at least `MIN_DIGITS` digits) that `parsers.find_dates` does not read,
+while the line holds no date at all. A new reading is kept only when it holds a date and
+changes no digit of the first: every difference replaces a character that was not a digit
+or adds one, two at most. A line read as as many words keeps its words' boxes; otherwise
+the new words share the line's box by their length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from paperclerk.engines.base import LineEngine, OcrWord
+from paperclerk.ingest.types import Image
+from paperclerk.pages.second_look import line_crop, spread_words
+from paperclerk.parsers import find_dates
+
+MIN_DIGITS = 5
+"""Digits a broken date's shape must hold (``03/0:/2018`` holds 7)."""
+MAX_CHANGES = 2
+"""Characters (spaces aside) a second reading may replace or add: the broken ones."""
+STRETCHES = (1.0, 2.0)
+"""Sideways stretches of the crop tried in turn; the first reading that mends the date wins."""
+_PART = r"[\w:;,']"
+_BROKEN = re.compile(
+    rf"(?<![\w/.-])(?:{_PART}{{1,2}}[-/.]{_PART}{{1,2}}[-/.]{_PART}{{2,4}}"
+    rf"|{_PART}{{4}}[-/.]{_PART}{{1,2}}[-/.]{_PART}{{1,2}})(?![\w/.-])"
+)
+
+
+def broken_date(text: str) -> bool:
+    """Whether a line holds the shape of a numeric date but no date can be read from it.
+
+    The shape is day, month and year (or year, month and day) between two separators,
+    with at least `MIN_DIGITS` digits and at most one other character in their places.
+    """
+    if find_dates(text):
+        return False
+    for m in _BROKEN.finditer(text):
+        shape = re.sub(r"[-/.]", "", m.group(0))
+        digits = sum(c.isdigit() for c in shape)
+        if digits >= MIN_DIGITS and len(shape) - digits <= 1:
+            return True
+    return False
+
+
+def keeps_every_digit(before: str, after: str) -> bool:
+    """Whether `after` changes no digit of `before` and at most `MAX_CHANGES` characters.
+
+    Spaces aside, it may only replace characters that are not digits, or add some.
+    """
+    before, after = before.replace(" ", ""), after.replace(" ", "")
+    changed = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if op in ("replace", "delete") and any(c.isdigit() for c in before[i1:i2]):
+            return False
+        if op != "equal":
+            changed += max(i2 - i1, j2 - j1)
+    return changed <= MAX_CHANGES
+
+
+def mended(before: str, after: str) -> bool:
+    """Whether a second reading of a line mends its broken date without touching its digits."""
+    return bool(find_dates(after)) and after != before and keeps_every_digit(before, after)
+
+
+def date_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[OcrWord]:
+    """Return the words with each line whose date OCR broke read again, where that mends it."""
+    lines: dict[int, list[OcrWord]] = defaultdict(list)
+    for word in words:
+        lines[word.line_key].append(word)
+    relaid: dict[int, list[OcrWord]] = {}
+    for key, group in lines.items():
+        line = sorted(group, key=lambda w: w.box.x0)
+        text = " ".join(w.text for w in line)
+        if not broken_date(text):
+            continue
+        crops = [c for s in STRETCHES if (c := line_crop(image, line, s)) is not None]
+        for reading in engine.recognise_lines(crops):
+            if mended(text, reading.text):
+                tokens = reading.text.split()
+                same = len(tokens) == len(line)
+                relaid[key] = (
+                    [replace(w, text=t) for w, t in zip(line, tokens, strict=True)]
+                    if same
+                    else spread_words(line, tokens)
+                )
+                break
+    if not relaid:
+        return words
+    out: list[OcrWord] = []
+    for w in words:
+        if w.line_key not in relaid:
+            out.append(w)
+        elif relaid[w.line_key]:  # the line's new words, once, where it was
+            out += relaid[w.line_key]
+            relaid[w.line_key] = []
+    return out
