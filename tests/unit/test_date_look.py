@@ -25,6 +25,9 @@ def test_a_date_with_one_misread_place_is_broken(text: str) -> None:
         "Total 12.50",
         "1/A-42210-140220",
         "AB/CD/2018",  # too few digits
+        "12/34/5678",  # all digits, and no year lost a digit: nothing to mend
+        "Ref 2019/13/45",
+        "01.01.2018~31.01.2018",
     ],
 )
 def test_phones_codes_and_dates_are_not_broken_dates(text: str) -> None:
@@ -39,6 +42,10 @@ def test_a_reading_that_mends_the_date_keeps_every_digit() -> None:
     assert not mended("03/0:/2018", "03/0:/2018")
     assert not mended("03/0:/2018", "03/0/2018")  # still no date
     assert not mended("03/0:/2018", "03/0:/2018 12/01/2019")  # more than the broken place
+    assert not mended("03/0:/2018", "03/10/2018")  # a digit moved to another place
+    assert not mended("3/0:/2018", "13/02/2018")
+    assert not mended("0:/03/2018", "10/03/2018")
+    assert not mended("03/0:/2018 Tbl 1/1/1", "03/0:/2018 Tbl 1/1/18")  # another date
     assert mended("Date:03/0:/2018", "Date: 03/02/2018")
 
 

@@ -82,11 +82,24 @@ def test_monthfirst() -> None:
         "1 - 12.18",
         "2018-03-18123",
         "10~20 pcs",
+        "5~10~15 pcs",
         "2018-03-1813:184",
+        "INV-2018-12-25",
+        "Tel 0049-2011-12-10",
     ],
 )
 def test_no_date(text: str) -> None:
     assert parse_date(text) is None
+
+
+def test_a_range_joined_by_a_tilde_is_two_dates() -> None:
+    found = find_dates("01.01.2018~31.01.2018 and 01/05/2018~30/06/2018")
+    assert [d.value for d in found] == [
+        D(2018, 1, 1),
+        D(2018, 1, 31),
+        D(2018, 5, 1),
+        D(2018, 6, 30),
+    ]
 
 
 def test_find_dates_positions() -> None:

@@ -6,11 +6,12 @@ know which digit is missing. Read again from the line's pixels with a margin, an
 more stretched sideways, the recogniser often reads the whole date.
 
 A line is read again only when it holds such a broken date: the shape of a numeric date
-(two separators, at least `MIN_DIGITS` digits) that `parsers.find_dates` does not read,
-while the line holds no date at all. A new reading is kept only when it holds a date and
-changes no digit of the first: every difference replaces a character that was not a digit
-or adds one, two at most. A line read as as many words keeps its words' boxes; otherwise
-the new words share the line's box by their length.
+(two separators, at least `MIN_DIGITS` digits, one misread place or a three-digit year)
+while the line holds no date at all. A new reading is kept only when a date in it fills
+the broken shape with every digit in its place (day, month and year compared in turn) and
+the line changes no digit of the first reading: every difference replaces a character
+that was not a digit or adds one, two at most. A line read as as many words keeps its
+words' boxes; otherwise the new words share the line's box by their length.
 """
 
 from __future__ import annotations
@@ -36,22 +37,48 @@ _BROKEN = re.compile(
     rf"(?<![\w/.-])(?:{_PART}{{1,2}}[-/.]{_PART}{{1,2}}[-/.]{_PART}{{2,4}}"
     rf"|{_PART}{{4}}[-/.]{_PART}{{1,2}}[-/.]{_PART}{{1,2}})(?![\w/.-])"
 )
+_SEPARATOR = re.compile(r"[-/.]")
+
+
+def broken_shapes(text: str) -> list[str]:
+    """Return the broken dates of a line: date shapes no date can be read from.
+
+    A shape is day, month and year (or year, month and day) between two separators, with
+    at least `MIN_DIGITS` digits, and either one other character in a digit's place
+    (``03/0:/2018``) or a three-digit year (``20/03/201``). A line that holds a date has
+    none.
+    """
+    if find_dates(text):
+        return []
+    found = []
+    for m in _BROKEN.finditer(text):
+        parts = _SEPARATOR.split(m.group(0))
+        shape = "".join(parts)
+        digits = sum(c.isdigit() for c in shape)
+        others = len(shape) - digits
+        if digits >= MIN_DIGITS and (others == 1 or (others == 0 and len(parts[-1]) == 3)):
+            found.append(m.group(0))
+    return found
 
 
 def broken_date(text: str) -> bool:
-    """Whether a line holds the shape of a numeric date but no date can be read from it.
+    """Whether a line holds a numeric date OCR broke (see `broken_shapes`)."""
+    return bool(broken_shapes(text))
 
-    The shape is day, month and year (or year, month and day) between two separators,
-    with at least `MIN_DIGITS` digits and at most one other character in their places.
+
+def fills(broken: str, date: str) -> bool:
+    """Whether a date read again fills a broken shape's places without moving its digits.
+
+    Day, month and year are compared in turn: every digit of the broken part stays where
+    it was, and the new part may only be longer at its end (a year's lost last digit).
     """
-    if find_dates(text):
+    old, new = _SEPARATOR.split(broken), _SEPARATOR.split(date)
+    if len(old) != 3 or len(new) != 3:
         return False
-    for m in _BROKEN.finditer(text):
-        shape = re.sub(r"[-/.]", "", m.group(0))
-        digits = sum(c.isdigit() for c in shape)
-        if digits >= MIN_DIGITS and len(shape) - digits <= 1:
-            return True
-    return False
+    return all(
+        len(b) <= len(a) and all(not c.isdigit() or c == a[i] for i, c in enumerate(b))
+        for b, a in zip(old, new, strict=True)
+    )
 
 
 def keeps_every_digit(before: str, after: str) -> bool:
@@ -70,8 +97,11 @@ def keeps_every_digit(before: str, after: str) -> bool:
 
 
 def mended(before: str, after: str) -> bool:
-    """Whether a second reading of a line mends its broken date without touching its digits."""
-    return bool(find_dates(after)) and after != before and keeps_every_digit(before, after)
+    """Whether a second reading of a line mends one of its broken dates, digits in place."""
+    if after == before or not keeps_every_digit(before, after):
+        return False
+    dates = [d.raw for d in find_dates(after)]
+    return any(fills(shape, date) for shape in broken_shapes(before) for date in dates)
 
 
 def date_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[OcrWord]:

@@ -5,7 +5,7 @@ Polish and Malay, in full or as an unambiguous prefix of at least three letters 
 ``Mär``, ``janv.``, ``Ogos``).  Two-digit years are read as 19xx from 70 on, else 20xx; only
 years 1990..2100 are accepted so that amounts and ids are not taken for dates. Inside a
 numeric date's shape, letters OCR reads for digits (`27/03/2O18`, `27/03/20l8`) count as
-those digits, a tilde between digits as a dash (`05-05~18`), and a time OCR glued to the
+those digits, a tilde in a dashed date as a dash (`05-05~18`), and a time OCR glued to the
 date is no part of it (`2018-03-1813:18:48`, `19-03-201818:08`).
 """
 
@@ -77,7 +77,9 @@ _SEP = r"[\s\-/.,]*"
 _YEAR = r"(?P<year>\d{4}|\d{2}(?!\s*,?\s*\d{4}))(?![\d:]|[.,]\d)"
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # 2018-12-25, 2018/12/25, 2018.12.25 (and "2018-03-1813:18:48", a time glued to the day)
-    re.compile(r"(?<![\d.,/])(?P<year>\d{4})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)"
+    # after a short number and a dash too ("001-2016-07-31"), not after a word's ("INV-2018-…")
+    re.compile(r"(?<![\d.,/])(?<![^\W\d_]-)(?<!\d{4}-)"
+               r"(?P<year>\d{4})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)"
                r"(?P<c>\d{1,2}(?=\d{1,2}:\d{2}(?!\d))|\d{1,2}(?![\d]|[.,]\d))"),
     # 25/12/2018, 25-12-18, 25.12.2018, 25/12 2018
     # (a time glued to the year, as OCR reads "19-03-2018 18:08", or after a dash, is allowed)
@@ -107,16 +109,16 @@ MIN_REAL_DIGITS = 5
 """Digits a date shape must hold before its look-alike letters are read as digits."""
 
 
-_TILDE_DASH = re.compile(r"(?<=\d)~(?=\d)")
-"""A tilde between digits, which OCR reads for a dash (``05-05~18``)."""
+_MIXED_DASHES = re.compile(r"(?<![\d.,/~-])\d{1,2}(?:-\d{1,2}~|~\d{1,2}-)\d{2,4}(?![\d~-])")
+"""A day, month and year with a dash and a tilde: OCR read one dash as a tilde (``05-05~18``)."""
 
 
 def _digits_for_look_alikes(text: str) -> str:
     """Read look-alike letters as digits inside numeric date shapes; lengths stay the same.
 
-    A tilde between digits is read as the dash OCR took it for.
+    In a dashed date, a tilde is read as the dash OCR took it for.
     """
-    text = _TILDE_DASH.sub("-", text)
+    text = _MIXED_DASHES.sub(lambda m: m.group(0).replace("~", "-"), text)
 
     def repair(m: re.Match[str]) -> str:
         shape = m.group(0)
