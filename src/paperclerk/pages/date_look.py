@@ -17,13 +17,12 @@ words' boxes; otherwise the new words share the line's box by their length.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import replace
 from difflib import SequenceMatcher
 
 from paperclerk.engines.base import LineEngine, OcrWord
 from paperclerk.ingest.types import Image
-from paperclerk.pages.second_look import line_crop, spread_words
+from paperclerk.pages.second_look import line_crop, lines_of, spread_words, with_lines_replaced
 from paperclerk.parsers import find_dates
 
 MIN_DIGITS = 5
@@ -106,12 +105,8 @@ def mended(before: str, after: str) -> bool:
 
 def date_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[OcrWord]:
     """Return the words with each line whose date OCR broke read again, where that mends it."""
-    lines: dict[int, list[OcrWord]] = defaultdict(list)
-    for word in words:
-        lines[word.line_key].append(word)
     relaid: dict[int, list[OcrWord]] = {}
-    for key, group in lines.items():
-        line = sorted(group, key=lambda w: w.box.x0)
+    for line in lines_of(words):
         text = " ".join(w.text for w in line)
         if not broken_date(text):
             continue
@@ -120,19 +115,10 @@ def date_look(words: list[OcrWord], image: Image, engine: LineEngine) -> list[Oc
             if mended(text, reading.text):
                 tokens = reading.text.split()
                 same = len(tokens) == len(line)
-                relaid[key] = (
+                relaid[line[0].line_key] = (
                     [replace(w, text=t) for w, t in zip(line, tokens, strict=True)]
                     if same
                     else spread_words(line, tokens)
                 )
                 break
-    if not relaid:
-        return words
-    out: list[OcrWord] = []
-    for w in words:
-        if w.line_key not in relaid:
-            out.append(w)
-        elif relaid[w.line_key]:  # the line's new words, once, where it was
-            out += relaid[w.line_key]
-            relaid[w.line_key] = []
-    return out
+    return with_lines_replaced(words, relaid) if relaid else words

@@ -92,6 +92,27 @@ def _checked_ids(text: str) -> set[str]:
     return set(find_ibans(text)) | set(find_vat_ids(text))
 
 
+def lines_of(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """Return the engine's lines (words grouped by `line_key`), each ordered left to right."""
+    lines: dict[int, list[OcrWord]] = defaultdict(list)
+    for word in words:
+        lines[word.line_key].append(word)
+    return [sorted(group, key=lambda w: w.box.x0) for group in lines.values()]
+
+
+def with_lines_replaced(words: list[OcrWord], relaid: dict[int, list[OcrWord]]) -> list[OcrWord]:
+    """Return the words with each line of `relaid` (by `line_key`) replaced where it was."""
+    out: list[OcrWord] = []
+    placed: set[int] = set()
+    for w in words:
+        if w.line_key not in relaid:
+            out.append(w)
+        elif w.line_key not in placed:  # the line's new words, once, where it was
+            out += relaid[w.line_key]
+            placed.add(w.line_key)
+    return out
+
+
 def spread_words(line: list[OcrWord], tokens: list[str]) -> list[OcrWord]:
     """Return new words for a line read again: the line's box shared by token length."""
     x0, x1 = line[0].box.x0, max(w.box.x1 for w in line)
@@ -131,12 +152,8 @@ def second_look(
     second reading is taken. `narrow` is `NARROW` but for measuring it (`math.inf` reads
     every code line again).
     """
-    lines: dict[int, list[OcrWord]] = defaultdict(list)
-    for word in words:
-        lines[word.line_key].append(word)
     chosen = []
-    for group in lines.values():
-        line = sorted(group, key=lambda w: w.box.x0)
+    for line in lines_of(words):
         text = " ".join(w.text for w in line)
         crop = line_crop(image, line) if holds_code(text) and _narrow(line, text, narrow) else None
         if crop is not None:
@@ -160,12 +177,5 @@ def second_look(
             for word, new in zip(line, again, strict=True):
                 if only_repeats_added(word.text, new):
                     renamed[id(word)] = new
-    out: list[OcrWord] = []
-    placed: set[int] = set()
-    for w in words:
-        if w.line_key not in relaid:
-            out.append(replace(w, text=renamed[id(w)]) if id(w) in renamed else w)
-        elif w.line_key not in placed:  # the line's new words, once, where it was
-            out += relaid[w.line_key]
-            placed.add(w.line_key)
-    return out
+    words = [replace(w, text=renamed[id(w)]) if id(w) in renamed else w for w in words]
+    return with_lines_replaced(words, relaid)
